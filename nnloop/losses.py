@@ -1,0 +1,82 @@
+"""Loss functions of one sample, and the delta they send into the output layer.
+
+Y is the network's output H[L] and T the target, both lists of length N.
+
+>>> mse([33.0], [20.0])             # NOTES.md section 10: (20 - 33)^2
+169.0
+>>> round(cross_entropy([0.7, 0.2, 0.1], [1.0, 0.0, 0.0]), 4)
+0.3567
+"""
+import math
+import sys
+
+LOSSES = ("mse", "cross_entropy")
+
+# log 0 is -inf: cross-entropy reads a probability that underflowed to 0 as
+# the smallest positive normal float, so the loss stays finite (about 708).
+SMALLEST = sys.float_info.min
+
+
+def mse(Y, T):
+    """Mean squared error over the N output nodes: L = (1/N) sum_n (t_n - y_n)^2."""
+    total = 0.0
+    for n in range(len(Y)):
+        e = T[n] - Y[n]
+        total += e * e
+    return total / len(Y)
+
+
+def cross_entropy(Y, T):
+    """E = -sum_i T[i] log Y[i], for a probability vector Y and a target T.
+
+    A probability that has underflowed to 0 counts as the smallest positive
+    float, so the loss is large (about 708 per unit of target) but finite.
+
+    >>> cross_entropy([0.0, 1.0], [1.0, 0.0])
+    708.3964185322641
+    """
+    total = 0.0
+    for i in range(len(Y)):
+        if T[i] != 0.0:
+            total -= T[i] * math.log(max(Y[i], SMALLEST))
+    return total
+
+
+def sample_loss(loss, Y, T):
+    """The loss named loss ("mse" or "cross_entropy") of one sample."""
+    return mse(Y, T) if loss == "mse" else cross_entropy(Y, T)
+
+
+def output_delta(loss, f, A, Y, T, delta):
+    """Fill delta[j] = dLoss/dA[j] for the output layer, A its pre-activations.
+
+    Softmax + cross-entropy: delta[j] = Y[j] - T[j], with no f' factor. That
+    is not a missing term. The chain rule through softmax gives
+    dY[i]/dA[j] = Y[i] (1[i == j] - Y[j]), and cross-entropy gives
+    dE/dY[i] = -T[i] / Y[i]; multiplied and summed over i they make
+    -T[j] + Y[j] sum_i T[i] = Y[j] - T[j] for a target that sums to 1.
+    The f' factor is already inside; the two were made for each other.
+
+    Mean squared error: dL/dY[n] = -(2/N) (T[n] - Y[n]), times f'(A[n]) for
+    an elementwise f; for a softmax output, times the softmax Jacobian:
+    delta[j] = Y[j] (g[j] - sum_i Y[i] g[i]) with g = dL/dY.
+
+    >>> delta = [0.0, 0.0]
+    >>> output_delta("cross_entropy", None, [0.0, 0.0], [0.25, 0.75], [0.0, 1.0], delta)
+    >>> delta
+    [0.25, -0.25]
+    """
+    N = len(Y)
+    if loss == "cross_entropy":  # the network guarantees a softmax output
+        for j in range(N):
+            delta[j] = Y[j] - T[j]
+    elif f.derivative is None:  # softmax output, mean squared error
+        g = [-2.0 / N * (T[n] - Y[n]) for n in range(N)]
+        g_mean = 0.0
+        for i in range(N):
+            g_mean += Y[i] * g[i]
+        for j in range(N):
+            delta[j] = Y[j] * (g[j] - g_mean)
+    else:
+        for n in range(N):
+            delta[n] = f.derivative(A[n], Y[n]) * (-2.0 / N) * (T[n] - Y[n])

@@ -1,0 +1,127 @@
+"""Model files: a network, and how it was made, as versioned JSON a person can read.
+
+    {
+     "format": "nnloop-model",
+     "version": 1,
+     "loss": "cross_entropy",
+     "sizes": [784, 100, 10],
+     "training": {...},               how it was made (optional, see nnloop.trainer)
+     "layers": [
+      {"k": 1, "activation": "relu", "B": [...], "W": [[...], ...]},   W[k][j]: one row per line
+      ...
+     ]
+    }
+
+Files are written atomically and read with json, never pickle: loading a
+model file runs no code. Anything that is not a well-formed model of this
+version is refused with one line saying what is wrong.
+"""
+import json
+
+from .atomicfile import write_atomically
+from .errors import NnloopError
+from .network import Network
+
+FORMAT = "nnloop-model"
+VERSION = 1
+
+
+def save(net, path, training=None):
+    """Write net (and, if given, the JSON-ready dict training) to path."""
+    document = {"format": FORMAT, "version": VERSION, "loss": net.loss, "sizes": net.sizes}
+    if training is not None:
+        document["training"] = training
+    document["layers"] = [{"k": k, "activation": net.activations[k], "B": net.B[k], "W": net.W[k]}
+                          for k in range(1, net.L + 1)]
+    try:
+        text = dumps(document) + "\n"
+    except ValueError:
+        raise NnloopError(f"cannot save {path}: the network holds a weight that is not a finite number") from None
+    try:
+        write_atomically(path, text)
+    except OSError as e:
+        raise NnloopError(f"cannot write {path}: {e.strerror}; check the directory exists and is writable") from None
+
+
+def load(path):
+    """The Network stored in the model file at path."""
+    return read(path)[0]
+
+
+def read(path):
+    """(network, training) from the model file at path; training may be None."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise NnloopError(f"no model file {path}: give the path of a file written by nnloop train") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise NnloopError(f"cannot read {path}: {e}") from None
+    try:
+        document = json.loads(text, parse_constant=refuse_constant)
+    except ValueError as e:
+        raise NnloopError(f"{path} is not an nnloop model file: it is not valid JSON "
+                          f"({first_line(e)}); was it truncated? Train or save it again") from None
+    return from_document(document, path)
+
+
+def from_document(document, path):
+    """Check a parsed model file and build its network."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise NnloopError(f"{path} is not an nnloop model file (no \"format\": \"{FORMAT}\")")
+    version = document.get("version")
+    if version != VERSION:
+        raise NnloopError(f"{path} is an nnloop model of version {version!r}; this nnloop reads version {VERSION}: "
+                          "use the nnloop that wrote it, or train the model again")
+    try:
+        layers = document["layers"]
+        sizes = document["sizes"]
+        W = [[]] + [layer["W"] for layer in layers]
+        B = [[]] + [layer["B"] for layer in layers]
+        activations = [layer["activation"] for layer in layers]
+        loss = document["loss"]
+    except (KeyError, TypeError) as e:
+        raise NnloopError(f"{path} is a damaged nnloop model file: missing or misshapen {e}") from None
+    try:
+        net = Network.with_parameters(W, B, activations, loss)
+    except (NnloopError, TypeError, IndexError) as e:
+        raise NnloopError(f"{path} is a damaged nnloop model file: {e}") from None
+    if sizes != net.sizes:
+        raise NnloopError(f"{path} is a damaged nnloop model file: \"sizes\" says {sizes}, "
+                          f"the weights have sizes {net.sizes}")
+    training = document.get("training")
+    if training is not None and not isinstance(training, dict):
+        raise NnloopError(f"{path} is a damaged nnloop model file: \"training\" must be an object")
+    return net, training
+
+
+def dumps(value, indent=""):
+    """JSON text: a list of numbers (a weight row), or any value that fits in
+    100 characters, on one line; larger lists and objects an item a line.
+
+    >>> print(dumps({"loss": "mse", "sizes": [3, 2], "W": [[0.5, -1.25, 2.0], [1.0, 0.0, -0.75]],
+    ...              "B": [0.125, -0.5], "activation": "tanh"}))
+    {
+     "loss": "mse",
+     "sizes": [3, 2],
+     "W": [[0.5, -1.25, 2.0], [1.0, 0.0, -0.75]],
+     "B": [0.125, -0.5],
+     "activation": "tanh"
+    }
+    """
+    flat = json.dumps(value, allow_nan=False)
+    if len(flat) <= 100 or (isinstance(value, list) and not any(isinstance(v, (list, dict)) for v in value)):
+        return flat
+    inner = indent + " "
+    if isinstance(value, dict):
+        lines = [f"{inner}{json.dumps(key)}: {dumps(v, inner)}" for key, v in value.items()]
+        return "{\n" + ",\n".join(lines) + "\n" + indent + "}"
+    return "[\n" + ",\n".join(inner + dumps(v, inner) for v in value) + "\n" + indent + "]"
+
+
+def refuse_constant(name):
+    raise ValueError(f"{name} is not a number a model may hold")
+
+
+def first_line(error):
+    return str(error).splitlines()[0]

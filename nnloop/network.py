@@ -1,0 +1,296 @@
+"""The network: plain lists of weights and biases, a forward and a backward pass.
+
+Notation of NOTES.md: layers k = 0..L, layer 0 the input. W[k][j][i] is the
+weight of the edge from node i of layer k-1 to node j of layer k, B[k][j] the
+bias of node j of layer k. Per sample, node by node:
+
+  forward    A[k][j] = B[k][j] + sum_i W[k][j][i] * H[k-1][i]
+             H[k][j] = f_k(A[k][j])                       H[0] = x
+  backward   delta[L][j]   = dLoss/dA[L][j]
+             dB[k][j]     += delta[k][j]
+             dW[k][j][i]  += H[k-1][i] * delta[k][j]
+             back[k-1][i]  = sum_j W[k][j][i] * delta[k][j]
+             delta[k-1][i] = f'_{k-1}(A[k-1][i]) * back[k-1][i]
+
+The worked example of NOTES.md section 10:
+
+>>> net = Network.with_parameters(
+...     W=[[], [[3.0, 1.0, 2.0], [-2.0, -3.0, -1.0]], [[3.0, 2.0]]],
+...     B=[[], [0.0, 0.0], [0.0]],
+...     activations=["relu", "identity"], loss="mse")
+>>> v = NodeValues(net.sizes)
+>>> net.forward([2.0, 3.0, 1.0], v)
+[33.0]
+>>> v.A[1], v.H[1]
+([11.0, -14.0], [11.0, 0.0])
+>>> net.sample_loss(v.H[2], [20.0])
+169.0
+>>> g = Gradients(net.sizes)
+>>> net.backward(v, [20.0], g)
+>>> v.delta[2], v.back[1], v.delta[1]
+([26.0], [78.0, 52.0], [78.0, 0.0])
+>>> g.dW[1]
+[[156.0, 234.0, 78.0], [0.0, 0.0, 0.0]]
+"""
+import math
+
+from .activations import ACTIVATIONS
+from .errors import NnloopError
+from .losses import LOSSES, output_delta, sample_loss
+from .rng import Random
+
+
+class Network:
+    """A fully connected network held in plain lists.
+
+    sizes[k]        number of nodes of layer k, k = 0..L (layer 0: the input)
+    activations[k]  name of f_k, the activation of layer k; activations[0] is
+                    None, since inputs are not activated
+    W[k][j][i]      weight of the edge from node i of layer k-1 to node j of
+                    layer k: W[k] has sizes[k] rows of sizes[k-1]; W[0] is []
+    B[k][j]         bias of node j of layer k; B[0] is []
+    loss            "mse" or "cross_entropy"
+
+    Network(sizes, activations, loss, seed) draws the weights at random
+    (He or Xavier, see initial_weights); Network.with_parameters takes them.
+
+    >>> net = Network([784, 100, 10], ["relu", "softmax"], "cross_entropy", seed=1)
+    >>> net.L, len(net.W[1]), len(net.W[1][0]), net.activations
+    (2, 100, 784, [None, 'relu', 'softmax'])
+    """
+
+    def __init__(self, sizes, activations, loss, seed=0):
+        check_architecture(sizes, activations, loss)
+        self.sizes = list(sizes)
+        self.activations = [None] + list(activations)
+        self.loss = loss
+        self.L = len(sizes) - 1
+        self.f = [None] + [ACTIVATIONS[name] for name in activations]
+        self.W = initial_weights(self.sizes, self.activations, Random(seed))
+        self.B = [[]] + [[0.0] * n for n in self.sizes[1:]]
+
+    @classmethod
+    def with_parameters(cls, W, B, activations, loss):
+        """A network with the given weights W[k][j][i] and biases B[k][j].
+
+        W[0] and B[0] are the empty lists of the input layer; sizes follow
+        from the shapes, which must fit together.
+        """
+        if not isinstance(W, list) or len(W) < 2 or W[0] != []:
+            raise NnloopError("W must be a list [[], W[1], ..., W[L]] with W[0] == [] for the input layer")
+        sizes = [len(W[1][0]) if W[1] and isinstance(W[1][0], list) else 0]
+        sizes += [len(W_k) for W_k in W[1:]]
+        check_architecture(sizes, activations, loss)
+        check_parameters(W, B, sizes)
+        net = cls.__new__(cls)
+        net.sizes = sizes
+        net.activations = [None] + list(activations)
+        net.loss = loss
+        net.L = len(sizes) - 1
+        net.f = [None] + [ACTIVATIONS[name] for name in activations]
+        net.W = [[]] + [[[float(w) for w in row] for row in W_k] for W_k in W[1:]]
+        net.B = [[]] + [[float(b) for b in B_k] for B_k in B[1:]]
+        return net
+
+    def forward(self, x, v=None):
+        """Run one sample x forward; fill v.A and v.H and return Y = v.H[L].
+
+        x is a list of sizes[0] floats; v a NodeValues for this network
+        (a fresh one if not given; reuse one to save allocating it per sample).
+        """
+        if v is None:
+            v = NodeValues(self.sizes)
+        if len(x) != self.sizes[0]:
+            raise NnloopError(f"input has {len(x)} values, the network's layer 0 has {self.sizes[0]} nodes")
+        v.H[0] = x
+        for k in range(1, self.L + 1):
+            W_k, B_k, A_k, H_prev = self.W[k], self.B[k], v.A[k], v.H[k - 1]
+            nonzero = v.nonzero[k - 1]
+            find_nonzero(H_prev, nonzero)
+            for j in range(len(A_k)):
+                W_kj = W_k[j]  # hoisted: one lookup per node, not per edge
+                a = B_k[j]
+                for i in nonzero:  # a zero input adds nothing (81% of MNIST pixels)
+                    a += W_kj[i] * H_prev[i]
+                A_k[j] = a
+            self.f[k].forward(A_k, v.H[k])
+        return v.H[self.L]
+
+    def backward(self, v, T, g):
+        """Backpropagate one sample: fill v.delta, v.back; add dW, dB into g.
+
+        Needs forward(x, v) for the same sample first; T is its target.
+        Adds into g, so that a minibatch sums its samples' gradients.
+        """
+        L = self.L
+        output_delta(self.loss, self.f[L], v.A[L], v.H[L], T, v.delta[L])
+        for k in range(L, 0, -1):
+            delta_k, H_prev, nonzero = v.delta[k], v.H[k - 1], v.nonzero[k - 1]
+            dW_k, dB_k = g.dW[k], g.dB[k]
+            for j in range(len(delta_k)):
+                d = delta_k[j]
+                dB_k[j] += d  # the bias gradient is the delta itself
+                if d == 0.0:  # a relu node that was off: no gradient on its edges
+                    continue
+                dW_kj = dW_k[j]
+                for i in nonzero:  # a zero input's edge gets H * delta = 0
+                    dW_kj[i] += H_prev[i] * d
+            if k == 1:
+                break  # layer 0 is the input: no parameters below it to learn
+            W_k, back, delta_prev = self.W[k], v.back[k - 1], v.delta[k - 1]
+            A_prev, f_prev = v.A[k - 1], self.f[k - 1]
+            for i in range(len(back)):
+                s = 0.0
+                for j in range(len(delta_k)):
+                    s += W_k[j][i] * delta_k[j]
+                back[i] = s
+                delta_prev[i] = f_prev.derivative(A_prev[i], H_prev[i]) * s
+
+    def sample_loss(self, Y, T):
+        """The loss of one sample with output Y and target T."""
+        return sample_loss(self.loss, Y, T)
+
+    def mean_loss(self, samples):
+        """The mean loss over a list of (x, t) pairs; the network is unchanged."""
+        v = NodeValues(self.sizes)
+        total = 0.0
+        for x, t in samples:
+            total += self.sample_loss(self.forward(x, v), t)
+        return total / len(samples)
+
+    def gradients(self, samples):
+        """The mean gradients of the loss over a list of (x, t) pairs.
+
+        Returns fresh Gradients: asking twice gives the same answer, and the
+        network is left untouched.
+        """
+        v = NodeValues(self.sizes)
+        g = Gradients(self.sizes)
+        for x, t in samples:
+            self.forward(x, v)
+            self.backward(v, t, g)
+        g.scale(1.0 / len(samples))
+        return g
+
+
+class NodeValues:
+    """What one sample leaves at the nodes during a forward and backward pass.
+
+    A[k][j]      pre-activation of node j of layer k (A[0] is [])
+    H[k][j]      output of node j of layer k; H[0] is the input x
+    delta[k][j]  dLoss/dA[k][j], the backprop value (delta[0] is [])
+    back[k][i]   sum_j W[k+1][j][i] * delta[k+1][j], what layer k+1 sends
+                 back to node i of layer k (back[0] and back[L] are [])
+    nonzero[k]   the indices i where H[k][i] != 0, which the sums skip
+
+    One NodeValues is reused sample after sample; the lists are filled in place.
+    """
+
+    def __init__(self, sizes):
+        L = len(sizes) - 1
+        self.A = [[]] + [[0.0] * n for n in sizes[1:]]
+        self.H = [[0.0] * n for n in sizes]
+        self.delta = [[]] + [[0.0] * n for n in sizes[1:]]
+        self.back = [[]] + [[0.0] * n for n in sizes[1:L]] + [[]]
+        self.nonzero = [[] for _ in sizes]
+
+
+class Gradients:
+    """Gradient accumulators shaped like the parameters.
+
+    dW[k][j][i]  accumulated dLoss/dW[k][j][i] (dW[0] is [])
+    dB[k][j]     accumulated dLoss/dB[k][j] (dB[0] is [])
+    """
+
+    def __init__(self, sizes):
+        self.sizes = list(sizes)
+        self.zero()
+
+    def zero(self):
+        """Clear the accumulators, as at the start of every minibatch."""
+        sizes = self.sizes
+        self.dW = [[]] + [[[0.0] * sizes[k - 1] for _ in range(sizes[k])] for k in range(1, len(sizes))]
+        self.dB = [[]] + [[0.0] * n for n in sizes[1:]]
+
+    def add(self, other):
+        """Add other's accumulators into these."""
+        for k in range(1, len(self.sizes)):
+            for j in range(self.sizes[k]):
+                dW_kj, other_kj = self.dW[k][j], other.dW[k][j]
+                for i in range(len(dW_kj)):
+                    dW_kj[i] += other_kj[i]
+                self.dB[k][j] += other.dB[k][j]
+
+    def scale(self, c):
+        """Multiply every accumulator by c (1/k turns a sum into a mean)."""
+        for k in range(1, len(self.sizes)):
+            for j in range(self.sizes[k]):
+                dW_kj = self.dW[k][j]
+                for i in range(len(dW_kj)):
+                    dW_kj[i] *= c
+                self.dB[k][j] *= c
+
+
+def find_nonzero(H, nonzero):
+    """Fill the list nonzero with the indices i where H[i] != 0."""
+    del nonzero[:]
+    for i in range(len(H)):
+        if H[i] != 0.0:
+            nonzero.append(i)
+
+
+def initial_weights(sizes, activations, rng):
+    """W[k][j][i] drawn from a Gaussian, std sqrt(2/n) or sqrt(1/n).
+
+    n = sizes[k-1], the number of inputs of a node of layer k. He's sqrt(2/n)
+    for relu layers makes up for relu zeroing half its inputs; Xavier's
+    sqrt(1/n) suits the others. Returns [[], W[1], ..., W[L]].
+    """
+    W = [[]]
+    for k in range(1, len(sizes)):
+        n = sizes[k - 1]
+        std = math.sqrt((2.0 if activations[k] == "relu" else 1.0) / n)
+        W.append([[std * rng.gauss() for i in range(n)] for j in range(sizes[k])])
+    return W
+
+
+def check_architecture(sizes, activations, loss):
+    """Refuse a network that cannot be built or makes no sense."""
+    sizes, activations = list(sizes), list(activations)
+    if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
+        raise NnloopError(f"sizes must be 2 or more positive integers (input, ..., output), got {sizes}")
+    if len(activations) != len(sizes) - 1:
+        raise NnloopError(f"{len(sizes) - 1} layers after the input need {len(sizes) - 1} activations, got {len(activations)}")
+    for name in activations:
+        if name not in ACTIVATIONS:
+            raise NnloopError(f"unknown activation {name!r}: use one of {', '.join(ACTIVATIONS)}")
+    if "softmax" in activations[:-1]:
+        raise NnloopError("softmax is for the output layer only: use relu, sigmoid, tanh or identity in hidden layers")
+    if loss not in LOSSES:
+        raise NnloopError(f"unknown loss {loss!r}: use mse or cross_entropy")
+    if activations[-1] == "softmax" and sizes[-1] < 2:
+        raise NnloopError("softmax over 1 output node is always 1: use 2 or more output nodes, or sigmoid")
+    if loss == "cross_entropy" and activations[-1] != "softmax":
+        raise NnloopError(f"cross_entropy needs probabilities from a softmax output layer, not {activations[-1]}: "
+                          "make the last activation softmax, or use loss mse")
+
+
+def check_parameters(W, B, sizes):
+    """Refuse weights and biases whose shapes do not fit the sizes."""
+    L = len(sizes) - 1
+    if not isinstance(B, list) or len(B) != L + 1 or B[0] != []:
+        raise NnloopError(f"B must be a list [[], B[1], ..., B[{L}]] with B[0] == [] for the input layer")
+    for k in range(1, L + 1):
+        if not isinstance(W[k], list) or not isinstance(B[k], list) or len(B[k]) != sizes[k]:
+            raise NnloopError(f"layer {k}: W[{k}] has {len(W[k])} rows but B[{k}] has {len(B[k])} biases")
+        for j, row in enumerate(W[k]):
+            if not isinstance(row, list) or len(row) != sizes[k - 1]:
+                raise NnloopError(f"W[{k}][{j}] must hold {sizes[k - 1]} weights, one per node of layer {k - 1}")
+            check_numbers(row, f"W[{k}][{j}]")
+        check_numbers(B[k], f"B[{k}]")
+
+
+def check_numbers(values, where):
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise NnloopError(f"{where} must hold finite numbers, found {value!r}")

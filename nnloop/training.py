@@ -1,0 +1,111 @@
+"""Learning: minibatch stochastic gradient descent (NOTES.md section 4).
+
+Read top-down, this is the algorithm. Every epoch shuffles the order of the
+samples and walks through it batch_size samples at a time; every minibatch
+clears the gradient accumulators, adds each sample's dW and dB into them
+(forward, then backward, one sample at a time), and then moves every
+parameter against the mean gradient:
+
+    W[k][j][i] -= eta * dW[k][j][i] / batch_size
+    B[k][j]    -= eta * dB[k][j] / batch_size
+
+batch_size 1 is online learning, batch_size = len(samples) full-batch
+gradient descent.
+
+>>> xor = [([0.0, 0.0], [0.0]), ([0.0, 1.0], [1.0]), ([1.0, 0.0], [1.0]), ([1.0, 1.0], [0.0])]
+>>> from nnloop.network import Network
+>>> net = Network([2, 4, 1], ["tanh", "sigmoid"], "mse", seed=3)
+>>> losses = train(net, xor, epochs=2000, batch_size=4, eta=2.0, seed=3)
+>>> losses[-1] < 0.01 < losses[0]
+True
+>>> [round(net.forward(x)[0]) for x, t in xor]
+[0, 1, 1, 0]
+"""
+import math
+
+from .errors import NnloopError
+from .network import Gradients, NodeValues
+from .rng import Random
+
+
+def train(net, samples, epochs, batch_size, eta, seed=0):
+    """Train net on a list of (x, t) pairs; return each epoch's mean loss.
+
+    The sample order of every epoch is shuffled by a Random(seed).
+    """
+    check_hyperparameters(epochs, batch_size, eta)
+    rng = Random(seed)
+    return [run_epoch(net, samples, batch_size, eta, rng) for _ in range(epochs)]
+
+
+def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None):
+    """One pass over samples in an order shuffled by rng; return the mean loss.
+
+    samples is anything with len() and samples[i] == (x, t). pool, if given,
+    spreads each minibatch over worker processes (nnloop.parallel); progress,
+    if given, is called as progress(samples_done, loss_sum) after each batch.
+    Raises NnloopError as soon as the loss stops being a finite number.
+    """
+    order = list(range(len(samples)))
+    rng.shuffle(order)
+    g = Gradients(net.sizes)
+    v = NodeValues(net.sizes)
+    loss_sum = 0.0
+    for start in range(0, len(order), batch_size):
+        indices = order[start:start + batch_size]
+        g.zero()
+        if pool is None:
+            batch_loss = accumulate(net, [samples[i] for i in indices], g, v)
+        else:
+            batch_loss = pool.accumulate(net, indices, g)
+        if not math.isfinite(batch_loss):
+            raise NnloopError(f"training diverged: the loss became {batch_loss}; "
+                              f"try a smaller learning rate than {eta}")
+        descend(net, g, eta / len(indices))
+        loss_sum += batch_loss
+        if progress is not None:
+            progress(start + len(indices), loss_sum)
+    return loss_sum / len(samples)
+
+
+def update_mini_batch(net, batch, eta):
+    """One SGD step on a list of (x, t) pairs; return their mean loss."""
+    g = Gradients(net.sizes)
+    loss_sum = accumulate(net, batch, g, NodeValues(net.sizes))
+    descend(net, g, eta / len(batch))
+    return loss_sum / len(batch)
+
+
+def accumulate(net, batch, g, v):
+    """Add each sample's dW and dB into g; return the sum of their losses.
+
+    One sample at a time: forward fills v.A and v.H, backward fills v.delta
+    and adds H[k-1][i] * delta[k][j] into g.dW[k][j][i].
+    """
+    loss_sum = 0.0
+    for x, t in batch:
+        Y = net.forward(x, v)
+        loss_sum += net.sample_loss(Y, t)
+        net.backward(v, t, g)
+    return loss_sum
+
+
+def descend(net, g, rate):
+    """Move every parameter against its gradient: W -= rate * dW, B -= rate * dB."""
+    for k in range(1, net.L + 1):
+        W_k, B_k, dW_k, dB_k = net.W[k], net.B[k], g.dW[k], g.dB[k]
+        for j in range(len(W_k)):
+            W_kj, dW_kj = W_k[j], dW_k[j]
+            for i in range(len(W_kj)):
+                W_kj[i] -= rate * dW_kj[i]
+            B_k[j] -= rate * dB_k[j]
+
+
+def check_hyperparameters(epochs, batch_size, eta):
+    """Refuse values SGD cannot run with, naming the fix."""
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise NnloopError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise NnloopError(f"batch size must be a whole number >= 1 (1 = online learning), got {batch_size!r}")
+    if not isinstance(eta, (int, float)) or not eta > 0 or not math.isfinite(eta):
+        raise NnloopError(f"learning rate must be a number > 0 (typically 0.1 to 0.001), got {eta!r}")
