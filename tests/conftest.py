@@ -1,0 +1,70 @@
+"""Shared helpers: small MNIST directories the tests write themselves, and running the CLI."""
+import gzip
+import hashlib
+import os
+import struct
+import subprocess
+import sys
+
+import pytest
+
+from nnloop import mnist
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NAMES = {("train", "images"): "train-images-idx3-ubyte", ("train", "labels"): "train-labels-idx1-ubyte",
+         ("test", "images"): "t10k-images-idx3-ubyte", ("test", "labels"): "t10k-labels-idx1-ubyte"}
+
+
+def idx_bytes(sizes, data):
+    """An unsigned-byte IDX file: magic 0x0000 08 d, the sizes, the data."""
+    return struct.pack(f">BBBB{len(sizes)}I", 0, 0, 0x08, len(sizes), *sizes) + bytes(data)
+
+
+@pytest.fixture(scope="session")
+def real_mnist():
+    """(train, test) Digits of the bundled MNIST, read once per test session."""
+    return mnist.load()
+
+
+def write_mnist(directory, train, test, gz=True, sums=True):
+    """Write Digits train and test as the four MNIST files (+ SHA256SUMS) in directory."""
+    os.makedirs(directory, exist_ok=True)
+    lines = []
+    for part, digits in (("train", train), ("test", test)):
+        for kind, sizes, data in (("images", [len(digits), 28, 28], digits.pixels),
+                                  ("labels", [len(digits)], digits.labels)):
+            content = idx_bytes(sizes, data)
+            name = NAMES[part, kind] + (".gz" if gz else "")
+            path = os.path.join(directory, name)
+            with open(path, "wb") as f:
+                f.write(gzip.compress(content, mtime=0) if gz else content)
+            with open(path, "rb") as f:
+                lines.append(f"{hashlib.sha256(f.read()).hexdigest()}  {name}\n")
+    if sums:
+        with open(os.path.join(directory, "SHA256SUMS"), "w") as f:
+            f.writelines(lines)
+    return str(directory)
+
+
+@pytest.fixture
+def small_mnist(tmp_path, real_mnist):
+    """A directory with the first 300 training and 200 test digits of the real MNIST."""
+    train, test = real_mnist
+    return write_mnist(tmp_path / "mnist", train.first(300), test.first(200))
+
+
+def run_nnloop(*args, cwd=None, **kwargs):
+    """Run `python -m nnloop ARGS` as a user would; return the CompletedProcess."""
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    return subprocess.run([sys.executable, "-m", "nnloop", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, **kwargs)
+
+
+def assert_refused(result, *fragments):
+    """Exit status 2, one line on stderr naming the problem, no traceback."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
