@@ -15,6 +15,7 @@ LOSSES = ("mse", "cross_entropy")
 # log 0 is -inf: cross-entropy reads a probability that underflowed to 0 as
 # the smallest positive normal float, so the loss stays finite (about 708).
 SMALLEST = sys.float_info.min
+CROSS_ENTROPY_CAP = -math.log(SMALLEST)
 
 
 def mse(Y, T):
@@ -40,6 +41,20 @@ def cross_entropy(Y, T):
         if T[i] != 0.0:
             total -= T[i] * math.log(max(Y[i], SMALLEST))
     return total
+
+
+def broke_down(loss, value):
+    """True if a sample's loss value means the arithmetic has broken down.
+
+    That is NaN, infinity, or cross-entropy at its cap: a probability the
+    target needs has underflowed to 0, so the true loss is infinite.
+
+    >>> broke_down("mse", 1e300), broke_down("mse", float("nan"))
+    (False, True)
+    >>> broke_down("cross_entropy", cross_entropy([1.0, 0.0], [0.0, 1.0]))
+    True
+    """
+    return not value < (CROSS_ENTROPY_CAP if loss == "cross_entropy" else math.inf)
 
 
 def sample_loss(loss, Y, T):

@@ -24,6 +24,8 @@ True
 import math
 
 from .errors import NnloopError
+from .evaluation import predicted_class
+from .losses import broke_down
 from .network import Gradients, NodeValues
 from .rng import Random
 
@@ -35,59 +37,68 @@ def train(net, samples, epochs, batch_size, eta, seed=0):
     """
     check_hyperparameters(epochs, batch_size, eta)
     rng = Random(seed)
-    return [run_epoch(net, samples, batch_size, eta, rng) for _ in range(epochs)]
+    return [run_epoch(net, samples, batch_size, eta, rng)[0] for _ in range(epochs)]
 
 
 def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None):
-    """One pass over samples in an order shuffled by rng; return the mean loss.
+    """One pass over samples in an order shuffled by rng.
 
-    samples is anything with len() and samples[i] == (x, t). pool, if given,
-    spreads each minibatch over worker processes (nnloop.parallel); progress,
-    if given, is called as progress(samples_done, loss_sum) after each batch.
-    Raises NnloopError as soon as the loss stops being a finite number.
+    Returns (mean loss, accuracy), both running: measured on each sample as
+    it was trained, before its minibatch's update. samples is anything with
+    len() and samples[i] == (x, t). pool, if given, spreads each minibatch
+    over worker processes (nnloop.parallel); progress, if given, is called
+    as progress(samples_done, loss_sum) after each minibatch. Raises
+    NnloopError as soon as the loss stops being a finite number.
     """
     order = list(range(len(samples)))
     rng.shuffle(order)
     g = Gradients(net.sizes)
     v = NodeValues(net.sizes)
-    loss_sum = 0.0
+    loss_sum, hits = 0.0, 0
     for start in range(0, len(order), batch_size):
         indices = order[start:start + batch_size]
         g.zero()
         if pool is None:
-            batch_loss = accumulate(net, [samples[i] for i in indices], g, v)
+            batch_loss, batch_hits = accumulate(net, [samples[i] for i in indices], g, v)
         else:
-            batch_loss = pool.accumulate(net, indices, g)
-        if not math.isfinite(batch_loss):
-            raise NnloopError(f"training diverged: the loss became {batch_loss}; "
-                              f"try a smaller learning rate than {eta}")
+            batch_loss, batch_hits = pool.accumulate(net, indices, g)
+        if math.isinf(batch_loss):
+            raise NnloopError(f"training diverged: the loss became infinite or NaN; "
+                              f"try a smaller learning rate than {eta:g}")
         descend(net, g, eta / len(indices))
         loss_sum += batch_loss
+        hits += batch_hits
         if progress is not None:
             progress(start + len(indices), loss_sum)
-    return loss_sum / len(samples)
+    return loss_sum / len(samples), hits / len(samples)
 
 
 def update_mini_batch(net, batch, eta):
     """One SGD step on a list of (x, t) pairs; return their mean loss."""
     g = Gradients(net.sizes)
-    loss_sum = accumulate(net, batch, g, NodeValues(net.sizes))
+    loss_sum, _ = accumulate(net, batch, g, NodeValues(net.sizes))
     descend(net, g, eta / len(batch))
     return loss_sum / len(batch)
 
 
 def accumulate(net, batch, g, v):
-    """Add each sample's dW and dB into g; return the sum of their losses.
+    """Add each sample's dW and dB into g; return (sum of losses, hits).
 
     One sample at a time: forward fills v.A and v.H, backward fills v.delta
-    and adds H[k-1][i] * delta[k][j] into g.dW[k][j][i].
+    and adds H[k-1][i] * delta[k][j] into g.dW[k][j][i]. hits counts the
+    samples whose largest output is where their target's largest value is.
+    The loss sum is infinite as soon as one sample's loss broke down.
     """
-    loss_sum = 0.0
+    loss_sum, hits = 0.0, 0
     for x, t in batch:
         Y = net.forward(x, v)
-        loss_sum += net.sample_loss(Y, t)
+        loss = net.sample_loss(Y, t)
+        if broke_down(net.loss, loss):  # NaN, or infinite: no gradient to follow
+            return math.inf, hits
+        loss_sum += loss
+        hits += predicted_class(Y) == predicted_class(t)
         net.backward(v, t, g)
-    return loss_sum
+    return loss_sum, hits
 
 
 def descend(net, g, rate):
