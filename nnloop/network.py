@@ -230,6 +230,21 @@ class Gradients:
                     dW_kj[i] *= c
                 self.dB[k][j] *= c
 
+    def mean_abs_dW(self):
+        """[m_1, ..., m_L]: m_k is the mean of |dW[k][j][i]| over layer k's weights.
+
+        How strongly each layer is being pushed: where gradients vanish, the
+        first layers' numbers are orders of magnitude below the last's.
+        """
+        means = []
+        for k in range(1, len(self.sizes)):
+            total = 0.0
+            for dW_kj in self.dW[k]:
+                for d in dW_kj:
+                    total += abs(d)
+            means.append(total / (self.sizes[k] * self.sizes[k - 1]))
+        return means
+
 
 def find_nonzero(H, nonzero):
     """Fill the list nonzero with the indices i where H[i] != 0."""

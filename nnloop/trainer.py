@@ -8,7 +8,8 @@ network it holds everything needed to continue the run and to tell its story:
      "made_with":   nnloop's version and the Python that ran it
      "epochs_done": how many epochs the network in the file has had
      "order_rng":   the state of the generator that shuffles each epoch's order
-     "history":     per epoch: loss, train_accuracy, test_accuracy, seconds
+     "history":     per epoch: loss, train_accuracy, test_accuracy, the
+                    gradient magnitudes mean |dW[k]| per layer, seconds
     }
 
 A run stopped by Ctrl-C or a crash loses at most the epoch it was in, and
@@ -93,7 +94,7 @@ def train_mnist(arguments, model_path, resume=False, out=sys.stdout):
             train_rate = len(train_set) / progress.seconds()
             test_accuracy = accuracy(confusion_matrix(net, test_set, 10))
             entry = {"epoch": epoch, "loss": round(loss, 6), "train_accuracy": round(train_accuracy, 6),
-                     "test_accuracy": test_accuracy}
+                     "test_accuracy": test_accuracy, "mean_abs_dW": gradient_magnitudes(net, train_set)}
             if not arguments["reproducible"]:
                 entry["seconds"] = round(progress.seconds(), 2)
             history.append(entry)
@@ -127,6 +128,16 @@ def read_checkpoint(model_path, arguments):
     training["arguments"] = {**recorded, **{name: arguments[name] for name in RESUMABLE if name in arguments}}
     check_hyperparameters(training["arguments"]["epochs"], recorded["batch_size"], recorded["learning_rate"])
     return net, training
+
+
+def gradient_magnitudes(net, train_set, probe=1000):
+    """mean |dW[k]| per layer k = 1..L of the mean gradient over the first probe training digits.
+
+    Measured on the same digits after every epoch, so the numbers of
+    different epochs compare: how hard is each layer still being pushed?
+    """
+    probe_set = train_set.first(probe)
+    return [float(f"{m:.6g}") for m in net.gradients([probe_set[i] for i in range(len(probe_set))]).mean_abs_dW()]
 
 
 def describe(net, arguments, n_train, n_test):

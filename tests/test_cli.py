@@ -55,7 +55,10 @@ def test_the_model_file_records_how_it_was_made(tmp_path, small_mnist):
     assert training["arguments"]["limit"] == 100 and training["epochs_done"] == 2
     assert training["made_with"]["python"].startswith(("CPython", "PyPy"))
     assert [entry["epoch"] for entry in training["history"]] == [1, 2]
-    assert set(training["history"][0]) == {"epoch", "loss", "train_accuracy", "test_accuracy", "seconds"}
+    assert set(training["history"][0]) == {"epoch", "loss", "train_accuracy", "test_accuracy", "mean_abs_dW",
+                                           "seconds"}
+    assert [len(entry["mean_abs_dW"]) for entry in training["history"]] == [3, 3]
+    assert all(m > 0 for entry in training["history"] for m in entry["mean_abs_dW"])
     assert load(model).sizes == [784, 12, 8, 10]
 
 

@@ -98,3 +98,10 @@ def test_any_number_of_layers_and_nodes():
     assert len(Y) == 4 and sum(Y) == pytest.approx(1.0)
     assert [len(W_k) for W_k in net.W] == [0, 8, 7, 6, 5, 4]
     assert [len(W_k[0]) for W_k in net.W[1:]] == [3, 8, 7, 6, 5]
+
+
+def test_mean_abs_dW_is_the_mean_magnitude_per_layer():
+    g = Gradients([2, 2, 1])
+    g.dW[1] = [[1.0, -3.0], [0.0, 4.0]]
+    g.dW[2] = [[-0.5, 0.25]]
+    assert g.mean_abs_dW() == [2.0, 0.375]
