@@ -42,6 +42,7 @@ examples:
   nnloop train --limit 1000 --epochs 3      a quick look on 1,000 digits
   nnloop train --hidden 128,64 -o deep.json two hidden layers
   nnloop train --batch-size 1 --learning-rate 0.01    online learning
+  nnloop train --workers 2 --batch-size 128 two processes share each minibatch
   nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
 """
 
@@ -61,6 +62,11 @@ def positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
     return value
+
+
+def positive_ints(text):
+    """'32,64' -> [32, 64]."""
+    return [positive_int(part) for part in text.split(",")]
 
 
 def learning_rate(text):
@@ -112,6 +118,9 @@ def build_parser():
                           help="step size eta of W -= eta * dW / K (default 0.1)")
     learning.add_argument("--limit", type=positive_int, metavar="N",
                           help="train on the first N training digits only (default all 60,000)")
+    learning.add_argument("--workers", type=positive_int, metavar="N",
+                          help="processes sharing each minibatch (default 1); the same N gives the same model, "
+                               "another N the same up to rounding")
     files = train.add_argument_group("files")
     files.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled data/mnist)")
     files.add_argument("-o", "--output", metavar="MODEL",
@@ -139,6 +148,22 @@ def build_parser():
                          help="index of a test digit, 0 to 9999")
     predict.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled one)")
     predict.set_defaults(run=run_predict)
+
+    bench = commands.add_parser("bench", help="time training and inference on MNIST digits",
+                                description="Time SGD training, and separately inference, on real MNIST digits: "
+                                            "one warm-up epoch, then one timed epoch, per batch size and worker "
+                                            "count. Compare ratios within one session; run it under python3 and "
+                                            "pypy3 to compare interpreters.")
+    bench.add_argument("--hidden", type=layer_sizes, default=[100], metavar="SIZES",
+                       help="hidden layer sizes, comma separated (default 100)")
+    bench.add_argument("--batch-size", type=positive_ints, default=[32], metavar="K[,K...]",
+                       help="minibatch sizes to time, comma separated (default 32)")
+    bench.add_argument("--workers", type=positive_ints, default=[1], metavar="N[,N...]",
+                       help="worker process counts to time, comma separated (default 1)")
+    bench.add_argument("--samples", type=positive_int, default=5000, metavar="N",
+                       help="digits per timed epoch (default 5000)")
+    bench.add_argument("--json", action="store_true", help="one JSON object per measurement instead of a table")
+    bench.set_defaults(run=run_bench)
     return parser
 
 
@@ -188,6 +213,12 @@ def run_predict(args):
         for c in range(len(Y)):
             print(f"  {c}  {Y[c]:8.4f}  {'#' * round(40 * max(0.0, min(1.0, Y[c])))}")
         print()
+    return 0
+
+
+def run_bench(args):
+    from .bench import run
+    run(args.hidden, args.batch_size, args.workers, args.samples, args.json)
     return 0
 
 

@@ -28,6 +28,7 @@ from . import __version__, mnist, modelfile
 from .errors import NnloopError
 from .evaluation import accuracy, confusion_matrix
 from .network import Network
+from .parallel import Pool
 from .rng import Random
 from .training import check_hyperparameters, run_epoch
 
@@ -81,13 +82,14 @@ def train_mnist(arguments, model_path, resume=False, out=sys.stdout):
     print(describe(net, arguments, len(train_set), len(test_set)), file=out)
     print(f"{'continuing' if resume else 'saving'} {model_path} after every epoch", file=out, flush=True)
     progress = Progress(out, len(train_set), epochs, done)
+    pool = Pool(net, train_set, arguments["workers"]) if arguments["workers"] > 1 else None
     epoch = done + 1
     try:
         for epoch in range(done + 1, epochs + 1):
             progress.start_epoch(epoch)
             try:
                 loss, train_accuracy = run_epoch(net, train_set, arguments["batch_size"], arguments["learning_rate"],
-                                                 order_rng, progress=progress.update)
+                                                 order_rng, pool=pool, progress=progress.update)
             except NnloopError as e:
                 kept = f"{model_path} keeps epoch {done}" if done else "no checkpoint was written"
                 raise NnloopError(f"{e} ({kept})") from None
@@ -109,6 +111,9 @@ def train_mnist(arguments, model_path, resume=False, out=sys.stdout):
         print(f"interrupted in epoch {epoch}: {saved}; continue with: nnloop train --resume {model_path}",
               file=out, flush=True)
         return 130
+    finally:
+        if pool is not None:
+            pool.close()
     print(f"done: test accuracy {100 * history[-1]['test_accuracy']:.2f}% after {epochs} epochs; "
           f"see it with: nnloop evaluate {model_path}", file=out)
     return 0
