@@ -72,7 +72,7 @@ def time_inference(digits, sizes):
 
 def measurement(task, sizes, batch_size, workers, samples, seconds):
     return {"task": task, **interpreter(), "sizes": sizes, "batch": batch_size, "workers": workers,
-            "samples": samples, "seconds": round(seconds, 4), "samples_per_s": round(samples / seconds, 1)}
+            "samples": samples, "seconds": round(seconds, 6), "samples_per_s": round(samples / seconds, 1)}
 
 
 def interpreter():
