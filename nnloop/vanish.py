@@ -86,8 +86,9 @@ def report(depth, width, batch_size, seed):
              "",
              f"{'layer':>5}  {'sigmoid':>11}  {'ratio':>6}  {'relu':>11}  {'ratio':>6}"]
     for k in range(L, 0, -1):
-        lines.append(f"{k:>5}  {sigmoid[k - 1]:>11.3e}  {ratio(sigmoid_ratios[k - 1])}  "
-                     f"{relu[k - 1]:>11.3e}  {ratio(relu_ratios[k - 1])}")
+        row = (f"{k:>5}  {sigmoid[k - 1]:>11.3e}  {ratio(sigmoid_ratios[k - 1])}  "
+               f"{relu[k - 1]:>11.3e}  {ratio(relu_ratios[k - 1])}")
+        lines.append(row.rstrip())
     lines += ["",
               f"layer 1 against layer {L}: sigmoid {sigmoid[0] / sigmoid[-1]:.2g}, relu {relu[0] / relu[-1]:.2g}",
               "sigmoid: delta[k-1][i] = sigmoid'(A[k-1][i]) * back[k-1][i] and sigmoid' = f (1 - f) is at most 0.25, "
