@@ -16,6 +16,8 @@ True
 """
 from typing import NamedTuple, Optional
 
+from .network import NodeValues
+
 # Gradients smaller than this are compared absolutely. The central difference
 # itself errs by about eps^2 |f'''| / 6 + 1e-16 |Loss| / eps, some 1e-10 at
 # eps = 1e-5: noise that would swamp the relative error of a tiny gradient.
@@ -127,7 +129,6 @@ def relu_kinks(net, samples, margin):
     relu has no derivative at 0: there a nudge of eps can switch the node
     on or off, and the central difference measures the jump, not a slope.
     """
-    from .network import NodeValues  # here, not at the top: network need not load for check_gradients' users
     kinks = []
     v = NodeValues(net.sizes)
     for n, (x, _) in enumerate(samples):
