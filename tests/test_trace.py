@@ -183,3 +183,21 @@ def test_render_indents_text_under_titles():
     s = spec.read(WORKED)
     text = render(trace(s.net, s.x, s.t, s.learning_rate))
     assert "\n\nLoss\n  loss = (1/N) sum_n (T[n] - Y[n])^2 = ((20 - 33)^2) / 1 = 169\n" in text
+
+
+def readme_excerpt(command):
+    """The lines the README shows for `$ command`, without the ... that stand for lines left out."""
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    block = re.search(r"```\n\$ " + re.escape(command) + r"\n(.*?)```", readme, re.S).group(1)
+    return [line for line in block.splitlines() if line != "..."]
+
+
+def test_the_readme_shows_real_trace_and_gradcheck_output():
+    for command in ("nnloop trace data/examples/worked-relu.json", "nnloop gradcheck data/examples/xor.json"):
+        result = run_nnloop(*command.split()[1:], cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        printed = result.stdout.splitlines()
+        excerpt = readme_excerpt(command)
+        assert len(excerpt) > 2
+        for line in excerpt:
+            assert line in printed, line

@@ -38,3 +38,12 @@ def test_the_command_prints_both_profiles_output_layer_first():
         assert float(row[1]) == pytest.approx(sigmoid[k - 1], rel=1e-3)
         assert float(row[3]) == pytest.approx(relu[k - 1], rel=1e-3)
     assert float(rows[1][2]) == pytest.approx(sigmoid[3] / sigmoid[4], abs=1e-3)
+
+
+def test_the_readme_table_is_real_output():
+    from test_trace import readme_excerpt
+    result = run_nnloop("vanish", "--depth", 6, "--width", 16)
+    excerpt = readme_excerpt("nnloop vanish --depth 6 --width 16")
+    assert len(excerpt) == 8
+    for line in excerpt:
+        assert line in result.stdout.splitlines(), line
