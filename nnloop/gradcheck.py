@@ -16,6 +16,8 @@ True
 """
 from typing import NamedTuple, Optional
 
+from .network import NodeValues
+
 # Gradients smaller than this are compared absolutely. The central difference
 # itself errs by about eps^2 |f'''| / 6 + 1e-16 |Loss| / eps, some 1e-10 at
 # eps = 1e-5: noise that would swamp the relative error of a tiny gradient.
@@ -93,3 +95,74 @@ def all_parameters(net):
             params.extend((k, j, i) for i in range(net.sizes[k - 1]))
             params.append((k, j, None))
     return params
+
+
+# The report of `nnloop gradcheck`: a correct backprop agrees with central
+# differences to about 1e-9 on networks of nnloop's sizes (the property tests
+# demand 1e-6); a wrong one, a missing f' factor or a transposed index, is off
+# by 1e-2 and more.
+THRESHOLD = 1e-6
+WORST = 3  # parameters shown per layer
+
+
+def sample_parameters(net, per_layer, rng):
+    """Up to per_layer parameters (k, j, i) of each layer k, drawn by rng (a nnloop.rng.Random).
+
+    A layer with per_layer parameters or fewer has all of them checked.
+    Drawing per layer, not from all at once, keeps the small output layer
+    of a 784-100-10 network from being all but left out.
+    """
+    chosen = []
+    for k in range(1, net.L + 1):
+        layer = [p for p in all_parameters(net) if p[0] == k]
+        positions = list(range(len(layer)))
+        if len(layer) > per_layer:
+            rng.shuffle(positions)
+            positions = sorted(positions[:per_layer])
+        chosen += [layer[n] for n in positions]
+    return chosen
+
+
+def relu_kinks(net, samples, margin):
+    """(k, j, n, A) for each relu node j of layer k whose A[k][j] is within margin of 0 on sample n.
+
+    relu has no derivative at 0: there a nudge of eps can switch the node
+    on or off, and the central difference measures the jump, not a slope.
+    """
+    kinks = []
+    v = NodeValues(net.sizes)
+    for n, (x, _) in enumerate(samples):
+        net.forward(x, v)
+        for k in range(1, net.L + 1):
+            if net.activations[k] == "relu":
+                kinks += [(k, j, n, a) for j, a in enumerate(v.A[k]) if abs(a) < margin]
+    return kinks
+
+
+def report(net, samples, params, eps=1e-5, threshold=THRESHOLD):
+    """(lines, passed): per layer, the parameters of params with the worst relative errors.
+
+    passed is True if every error is below threshold.
+    """
+    checks = check_gradients(net, samples, eps, params)
+    lines = [f"each backprop gradient against the central difference (L(p + eps) - L(p - eps)) / (2 eps), "
+             f"eps = {eps:g}",
+             f"relative error = |backprop - numerical| / max(|backprop|, |numerical|, {FLOOR:g})"]
+    for k in range(1, net.L + 1):
+        layer = sorted((c for c in checks if c.k == k), key=lambda c: -c.error)
+        if layer:
+            lines.append(f"layer {k}: {len(layer)} parameters checked, the worst {min(WORST, len(layer))}:")
+            lines += [f"  {c.name:<16} backprop {c.backprop:<+20.12g} numerical {c.numerical:<+20.12g} "
+                      f"error {c.error:.2g}" for c in layer[:WORST]]
+    worst = max(checks, key=lambda c: c.error)
+    failed = [c for c in checks if not c.error < threshold]
+    for k, j, n, a in relu_kinks(net, samples, margin=100 * eps):
+        lines.append(f"note: A[{k}][{j}] = {a:.3g} on sample {n} is within {100 * eps:g} of relu's kink at 0, "
+                     f"where relu has no derivative; errors of the parameters feeding it are not backprop's fault")
+    if failed:
+        lines.append(f"FAILED: {len(failed)} of {len(checks)} relative errors are {threshold:g} or more, the worst "
+                     f"{worst.error:.2g} at {worst.name}: backprop and finite differences disagree")
+    else:
+        lines.append(f"passed: every relative error is below {threshold:g} (the worst, {worst.error:.2g} at "
+                     f"{worst.name}): backprop agrees with finite differences")
+    return lines, not failed

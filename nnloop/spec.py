@@ -1,0 +1,187 @@
+"""Network spec files: a small network, written out by hand, with one sample to study.
+
+A spec is versioned JSON, like a model file, but made to be written and read
+by a person: every weight and bias, the activations and the loss, one input x
+with its target t, and the learning rate of the one SGD step a trace shows.
+
+    {
+     "format": "nnloop-spec",
+     "version": 1,
+     "note": "NOTES.md section 10: the worked example",      optional
+     "loss": "mse",
+     "layers": [                                             layer k = 1, 2, ...
+      {"activation": "relu", "W": [[3, 1, 2], [-2, -3, -1]], "B": [0, 0]},
+      {"activation": "identity", "W": [[3, 2]], "B": [0]}
+     ],
+     "x": [2, 3, 1],
+     "t": [20],
+     "learning_rate": 0.001                                  optional, default 0.1
+    }
+
+W of layer k holds one row W[k][j] per node j of layer k, each with one
+weight per node of layer k-1, so the layer sizes follow from the weights (an
+optional "sizes" is checked against them). Anything malformed is refused
+with one line saying what is wrong and how to fix it.
+
+>>> spec = from_document({"format": "nnloop-spec", "version": 1, "loss": "mse",
+...     "layers": [{"activation": "relu", "W": [[3, 1, 2], [-2, -3, -1]], "B": [0, 0]},
+...                {"activation": "identity", "W": [[3, 2]], "B": [0]}],
+...     "x": [2, 3, 1], "t": [20]}, "example.json")
+>>> spec.net.sizes, spec.x, spec.t, spec.learning_rate
+([3, 2, 1], [2.0, 3.0, 1.0], [20.0], 0.1)
+"""
+import json
+import math
+from typing import List, NamedTuple
+
+from . import mnist, modelfile
+from .errors import NnloopError
+from .network import Network, check_numbers
+
+FORMAT = "nnloop-spec"
+VERSION = 1
+LEARNING_RATE = 0.1  # as nnloop train's default
+KEYS = {"format", "version", "note", "loss", "sizes", "layers", "x", "t", "learning_rate"}
+LAYER_KEYS = {"k", "activation", "W", "B"}
+
+
+class Spec(NamedTuple):
+    """What a spec file describes.
+
+    net            the Network, with the spec's W[k][j][i] and B[k][j]
+    x, t           the input H[0] and its target T, lists of floats
+    learning_rate  eta of the SGD step W -= eta * dW
+    note           what the example is about ("" if the file says nothing)
+    """
+    net: Network
+    x: List[float]
+    t: List[float]
+    learning_rate: float
+    note: str
+
+
+class Subject(NamedTuple):
+    """A network to study and the samples to study it on.
+
+    kind           "spec" or "model": which kind of file it came from
+    net            the Network
+    samples        (x, t) pairs: a spec's one sample, or MNIST test digits
+    learning_rate  eta for an SGD step: the spec's, or the model's training run's
+    about          lines saying what the network and samples are
+    """
+    kind: str
+    net: Network
+    samples: list
+    learning_rate: float
+    about: List[str]
+
+
+def read(path):
+    """The Spec in the spec file at path."""
+    return from_document(read_json(path), path)
+
+
+def load_subject(path, indices=(0,), data=None):
+    """The Subject in the file at path: a spec file, or a model file with MNIST test digits.
+
+    A spec brings its own sample; a model file (nnloop train's) is studied on
+    the MNIST test digits of the given indices, read from data (default the
+    bundled copy), with the learning rate it was trained with.
+    """
+    document = read_json(path)
+    if isinstance(document, dict) and document.get("format") == FORMAT:
+        spec = from_document(document, path)
+        about = [f"{path}: {spec.note}" if spec.note else path]
+        return Subject("spec", spec.net, [(spec.x, spec.t)], spec.learning_rate, about)
+    if not isinstance(document, dict) or document.get("format") != modelfile.FORMAT:
+        raise NnloopError(f"{path} is neither a network spec (\"format\": \"{FORMAT}\") nor a model file "
+                          f"(\"format\": \"{modelfile.FORMAT}\"): see data/examples/ for specs")
+    net, training = modelfile.from_document(document, path)
+    if net.sizes[0] != 784 or net.sizes[-1] != mnist.CLASSES:
+        raise NnloopError(f"{path} is a {'-'.join(map(str, net.sizes))} network; only MNIST models (784 inputs, "
+                          "10 outputs) can be studied on digits: use a model from nnloop train, or a spec")
+    _, test = mnist.load(data or mnist.BUNDLED)
+    for index in indices:
+        if not 0 <= index < len(test):
+            raise NnloopError(f"there is no test digit {index}: the test set has {len(test):,}, "
+                              f"indices 0 to {len(test) - 1}")
+    arguments = (training or {}).get("arguments") or {}
+    eta = arguments.get("learning_rate", LEARNING_RATE)
+    about = [f"{path}: MNIST test digit {index}, labelled {test.labels[index]}" for index in indices]
+    return Subject("model", net, [test[index] for index in indices], eta, about)
+
+
+def read_json(path):
+    """The parsed JSON document in the file at path."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise NnloopError(f"no file {path}: give a network spec (see data/examples/) or a model file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise NnloopError(f"cannot read {path}: {e}") from None
+    try:
+        return json.loads(text, parse_constant=modelfile.refuse_constant)
+    except ValueError as e:
+        raise NnloopError(f"{path} is not valid JSON ({modelfile.first_line(e)}): "
+                          "fix it, or start from a file in data/examples/") from None
+
+
+def from_document(document, path):
+    """Check a parsed spec file and build its Spec; refuse anything malformed."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise NnloopError(f"{path} is not a network spec: it needs \"format\": \"{FORMAT}\"")
+    if document.get("version") != VERSION:
+        raise NnloopError(f"{path} is a spec of version {document.get('version')!r}; "
+                          f"this nnloop reads \"version\": {VERSION}")
+    check_keys(document, KEYS, {"loss", "layers", "x", "t"}, path)
+    layers = document["layers"]
+    if not isinstance(layers, list) or not layers or not all(isinstance(layer, dict) for layer in layers):
+        raise NnloopError(f"{path}: \"layers\" must be a list of objects, one per layer k = 1, 2, ..., "
+                          "each with \"activation\", \"W\" and \"B\"")
+    for k, layer in enumerate(layers, start=1):
+        check_keys(layer, LAYER_KEYS, {"activation", "W", "B"}, f"{path}: layer {k}")
+        if layer.get("k", k) != k:
+            raise NnloopError(f"{path}: layer {k} says \"k\": {layer['k']!r}; layers are listed in order "
+                              "k = 1, 2, ...: fix or drop \"k\"")
+    try:
+        net = Network.with_parameters([[]] + [layer["W"] for layer in layers], [[]] + [layer["B"] for layer in layers],
+                                      [layer["activation"] for layer in layers], document["loss"])
+    except (NnloopError, TypeError, IndexError) as e:
+        raise NnloopError(f"{path}: {e}") from None
+    if "sizes" in document and document["sizes"] != net.sizes:
+        raise NnloopError(f"{path}: \"sizes\" says {document['sizes']}, but the weights make the sizes "
+                          f"{net.sizes}: fix one of them, or drop \"sizes\"")
+    x = numbers(document["x"], net.sizes[0], "x", "the input, one value per node of layer 0", path)
+    t = numbers(document["t"], net.sizes[-1], "t", f"the target, one value per node of layer {net.L}", path)
+    if net.loss == "cross_entropy" and (min(t) < 0 or abs(sum(t) - 1.0) > 1e-9):
+        raise NnloopError(f"{path}: with cross_entropy, \"t\" must be probabilities that sum to 1 "
+                          f"(e.g. one-hot, [0, 1, 0]), got {document['t']}")
+    eta = document.get("learning_rate", LEARNING_RATE)
+    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 < eta < math.inf:
+        raise NnloopError(f"{path}: \"learning_rate\" must be a number > 0, got {eta!r}")
+    note = document.get("note", "")
+    if not isinstance(note, str):
+        raise NnloopError(f"{path}: \"note\" must be a string saying what the example is about")
+    return Spec(net, x, t, float(eta), note)
+
+
+def check_keys(document, allowed, required, where):
+    """Refuse unknown keys (a typo would otherwise be silently ignored) and missing ones."""
+    unknown = sorted(set(document) - allowed)
+    if unknown:
+        raise NnloopError(f"{where}: unknown key {unknown[0]!r}; the keys are {', '.join(sorted(allowed))}")
+    missing = sorted(required - set(document))
+    if missing:
+        raise NnloopError(f"{where}: missing {missing[0]!r}; see the spec format in the README")
+
+
+def numbers(values, n, key, meaning, path):
+    """values as a list of n floats, or a refusal naming the key."""
+    if not isinstance(values, list) or len(values) != n:
+        raise NnloopError(f"{path}: \"{key}\" must be a list of {n} numbers, {meaning}")
+    try:
+        check_numbers(values, f"\"{key}\"")
+    except NnloopError as e:
+        raise NnloopError(f"{path}: {e}") from None
+    return [float(value) for value in values]

@@ -1,0 +1,102 @@
+"""nnloop gradcheck: tiny errors on correct networks, large ones where backprop is broken on purpose."""
+import glob
+import os
+import re
+
+import pytest
+from conftest import ROOT, assert_refused, run_nnloop
+
+from nnloop import cli, modelfile, network
+from nnloop.activations import relu
+from nnloop.gradcheck import sample_parameters
+from nnloop.network import Network
+from nnloop.rng import Random
+
+EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "data", "examples", "*.json")))
+SOFTMAX = os.path.join(ROOT, "data", "examples", "softmax-3-4-3.json")
+
+
+def gradcheck(capsys, *args):
+    status = cli.main(["gradcheck", *map(str, args)])
+    return status, capsys.readouterr().out
+
+
+def worst_per_layer(out):
+    """{k: the largest error printed under 'layer k:'}."""
+    worst, k = {}, None
+    for line in out.splitlines():
+        m = re.match(r"layer (\d+): ", line)
+        if m:
+            k = int(m.group(1))
+        m = re.search(r" error (\S+)$", line)
+        if m:
+            worst[k] = max(worst.get(k, 0.0), float(m.group(1)))
+    return worst
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=os.path.basename)
+def test_correct_backprop_passes_with_tiny_errors(capsys, path):
+    status, out = gradcheck(capsys, path)
+    assert status == 0
+    assert "passed: every relative error is below 1e-06" in out
+    worst = worst_per_layer(out)
+    assert sorted(worst) == [1, 2] and max(worst.values()) < 1e-7
+
+
+def test_dropping_relus_f_prime_factor_fails_in_layer_1(capsys, monkeypatch):
+    # backward then multiplies back[1][i] by 1 where it should by relu'(A) = 0: node 0 of the
+    # 3-4-3 example is off (A[1][0] = -0.8), so its weights get a gradient they do not have
+    monkeypatch.setitem(network.ACTIVATIONS, "relu", relu._replace(derivative=lambda a, h: 1.0))
+    status, out = gradcheck(capsys, SOFTMAX)
+    assert status == 1
+    assert re.search(r"FAILED: 4 of 31 relative errors are 1e-06 or more, the worst 1 at (W\[1\]\[0\]\[\d\]|B\[1\]\[0\])",
+                     out), out
+    worst = worst_per_layer(out)
+    assert worst[1] == 1.0 and worst[2] < 1e-7  # the output layer's gradients do not pass through relu'
+
+
+def test_a_corrupted_dW_fails_in_its_layer(capsys, monkeypatch):
+    real_backward = Network.backward
+
+    def backward_doubling_the_output_dW(self, v, T, g):
+        before = [row[:] for row in g.dW[self.L]]
+        real_backward(self, v, T, g)
+        for j, row in enumerate(g.dW[self.L]):
+            for i in range(len(row)):
+                row[i] += row[i] - before[j][i]
+
+    monkeypatch.setattr(Network, "backward", backward_doubling_the_output_dW)
+    status, out = gradcheck(capsys, SOFTMAX)
+    assert status == 1 and "FAILED" in out
+    worst = worst_per_layer(out)
+    assert worst[1] < 1e-7 and worst[2] > 0.4  # 2x against 1x: relative error 0.5
+
+
+def test_a_model_file_is_checked_on_a_subset_over_test_digits(tmp_path, small_mnist):
+    path = str(tmp_path / "model.json")
+    modelfile.save(Network([784, 6, 10], ["tanh", "softmax"], "cross_entropy", seed=4), path)
+    result = run_nnloop("gradcheck", path, "--params", 7, "--digits", 2, "--data", small_mnist)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "MNIST test digit 1, labelled 2" in result.stdout
+    assert "layer 1: 7 parameters checked" in result.stdout and "layer 2: 7 parameters checked" in result.stdout
+    assert "passed" in result.stdout
+    assert_refused(run_nnloop("gradcheck", path, "--digits", 201, "--data", small_mnist), "no test digit 200")
+    modelfile.save(Network([4, 3, 2], ["tanh", "softmax"], "cross_entropy"), path)
+    assert_refused(run_nnloop("trace", path, "--data", small_mnist), "4-3-2 network", "only MNIST models")
+
+
+def test_a_failing_check_exits_1_from_the_command_line(tmp_path):
+    # the threshold is what decides: the same correct network fails one no error can get under
+    result = run_nnloop("gradcheck", SOFTMAX, "--threshold", "1e-30")
+    assert result.returncode == 1 and "FAILED" in result.stdout
+
+
+def test_the_sampled_parameters_are_a_seeded_subset_of_each_layer():
+    net = Network([20, 5, 3], ["relu", "softmax"], "cross_entropy")
+    chosen = sample_parameters(net, 8, Random(1))
+    assert [p[0] for p in chosen] == [1] * 8 + [2] * 8
+    assert len(set(chosen)) == 16
+    assert all(0 <= j < net.sizes[k] and (i is None or 0 <= i < net.sizes[k - 1]) for k, j, i in chosen)
+    assert chosen == sample_parameters(net, 8, Random(1)) != sample_parameters(net, 8, Random(2))
+    assert len(sample_parameters(net, 100, Random(1))) == 100 + 3 * 6  # the small layer 2: every parameter
+    assert len(sample_parameters(net, 200, Random(1))) == 5 * 21 + 3 * 6
