@@ -4,6 +4,8 @@ Bad input ends with one line, `nnloop: error: ...`, and exit status 2;
 Ctrl-C with status 130; neither prints a traceback.
 """
 import argparse
+import math
+import os
 import sys
 
 from . import mnist, modelfile
@@ -20,6 +22,7 @@ what it predicts:
   nnloop train                        784-100-10 relu/softmax, 10 epochs
   nnloop evaluate models/mnist.json   accuracy and confusion matrix
   nnloop predict models/mnist.json 0 1 2
+  nnloop geometry --W 1,2,-1.5,0.5    what a layer of 2 nodes does to the plane (SVG)
 
 Run `nnloop COMMAND --help` for what each option means for learning.
 """
@@ -139,6 +142,27 @@ def build_parser():
                          help="index of a test digit, 0 to 9999")
     predict.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled one)")
     predict.set_defaults(run=run_predict)
+
+    geometry = commands.add_parser(
+        "geometry", help="what a layer of 2 nodes does to the plane, move by move (SVG)",
+        description="Draw one layer A = W h + b, H = relu(A) from 2 nodes to 2 nodes as six pictures of "
+                    "the plane: the input points, then after each move of W = U S V^T (turn by V^T, "
+                    "stretch by S, turn by U), after + b and after relu. W and b come from --W and --b, "
+                    "from --spec, or at random from --seed.",
+        epilog="example: nnloop geometry --W 1,2,-1.5,0.5 --b 0.5,-0.25 -o layer.svg")
+    geometry.add_argument("--W", type=numbers(4), metavar="A,B,C,D",
+                          help="the weights W[j][i] row by row: W = [[A, B], [C, D]] (default: random)")
+    geometry.add_argument("--b", type=numbers(2), metavar="X,Y",
+                          help="the biases b[j] (default: 0,0 with --W, random with a random W)")
+    geometry.add_argument("--spec", metavar="FILE",
+                          help='a JSON file {"W": [[A, B], [C, D]], "b": [X, Y]} instead of --W and --b')
+    geometry.add_argument("--seed", type=int, default=0,
+                          help="seed of the random W and b, and of the points of --points sample (default 0)")
+    geometry.add_argument("--points", choices=["grid", "sample"], default="grid",
+                          help="an 11x11 grid on [-1, 1]^2 (default), or 200 standard normal points")
+    geometry.add_argument("-o", "--output", metavar="SVG", type=output_file, default="geometry.svg",
+                          help="where to write the picture (default geometry.svg)")
+    geometry.set_defaults(run=run_geometry)
     return parser
 
 
@@ -189,6 +213,35 @@ def run_predict(args):
             print(f"  {c}  {Y[c]:8.4f}  {'#' * round(40 * max(0.0, min(1.0, Y[c])))}")
         print()
     return 0
+
+
+def run_geometry(args):
+    from . import geometry
+    W, b = geometry.choose_layer(args.spec, args.W, args.b, args.seed)
+    points = geometry.sample_points(args.seed + 1) if args.points == "sample" else geometry.grid_points()
+    geometry.draw_layer(W, b, points, args.output)
+    return 0
+
+
+def numbers(count):
+    """An argparse type: count finite numbers separated by commas, as a list of floats."""
+    def parse(text):
+        try:
+            values = [float(part) for part in text.split(",")]
+        except ValueError:
+            values = []
+        if len(values) != count or not all(math.isfinite(v) for v in values):
+            raise argparse.ArgumentTypeError(f"needs {count} numbers separated by commas, got {text!r}")
+        return values
+    return parse
+
+
+def output_file(path):
+    """An argparse type: a file to write, in a directory that exists."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise argparse.ArgumentTypeError(f"cannot write {path}: there is no directory {directory}; create it first")
+    return path
 
 
 def check_mnist_model(net, path):
