@@ -22,6 +22,7 @@ what it predicts:
   nnloop train                        784-100-10 relu/softmax, 10 epochs
   nnloop evaluate models/mnist.json   accuracy and confusion matrix
   nnloop predict models/mnist.json 0 1 2
+  nnloop report models/mnist.json     the run in pictures, as one HTML page
   nnloop geometry --W 1,2,-1.5,0.5    what a layer of 2 nodes does to the plane (SVG)
 
 Run `nnloop COMMAND --help` for what each option means for learning.
@@ -124,6 +125,8 @@ def build_parser():
     files.add_argument("--reproducible", action="store_const", const=True,
                        help="leave the measured seconds out of the model file, so that the same arguments "
                             "give a byte-identical file")
+    files.add_argument("--report", metavar="HTML", type=output_file,
+                       help="when training is done, write the report of nnloop report there")
     train.set_defaults(run=run_train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy and confusion matrix of a model on the test digits",
@@ -142,6 +145,18 @@ def build_parser():
                          help="index of a test digit, 0 to 9999")
     predict.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled one)")
     predict.set_defaults(run=run_predict)
+
+    report = commands.add_parser("report", help="a trained model in pictures: one HTML page",
+                                 description="Write one self-contained HTML page (inline SVG, no scripts) of a "
+                                             "model trained by nnloop train: loss, accuracy and gradient "
+                                             "magnitude per epoch, the confusion matrix on the test digits, "
+                                             "misclassified test digits, and layer 1's weights as images.")
+    report.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
+    report.add_argument("-o", "--output", metavar="HTML", type=output_file,
+                        help="where to write the page (default: MODEL with .html for .json)")
+    report.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the one the model "
+                                                      "was trained on, else the bundled one)")
+    report.set_defaults(run=run_report)
 
     geometry = commands.add_parser(
         "geometry", help="what a layer of 2 nodes does to the plane, move by move (SVG)",
@@ -173,8 +188,13 @@ def run_train(args):
         output = args.output or args.resume
         if output != args.resume:
             copy_model(args.resume, output)
-        return train_mnist(given, output, resume=True)
-    return train_mnist(given, args.output or "models/mnist.json")
+        status = train_mnist(given, output, resume=True)
+    else:
+        output = args.output or "models/mnist.json"
+        status = train_mnist(given, output)
+    if status == 0 and args.report:
+        make_report(output, args.report, args.data)
+    return status
 
 
 def copy_model(source, target):
@@ -213,6 +233,20 @@ def run_predict(args):
             print(f"  {c}  {Y[c]:8.4f}  {'#' * round(40 * max(0.0, min(1.0, Y[c])))}")
         print()
     return 0
+
+
+def run_report(args):
+    make_report(args.model, args.output or os.path.splitext(args.model)[0] + ".html", args.data)
+    return 0
+
+
+def make_report(model_path, html_path, data):
+    from .report import write_report
+    net, training = modelfile.read(model_path)
+    check_mnist_model(net, model_path)
+    test_accuracy = write_report(net, training, model_path, html_path, data)
+    print(f"wrote {html_path}: the report of {model_path} (test accuracy {100 * test_accuracy:.2f}%); "
+          "open it in a browser")
 
 
 def run_geometry(args):
