@@ -41,6 +41,7 @@ from .errors import NnloopError
 from .rng import Random
 
 PANEL, PLOT, HEADER = 300, 210, 50  # pixels: a panel's width, its square plot's side, the title above all
+LARGEST = 1e6  # |w| and |b| drawn at most; far beyond, the stages' coordinates overflow
 
 
 def svd2(W):
@@ -168,15 +169,21 @@ def random_layer(seed):
 def choose_layer(spec, W, b, seed):
     """(W, b) of the layer to draw: from the JSON file spec, or W (4 numbers,
     row by row) and b (2 numbers, default zeros), or random from seed.
-    b given with a random W replaces the random biases."""
+    b given with a random W replaces the random biases. Numbers beyond
+    +-LARGEST are refused."""
     if spec:
         if W or b:
             raise NnloopError("give the layer either by --spec FILE or by --W and --b, not both")
-        return read_spec(spec)
-    if W:
-        return [W[:2], W[2:]], b or [0.0, 0.0]
-    random_W, random_b = random_layer(seed)
-    return random_W, b or random_b
+        W, b = read_spec(spec)
+    elif W:
+        W, b = [W[:2], W[2:]], b or [0.0, 0.0]
+    else:
+        W, random_b = random_layer(seed)
+        b = b or random_b
+    if max(abs(x) for x in W[0] + W[1] + b) > LARGEST:
+        raise NnloopError(f"a weight or bias beyond +-{LARGEST:g} would overflow the picture's scale: "
+                          "give smaller numbers (a layer's picture looks the same scaled down)")
+    return W, b
 
 
 def read_spec(path):

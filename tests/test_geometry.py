@@ -138,3 +138,5 @@ def test_bad_layers_are_refused_in_one_line(tmp_path):
     assert_refused(run_nnloop("geometry", "--spec", spec), "cannot read", "JSON")
     assert_refused(run_nnloop("geometry", "--spec", spec, "--W", "1,2,3,4"), "not both")
     assert_refused(run_nnloop("geometry", "-o", tmp_path / "no" / "dir.svg"), "no directory")
+    assert_refused(run_nnloop("geometry", "--W", "1e308,1e308,1e308,1e308"), "1e+06", "smaller numbers")
+    assert_refused(run_nnloop("geometry", "--b", "0,-2e6"), "1e+06")

@@ -106,3 +106,5 @@ def test_bad_reports_are_refused_in_one_line(tmp_path, small_mnist):
     model.write_text(json.dumps({"not": "a model"}))
     assert_refused(run_nnloop("report", model), str(model))
     assert_refused(run_nnloop("report", model, "-o", tmp_path / "no" / "r.html"), "no directory")
+    assert_refused(run_nnloop("train", "--data", small_mnist, "--report", tmp_path / "no" / "r.html"),
+                   "--report", "no directory")
