@@ -86,7 +86,8 @@ def summary(net, training, C, data):
     text = f"Network {sizes} ({'/'.join(net.activations[1:])}, {net.loss})"
     arguments = training.get("arguments")
     if arguments:
-        text += (f", trained {training.get('epochs_done', '?')} epochs by minibatch SGD with batch size "
+        epochs = training.get("epochs_done", "?")
+        text += (f", trained {epochs} epoch{'' if epochs == 1 else 's'} by minibatch SGD with batch size "
                  f"{arguments.get('batch_size')}, learning rate {arguments.get('learning_rate')}, "
                  f"seed {arguments.get('seed')}")
     if training.get("made_with"):

@@ -14,7 +14,7 @@ x to the right and y down; a Scale turns data values into positions.
     chart(series, ...)                      curves with a dot per point
     heat_map(M, fills, cell)                a matrix of coloured cells
     pixel_image(values, cols, colour, ...)  an image, e.g. a 28x28 digit
-    gray, diverging, sequential, plane      colour scales
+    gray, diverging, plane, blend           colour scales
 
 >>> element("circle", cx=1.0, cy=2.456, r=3, class_="point")
 '<circle cx="1" cy="2.46" r="3" class="point"/>'
@@ -274,11 +274,6 @@ def plane(u, v):
     corners = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (148, 103, 189))
     weights = ((1 - u) * (1 - v), u * (1 - v), (1 - u) * v, u * v)
     return hex_colour(*(sum(w * corner[n] for w, corner in zip(weights, corners)) for n in range(3)))
-
-
-def sequential(fraction):
-    """White (0) to dark blue (1), in 20 steps."""
-    return blend(round(20 * min(max(fraction, 0.0), 1.0)) / 20, (8, 48, 107))
 
 
 def darkness(colour):
