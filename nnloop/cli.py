@@ -4,6 +4,8 @@ Bad input ends with one line, `nnloop: error: ...`, and exit status 2;
 Ctrl-C with status 130; neither prints a traceback.
 """
 import argparse
+import math
+import os
 import sys
 
 from . import mnist, modelfile
@@ -20,6 +22,8 @@ what it predicts:
   nnloop train                        784-100-10 relu/softmax, 10 epochs
   nnloop evaluate models/mnist.json   accuracy and confusion matrix
   nnloop predict models/mnist.json 0 1 2
+  nnloop report models/mnist.json     the run in pictures, as one HTML page
+  nnloop geometry --W 1,2,-1.5,0.5    what a layer of 2 nodes does to the plane (SVG)
 
 Watch backpropagation happen, check it, and see why relu:
 
@@ -140,6 +144,8 @@ def build_parser():
     files.add_argument("--reproducible", action="store_const", const=True,
                        help="leave the measured seconds out of the model file, so that the same arguments "
                             "give a byte-identical file")
+    files.add_argument("--report", metavar="HTML", type=output_file,
+                       help="when training is done, write the report of nnloop report there")
     train.set_defaults(run=run_train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy and confusion matrix of a model on the test digits",
@@ -215,6 +221,39 @@ def build_parser():
                         help="random inputs the mean |dW| is measured over (default 32)")
     vanish.add_argument("--seed", type=int, default=0, help="seed of the weights and the inputs (default 0)")
     vanish.set_defaults(run=run_vanish)
+
+    report = commands.add_parser("report", help="a trained model in pictures: one HTML page",
+                                 description="Write one self-contained HTML page (inline SVG, no scripts) of a "
+                                             "model trained by nnloop train: loss, accuracy and gradient "
+                                             "magnitude per epoch, the confusion matrix on the test digits, "
+                                             "misclassified test digits, and layer 1's weights as images.")
+    report.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
+    report.add_argument("-o", "--output", metavar="HTML", type=output_file,
+                        help="where to write the page (default: MODEL with .html for .json)")
+    report.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the one the model "
+                                                      "was trained on, else the bundled one)")
+    report.set_defaults(run=run_report)
+
+    geometry = commands.add_parser(
+        "geometry", help="what a layer of 2 nodes does to the plane, move by move (SVG)",
+        description="Draw one layer A = W h + b, H = relu(A) from 2 nodes to 2 nodes as six pictures of "
+                    "the plane: the input points, then after each move of W = U S V^T (turn by V^T, "
+                    "stretch by S, turn by U), after + b and after relu. W and b come from --W and --b, "
+                    "from --spec, or at random from --seed.",
+        epilog="example: nnloop geometry --W 1,2,-1.5,0.5 --b 0.5,-0.25 -o layer.svg")
+    geometry.add_argument("--W", type=numbers(4), metavar="A,B,C,D",
+                          help="the weights W[j][i] row by row: W = [[A, B], [C, D]] (default: random)")
+    geometry.add_argument("--b", type=numbers(2), metavar="X,Y",
+                          help="the biases b[j] (default: 0,0 with --W, random with a random W)")
+    geometry.add_argument("--spec", metavar="FILE",
+                          help='a JSON file {"W": [[A, B], [C, D]], "b": [X, Y]} instead of --W and --b')
+    geometry.add_argument("--seed", type=int, default=0,
+                          help="seed of the random W and b, and of the points of --points sample (default 0)")
+    geometry.add_argument("--points", choices=["grid", "sample"], default="grid",
+                          help="an 11x11 grid on [-1, 1]^2 (default), or 200 standard normal points")
+    geometry.add_argument("-o", "--output", metavar="SVG", type=output_file, default="geometry.svg",
+                          help="where to write the picture (default geometry.svg)")
+    geometry.set_defaults(run=run_geometry)
     return parser
 
 
@@ -225,8 +264,13 @@ def run_train(args):
         output = args.output or args.resume
         if output != args.resume:
             copy_model(args.resume, output)
-        return train_mnist(given, output, resume=True)
-    return train_mnist(given, args.output or "models/mnist.json")
+        status = train_mnist(given, output, resume=True)
+    else:
+        output = args.output or "models/mnist.json"
+        status = train_mnist(given, output)
+    if status == 0 and args.report:
+        make_report(output, args.report, args.data)
+    return status
 
 
 def copy_model(source, target):
@@ -376,6 +420,49 @@ def run_vanish(args):
     from .vanish import report
     print("\n".join(report(args.depth, args.width, args.batch_size, args.seed)))
     return 0
+
+
+def run_report(args):
+    make_report(args.model, args.output or os.path.splitext(args.model)[0] + ".html", args.data)
+    return 0
+
+
+def make_report(model_path, html_path, data):
+    from .report import write_report
+    net, training = modelfile.read(model_path)
+    check_mnist_model(net, model_path)
+    test_accuracy = write_report(net, training, model_path, html_path, data)
+    print(f"wrote {html_path}: the report of {model_path} (test accuracy {100 * test_accuracy:.2f}%); "
+          "open it in a browser")
+
+
+def run_geometry(args):
+    from . import geometry
+    W, b = geometry.choose_layer(args.spec, args.W, args.b, args.seed)
+    points = geometry.sample_points(args.seed + 1) if args.points == "sample" else geometry.grid_points()
+    geometry.draw_layer(W, b, points, args.output)
+    return 0
+
+
+def numbers(count):
+    """An argparse type: count finite numbers separated by commas, as a list of floats."""
+    def parse(text):
+        try:
+            values = [float(part) for part in text.split(",")]
+        except ValueError:
+            values = []
+        if len(values) != count or not all(math.isfinite(v) for v in values):
+            raise argparse.ArgumentTypeError(f"needs {count} numbers separated by commas, got {text!r}")
+        return values
+    return parse
+
+
+def output_file(path):
+    """An argparse type: a file to write, in a directory that exists."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise argparse.ArgumentTypeError(f"cannot write {path}: there is no directory {directory}; create it first")
+    return path
 
 
 def check_mnist_model(net, path):
