@@ -30,7 +30,6 @@ U S V^T h = W h  [2.0, 1.0]
 A = W h + b      [2.5, -1.0]
 H = relu(A)      [2.5, 0.0]
 """
-import json
 import math
 import sys
 from typing import List, NamedTuple
@@ -38,6 +37,7 @@ from typing import List, NamedTuple
 from . import svg
 from .activations import ACTIVATIONS
 from .errors import NnloopError
+from .modelfile import read_json
 from .rng import Random
 
 PANEL, PLOT, HEADER = 300, 210, 50  # pixels: a panel's width, its square plot's side, the title above all
@@ -188,15 +188,8 @@ def choose_layer(spec, W, b, seed):
 
 def read_spec(path):
     """(W, b) from a JSON file {"W": [[a, b], [c, d]], "b": [x, y]}; b may be left out (zeros)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            spec = json.load(f)
-    except FileNotFoundError:
-        raise NnloopError(f"no layer file {path}: give a JSON file like "
-                          '{"W": [[1, 2], [3, 4]], "b": [0.5, -1]}') from None
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise NnloopError(f"cannot read {path} as JSON ({str(e).splitlines()[0]}): write it like "
-                          '{"W": [[1, 2], [3, 4]], "b": [0.5, -1]}') from None
+    example = 'write it like {"W": [[1, 2], [3, 4]], "b": [0.5, -1]}'
+    spec = read_json(path, "layer file", missing=example, invalid=example)
     W = spec.get("W") if isinstance(spec, dict) else None
     b = spec.get("b", [0.0, 0.0]) if isinstance(spec, dict) else None
     if not (is_numbers(W, 2, rows=2) and is_numbers(b, 2)):

@@ -50,18 +50,8 @@ def load(path):
 
 def read(path):
     """(network, training) from the model file at path; training may be None."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise NnloopError(f"no model file {path}: give the path of a file written by nnloop train") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise NnloopError(f"cannot read {path}: {e}") from None
-    try:
-        document = json.loads(text, parse_constant=refuse_constant)
-    except ValueError as e:
-        raise NnloopError(f"{path} is not an nnloop model file: it is not valid JSON "
-                          f"({first_line(e)}); was it truncated? Train or save it again") from None
+    document = read_json(path, "model file", missing="give the path of a file written by nnloop train",
+                         invalid="was it truncated? Train or save it again")
     return from_document(document, path)
 
 
@@ -117,6 +107,25 @@ def dumps(value, indent=""):
         lines = [f"{inner}{json.dumps(key)}: {dumps(v, inner)}" for key, v in value.items()]
         return "{\n" + ",\n".join(lines) + "\n" + indent + "}"
     return "[\n" + ",\n".join(inner + dumps(v, inner) for v in value) + "\n" + indent + "]"
+
+
+def read_json(path, kind, missing, invalid):
+    """The parsed JSON document in the file at path, or an NnloopError in one line.
+
+    kind names the file ("model file"); missing and invalid say what to do
+    when there is no such file, or when it holds no valid JSON.
+    """
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise NnloopError(f"no {kind} {path}: {missing}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise NnloopError(f"cannot read {path}: {e}") from None
+    try:
+        return json.loads(text, parse_constant=refuse_constant)
+    except ValueError as e:
+        raise NnloopError(f"{path} is not valid JSON ({first_line(e)}): {invalid}") from None
 
 
 def refuse_constant(name):

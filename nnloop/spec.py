@@ -30,7 +30,6 @@ with one line saying what is wrong and how to fix it.
 >>> spec.net.sizes, spec.x, spec.t, spec.learning_rate
 ([3, 2, 1], [2.0, 3.0, 1.0], [20.0], 0.1)
 """
-import json
 import math
 from typing import List, NamedTuple
 
@@ -113,18 +112,8 @@ def load_subject(path, indices=(0,), data=None):
 
 def read_json(path):
     """The parsed JSON document in the file at path."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise NnloopError(f"no file {path}: give a network spec (see data/examples/) or a model file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise NnloopError(f"cannot read {path}: {e}") from None
-    try:
-        return json.loads(text, parse_constant=modelfile.refuse_constant)
-    except ValueError as e:
-        raise NnloopError(f"{path} is not valid JSON ({modelfile.first_line(e)}): "
-                          "fix it, or start from a file in data/examples/") from None
+    return modelfile.read_json(path, "file", missing="give a network spec (see data/examples/) or a model file",
+                               invalid="fix it, or start from a file in data/examples/")
 
 
 def from_document(document, path):

@@ -154,7 +154,7 @@ def test_cli_refuses_options_that_cannot_work(tmp_path, small_mnist, options, me
 
 
 @pytest.mark.parametrize("text, message", [
-    ("not json at all", "is not an nnloop model file: it is not valid JSON"),
+    ("not json at all", "is not valid JSON"),
     ('{"format": "something else"}', "is not an nnloop model file"),
     ('{"format": "nnloop-model", "version": 1, "loss": "mse", "sizes": [2, 1], '
      '"layers": [{"k": 1, "activation": "identity", "B": [0.0], "W": [[1.0, 2.0]]}]}', "MNIST needs 784 inputs"),

@@ -135,7 +135,7 @@ def test_bad_layers_are_refused_in_one_line(tmp_path):
     spec.write_text(json.dumps({"W": [[1, 2], [3]], "b": [0, 0]}))
     assert_refused(run_nnloop("geometry", "--spec", spec), str(spec), "2x2")
     spec.write_text("{not json")
-    assert_refused(run_nnloop("geometry", "--spec", spec), "cannot read", "JSON")
+    assert_refused(run_nnloop("geometry", "--spec", spec), "is not valid JSON", "write it like")
     assert_refused(run_nnloop("geometry", "--spec", spec, "--W", "1,2,3,4"), "not both")
     assert_refused(run_nnloop("geometry", "-o", tmp_path / "no" / "dir.svg"), "no directory")
     assert_refused(run_nnloop("geometry", "--W", "1e308,1e308,1e308,1e308"), "1e+06", "smaller numbers")
