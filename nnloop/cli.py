@@ -246,7 +246,8 @@ def build_parser():
     geometry.add_argument("--b", type=numbers(2), metavar="X,Y",
                           help="the biases b[j] (default: 0,0 with --W, random with a random W)")
     geometry.add_argument("--spec", metavar="FILE",
-                          help='a JSON file {"W": [[A, B], [C, D]], "b": [X, Y]} instead of --W and --b')
+                          help='a JSON file {"W": [[A, B], [C, D]], "b": [X, Y]}, or a network spec whose layer 1 is '
+                               '2 -> 2 (data/examples/xor.json), instead of --W and --b')
     geometry.add_argument("--seed", type=int, default=0,
                           help="seed of the random W and b, and of the points of --points sample (default 0)")
     geometry.add_argument("--points", choices=["grid", "sample"], default="grid",

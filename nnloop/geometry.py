@@ -34,6 +34,7 @@ import math
 import sys
 from typing import List, NamedTuple
 
+from . import spec as network_spec
 from . import svg
 from .activations import ACTIVATIONS
 from .errors import NnloopError
@@ -187,14 +188,25 @@ def choose_layer(spec, W, b, seed):
 
 
 def read_spec(path):
-    """(W, b) from a JSON file {"W": [[a, b], [c, d]], "b": [x, y]}; b may be left out (zeros)."""
+    """(W, b) of a layer from 2 nodes to 2, from a JSON file.
+
+    Either {"W": [[a, b], [c, d]], "b": [x, y]} (b may be left out: zeros),
+    or a network spec of nnloop trace (data/examples/) whose layer 1 goes
+    from 2 nodes to 2: then W = W[1] and b = B[1].
+    """
     example = 'write it like {"W": [[1, 2], [3, 4]], "b": [0.5, -1]}'
     spec = read_json(path, "layer file", missing=example, invalid=example)
+    if isinstance(spec, dict) and spec.get("format") == network_spec.FORMAT:
+        net = network_spec.from_document(spec, path).net
+        if net.sizes[:2] != [2, 2]:
+            raise NnloopError(f"{path} is a {'-'.join(map(str, net.sizes))} network: the picture needs its "
+                              "layer 1 to go from 2 nodes to 2")
+        return net.W[1], net.B[1]
     W = spec.get("W") if isinstance(spec, dict) else None
     b = spec.get("b", [0.0, 0.0]) if isinstance(spec, dict) else None
     if not (is_numbers(W, 2, rows=2) and is_numbers(b, 2)):
         raise NnloopError(f'{path} must hold {{"W": [[a, b], [c, d]], "b": [x, y]}} with finite numbers: '
-                          "a 2x2 weight matrix, rows W[j], and 2 biases")
+                          "a 2x2 weight matrix, rows W[j], and 2 biases (or be a network spec)")
     return [[float(w) for w in row] for row in W], [float(x) for x in b]
 
 

@@ -1,5 +1,6 @@
 """nnloop geometry: the closed-form 2x2 SVD, the six stages, and their picture."""
 import json
+import os
 import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings, strategies as st
@@ -7,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from nnloop import geometry
 from nnloop.geometry import grid_points, stages, svd2, times
 
-from conftest import assert_refused, run_nnloop
+from conftest import ROOT, assert_refused, run_nnloop
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOLERANCE = 1e-12
@@ -115,6 +116,9 @@ def test_a_spec_file_a_seed_and_a_sample_of_points(tmp_path):
     spec.write_text(json.dumps({"W": [[0, 1], [1, 0]], "b": [1, -1]}))
     assert run_nnloop("geometry", "--spec", spec, "-o", tmp_path / "spec.svg").returncode == 0
     assert "b = [1.00, -1.00]" in texts(panels_of(tmp_path / "spec.svg")["stage-b"])
+    xor = os.path.join(ROOT, "data", "examples", "xor.json")  # a network spec: its layer 1 is 2 -> 2
+    assert run_nnloop("geometry", "--spec", xor, "-o", tmp_path / "xor.svg").returncode == 0
+    assert "b = [-1.00, 3.00]" in texts(panels_of(tmp_path / "xor.svg")["stage-b"])
 
     for name in ("a.svg", "b.svg"):
         result = run_nnloop("geometry", "--seed", "3", "--points", "sample", "-o", tmp_path / name)
@@ -134,6 +138,8 @@ def test_bad_layers_are_refused_in_one_line(tmp_path):
     spec = tmp_path / "layer.json"
     spec.write_text(json.dumps({"W": [[1, 2], [3]], "b": [0, 0]}))
     assert_refused(run_nnloop("geometry", "--spec", spec), str(spec), "2x2")
+    assert_refused(run_nnloop("geometry", "--spec", os.path.join(ROOT, "data", "examples", "worked-relu.json")),
+                   "is a 3-2-1 network", "layer 1 to go from 2 nodes to 2")
     spec.write_text("{not json")
     assert_refused(run_nnloop("geometry", "--spec", spec), "is not valid JSON", "write it like")
     assert_refused(run_nnloop("geometry", "--spec", spec, "--W", "1,2,3,4"), "not both")
