@@ -2,6 +2,7 @@
 import gzip
 import hashlib
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -58,6 +59,18 @@ def run_nnloop(*args, cwd=None, **kwargs):
     env = {**os.environ, "PYTHONPATH": ROOT}
     return subprocess.run([sys.executable, "-m", "nnloop", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, **kwargs)
+
+
+def start_nnloop(*args):
+    """Start `python -m nnloop ARGS` in the background; return the Popen.
+
+    Ctrl-C must reach it as in a terminal: a shell that runs the tests in the
+    background (`make test &`, CI scripts) starts them with SIGINT ignored,
+    which Python would inherit.
+    """
+    return subprocess.Popen([sys.executable, "-m", "nnloop", *map(str, args)],
+                            env={**os.environ, "PYTHONPATH": ROOT}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def assert_refused(result, *fragments):

@@ -1,9 +1,6 @@
 """The command line: training on MNIST end to end, checkpoints, resume, refusals."""
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -11,7 +8,7 @@ import pytest
 from nnloop import load
 from nnloop.cli import main
 
-from conftest import ROOT, assert_refused, run_nnloop
+from conftest import assert_refused, run_nnloop, start_nnloop
 
 
 def train(data, model, *options):
@@ -101,10 +98,8 @@ def test_resume_refuses_to_change_the_run(tmp_path, small_mnist):
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_last_checkpoint(tmp_path, small_mnist):
     model = tmp_path / "m.json"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nnloop", "train", "--data", small_mnist, "-o", str(model), "--epochs", "1000",
-         "--hidden", "16", "--reproducible"],
-        env={**os.environ, "PYTHONPATH": ROOT}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_nnloop("train", "--data", small_mnist, "-o", model, "--epochs", "1000", "--hidden", "16",
+                           "--reproducible")
     deadline = time.time() + 120
     while not model.exists() and time.time() < deadline:
         time.sleep(0.05)

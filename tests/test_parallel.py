@@ -1,8 +1,6 @@
 """Data parallelism: worker processes give the gradients one process gives, deterministically."""
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -14,7 +12,7 @@ from nnloop.parallel import Pool, split
 from nnloop.rng import Random
 from nnloop.training import accumulate, run_epoch
 
-from conftest import ROOT
+from conftest import start_nnloop
 
 
 @pytest.fixture(scope="module")
@@ -130,10 +128,8 @@ def children_of(pid):
 
 
 def start_training(model, data, *options):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nnloop", "train", "--data", data, "-o", str(model), "--epochs", "1000",
-         "--hidden", "16", "--workers", "2", *options],
-        env={**os.environ, "PYTHONPATH": ROOT}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_nnloop("train", "--data", data, "-o", model, "--epochs", "1000", "--hidden", "16",
+                           "--workers", "2", *options)
     deadline = time.time() + 120
     while not model.exists() and time.time() < deadline:
         time.sleep(0.05)
