@@ -5,7 +5,7 @@
 
 PYTHON ?= python3
 VENV ?= .venv-$(notdir $(PYTHON))
-# PyPy runs the same loops about ten times faster, so training uses it when it is there.
+# PyPy runs the same loops about twenty times faster, so training uses it when it is there.
 TRAIN_PYTHON ?= $(shell command -v pypy3 || command -v $(PYTHON))
 ARGS ?=
 
@@ -14,7 +14,7 @@ ARGS ?=
 train:
 	@case "$(TRAIN_PYTHON)" in \
 	  *pypy*) echo "make train: nnloop train under PyPy ($(TRAIN_PYTHON))";; \
-	  *) echo "make train: nnloop train under $(TRAIN_PYTHON); install pypy3 to train about 10x faster";; \
+	  *) echo "make train: nnloop train under $(TRAIN_PYTHON); install pypy3 to train about 20x faster";; \
 	esac
 	$(TRAIN_PYTHON) -m nnloop train $(ARGS)
 
