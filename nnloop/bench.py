@@ -44,8 +44,8 @@ def run(hidden, batch_sizes, worker_counts, samples, as_json, out=sys.stdout):
 
 
 def time_training(digits, sizes, batch_size, workers):
-    """One measurement: samples/s of SGD, relu hidden layers, softmax and cross-entropy."""
-    net = Network(sizes, ["relu"] * (len(sizes) - 2) + ["softmax"], "cross_entropy", seed=0)
+    """One measurement: samples/s of SGD."""
+    net = bench_network(sizes)
     pool = Pool(net, digits, workers) if workers > 1 else None
     try:
         run_epoch(net, digits, batch_size, 0.1, Random(1), pool=pool)
@@ -60,7 +60,7 @@ def time_training(digits, sizes, batch_size, workers):
 
 def time_inference(digits, sizes):
     """One measurement: samples/s of forward passes alone."""
-    net = Network(sizes, ["relu"] * (len(sizes) - 2) + ["softmax"], "cross_entropy", seed=0)
+    net = bench_network(sizes)
     v = NodeValues(sizes)
     for n in range(len(digits)):  # warm-up
         net.forward(digits[n][0], v)
@@ -68,6 +68,11 @@ def time_inference(digits, sizes):
     for n in range(len(digits)):
         net.forward(digits[n][0], v)
     return measurement("infer", sizes, 1, 1, len(digits), time.perf_counter() - start)
+
+
+def bench_network(sizes):
+    """The network timed: relu hidden layers, softmax output, cross-entropy, seed 0."""
+    return Network(sizes, ["relu"] * (len(sizes) - 2) + ["softmax"], "cross_entropy", seed=0)
 
 
 def measurement(task, sizes, batch_size, workers, samples, seconds):

@@ -60,6 +60,8 @@ examples:
   nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
 """
 
+DATA_HELP = "directory of the MNIST files (default: the bundled one)"
+
 
 class Parser(argparse.ArgumentParser):
     """argparse, with errors on one line and without the usage dump."""
@@ -153,7 +155,7 @@ def build_parser():
                                                "the accuracy, per digit, and the confusion matrix: row t, column p "
                                                "counts the digits t the model took for p.")
     evaluate.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
-    evaluate.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled one)")
+    evaluate.add_argument("--data", metavar="DIR", help=DATA_HELP)
     evaluate.set_defaults(run=run_evaluate)
 
     predict = commands.add_parser("predict", help="draw test digits and what a model makes of them",
@@ -162,7 +164,7 @@ def build_parser():
     predict.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
     predict.add_argument("indices", metavar="INDEX", type=test_index, nargs="+",
                          help="index of a test digit, 0 to 9999")
-    predict.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled one)")
+    predict.add_argument("--data", metavar="DIR", help=DATA_HELP)
     predict.set_defaults(run=run_predict)
 
     bench = commands.add_parser("bench", help="time training and inference on MNIST digits",
@@ -192,7 +194,7 @@ def build_parser():
     trace.add_argument("--full", action="store_true", help="show every term of every sum, however wide the layer")
     trace.add_argument("--format", choices=["text", "markdown"], default="text",
                        help="text (default), or markdown: headed sections for notes")
-    trace.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled one)")
+    trace.add_argument("--data", metavar="DIR", help=DATA_HELP)
     trace.set_defaults(run=run_trace)
 
     gradcheck = commands.add_parser("gradcheck", help="check backprop against finite differences",
@@ -210,7 +212,7 @@ def build_parser():
                            help="the nudge of the central difference (default 1e-5)")
     gradcheck.add_argument("--threshold", type=positive_number,
                            help="largest relative error that passes (default 1e-6)")
-    gradcheck.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled one)")
+    gradcheck.add_argument("--data", metavar="DIR", help=DATA_HELP)
     gradcheck.set_defaults(run=run_gradcheck)
 
     vanish = commands.add_parser("vanish", help="per-layer gradients of deep sigmoid and relu networks",

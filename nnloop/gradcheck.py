@@ -112,9 +112,9 @@ def sample_parameters(net, per_layer, rng):
     Drawing per layer, not from all at once, keeps the small output layer
     of a 784-100-10 network from being all but left out.
     """
-    chosen = []
+    chosen, params = [], all_parameters(net)
     for k in range(1, net.L + 1):
-        layer = [p for p in all_parameters(net) if p[0] == k]
+        layer = [p for p in params if p[0] == k]
         positions = list(range(len(layer)))
         if len(layer) > per_layer:
             rng.shuffle(positions)
