@@ -1,5 +1,8 @@
 """The command line: `nnloop COMMAND ...`, or `python -m nnloop COMMAND ...`.
 
+Each command is one block below: its help text, `add_<command>` which
+declares its options, and `run_<command>` which carries it out.
+
 Bad input ends with one line, `nnloop: error: ...`, and exit status 2;
 Ctrl-C with status 130; neither prints a traceback.
 """
@@ -38,28 +41,6 @@ Time it, under python3 and under pypy3:
 Run `nnloop COMMAND --help` for what each option means for learning.
 """
 
-TRAIN_HELP = """\
-Train a network on MNIST by minibatch stochastic gradient descent.
-
-Each epoch shuffles the training digits, and each minibatch of them runs
-forward and backward one digit at a time, adding up every digit's
-gradients; then every weight moves against the mean gradient:
-W -= learning_rate * dW / batch_size.
-
-The model file is rewritten after every epoch, so Ctrl-C loses at most the
-epoch in progress; --resume continues from the file as if never stopped.
-"""
-
-TRAIN_EXAMPLES = """\
-examples:
-  nnloop train                              the default: 97.68% on the test digits
-  nnloop train --limit 1000 --epochs 3      a quick look on 1,000 digits
-  nnloop train --hidden 128,64 -o deep.json two hidden layers
-  nnloop train --batch-size 1 --learning-rate 0.01    online learning
-  nnloop train --workers 2 --batch-size 128 two processes share each minibatch
-  nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
-"""
-
 DATA_HELP = "directory of the MNIST files (default: the bundled one)"
 
 
@@ -69,6 +50,9 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+
+# Option types: each turns the text of one option into its value, or says in
+# one line what a good value looks like.
 
 def positive_int(text):
     try:
@@ -83,6 +67,16 @@ def positive_int(text):
 def positive_ints(text):
     """'32,64' -> [32, 64]."""
     return [positive_int(part) for part in text.split(",")]
+
+
+def positive_number(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, like 1e-5; got {text!r}")
+    return value
 
 
 def learning_rate(text):
@@ -110,10 +104,59 @@ def test_index(text):
     return int(text)
 
 
-def build_parser():
-    parser = Parser(prog="nnloop", description=MAIN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+def numbers(count):
+    """An option type: count finite numbers separated by commas, as a list of floats."""
+    def parse(text):
+        try:
+            values = [float(part) for part in text.split(",")]
+        except ValueError:
+            values = []
+        if len(values) != count or not all(math.isfinite(v) for v in values):
+            raise argparse.ArgumentTypeError(f"needs {count} numbers separated by commas, got {text!r}")
+        return values
+    return parse
 
+
+def output_file(path):
+    """An option type: a file to write, in a directory that exists."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise argparse.ArgumentTypeError(f"cannot write {path}: there is no directory {directory}; create it first")
+    return path
+
+
+def check_mnist_model(net, path):
+    if net.sizes[0] != 784 or net.sizes[-1] != mnist.CLASSES:
+        raise NnloopError(f"{path} is a {'-'.join(map(str, net.sizes))} network; MNIST needs 784 inputs and "
+                          "10 outputs: use a model from nnloop train")
+
+
+# nnloop train
+
+TRAIN_HELP = """\
+Train a network on MNIST by minibatch stochastic gradient descent.
+
+Each epoch shuffles the training digits, and each minibatch of them runs
+forward and backward one digit at a time, adding up every digit's
+gradients; then every weight moves against the mean gradient:
+W -= learning_rate * dW / batch_size.
+
+The model file is rewritten after every epoch, so Ctrl-C loses at most the
+epoch in progress; --resume continues from the file as if never stopped.
+"""
+
+TRAIN_EXAMPLES = """\
+examples:
+  nnloop train                              the default: 97.68% on the test digits
+  nnloop train --limit 1000 --epochs 3      a quick look on 1,000 digits
+  nnloop train --hidden 128,64 -o deep.json two hidden layers
+  nnloop train --batch-size 1 --learning-rate 0.01    online learning
+  nnloop train --workers 2 --batch-size 128 two processes share each minibatch
+  nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
+"""
+
+
+def add_train(commands):
     train = commands.add_parser("train", help="train a network on MNIST", description=TRAIN_HELP,
                                 epilog=TRAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     network = train.add_argument_group("the network")
@@ -150,115 +193,6 @@ def build_parser():
                        help="when training is done, write the report of nnloop report there")
     train.set_defaults(run=run_train)
 
-    evaluate = commands.add_parser("evaluate", help="accuracy and confusion matrix of a model on the test digits",
-                                   description="Classify the 10,000 MNIST test digits with a trained model and show "
-                                               "the accuracy, per digit, and the confusion matrix: row t, column p "
-                                               "counts the digits t the model took for p.")
-    evaluate.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
-    evaluate.add_argument("--data", metavar="DIR", help=DATA_HELP)
-    evaluate.set_defaults(run=run_evaluate)
-
-    predict = commands.add_parser("predict", help="draw test digits and what a model makes of them",
-                                  description="Draw MNIST test digits in the terminal, each with the model's "
-                                              "probability for every class.")
-    predict.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
-    predict.add_argument("indices", metavar="INDEX", type=test_index, nargs="+",
-                         help="index of a test digit, 0 to 9999")
-    predict.add_argument("--data", metavar="DIR", help=DATA_HELP)
-    predict.set_defaults(run=run_predict)
-
-    bench = commands.add_parser("bench", help="time training and inference on MNIST digits",
-                                description="Time SGD training, and separately inference, on real MNIST digits: "
-                                            "one warm-up epoch, then one timed epoch, per batch size and worker "
-                                            "count. Compare ratios within one session; run it under python3 and "
-                                            "pypy3 to compare interpreters.")
-    bench.add_argument("--hidden", type=layer_sizes, default=[100], metavar="SIZES",
-                       help="hidden layer sizes, comma separated (default 100)")
-    bench.add_argument("--batch-size", type=positive_ints, default=[32], metavar="K[,K...]",
-                       help="minibatch sizes to time, comma separated (default 32)")
-    bench.add_argument("--workers", type=positive_ints, default=[1], metavar="N[,N...]",
-                       help="worker process counts to time, comma separated (default 1)")
-    bench.add_argument("--samples", type=positive_int, default=5000, metavar="N",
-                       help="digits per timed epoch (default 5000)")
-    bench.add_argument("--json", action="store_true", help="one JSON object per measurement instead of a table")
-    bench.set_defaults(run=run_bench)
-
-    trace = commands.add_parser("trace", help="every step of one forward and backward pass, numbers substituted",
-                                description=TRACE_HELP, epilog=TRACE_EXAMPLES,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    trace.add_argument("file", metavar="SPEC|MODEL", help="a network spec (see data/examples/) or a model file "
-                                                           "from nnloop train")
-    trace.add_argument("--index", type=test_index, help="model files: the MNIST test digit to trace (default 0)")
-    trace.add_argument("--top", type=positive_int, default=TRACE_TOP, metavar="N",
-                       help=f"sums and lists of more than N terms show their N largest (default {TRACE_TOP})")
-    trace.add_argument("--full", action="store_true", help="show every term of every sum, however wide the layer")
-    trace.add_argument("--format", choices=["text", "markdown"], default="text",
-                       help="text (default), or markdown: headed sections for notes")
-    trace.add_argument("--data", metavar="DIR", help=DATA_HELP)
-    trace.set_defaults(run=run_trace)
-
-    gradcheck = commands.add_parser("gradcheck", help="check backprop against finite differences",
-                                    description=GRADCHECK_HELP, epilog=GRADCHECK_EXAMPLES,
-                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    gradcheck.add_argument("file", metavar="SPEC|MODEL", help="a network spec or a model file from nnloop train")
-    gradcheck.add_argument("--params", type=positive_int, metavar="N",
-                           help=f"model files: parameters checked per layer, drawn at random "
-                                f"(default {GRADCHECK_PARAMS}); a spec has all of them checked")
-    gradcheck.add_argument("--digits", type=positive_int, metavar="N",
-                           help=f"model files: the loss is the mean over the first N test digits "
-                                f"(default {GRADCHECK_DIGITS})")
-    gradcheck.add_argument("--seed", type=int, default=0, help="model files: which parameters are drawn (default 0)")
-    gradcheck.add_argument("--eps", type=positive_number, default=1e-5,
-                           help="the nudge of the central difference (default 1e-5)")
-    gradcheck.add_argument("--threshold", type=positive_number,
-                           help="largest relative error that passes (default 1e-6)")
-    gradcheck.add_argument("--data", metavar="DIR", help=DATA_HELP)
-    gradcheck.set_defaults(run=run_gradcheck)
-
-    vanish = commands.add_parser("vanish", help="per-layer gradients of deep sigmoid and relu networks",
-                                 description=VANISH_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    vanish.add_argument("--depth", type=positive_int, default=10, help="hidden layers (default 10)")
-    vanish.add_argument("--width", type=positive_int, default=32, help="nodes per layer, input included (default 32)")
-    vanish.add_argument("--batch-size", type=positive_int, default=32, metavar="K",
-                        help="random inputs the mean |dW| is measured over (default 32)")
-    vanish.add_argument("--seed", type=int, default=0, help="seed of the weights and the inputs (default 0)")
-    vanish.set_defaults(run=run_vanish)
-
-    report = commands.add_parser("report", help="a trained model in pictures: one HTML page",
-                                 description="Write one self-contained HTML page (inline SVG, no scripts) of a "
-                                             "model trained by nnloop train: loss, accuracy and gradient "
-                                             "magnitude per epoch, the confusion matrix on the test digits, "
-                                             "misclassified test digits, and layer 1's weights as images.")
-    report.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
-    report.add_argument("-o", "--output", metavar="HTML", type=output_file,
-                        help="where to write the page (default: MODEL with .html for .json)")
-    report.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the one the model "
-                                                      "was trained on, else the bundled one)")
-    report.set_defaults(run=run_report)
-
-    geometry = commands.add_parser(
-        "geometry", help="what a layer of 2 nodes does to the plane, move by move (SVG)",
-        description="Draw one layer A = W h + b, H = relu(A) from 2 nodes to 2 nodes as six pictures of "
-                    "the plane: the input points, then after each move of W = U S V^T (turn by V^T, "
-                    "stretch by S, turn by U), after + b and after relu. W and b come from --W and --b, "
-                    "from --spec, or at random from --seed.",
-        epilog="example: nnloop geometry --W 1,2,-1.5,0.5 --b 0.5,-0.25 -o layer.svg")
-    geometry.add_argument("--W", type=numbers(4), metavar="A,B,C,D",
-                          help="the weights W[j][i] row by row: W = [[A, B], [C, D]] (default: random)")
-    geometry.add_argument("--b", type=numbers(2), metavar="X,Y",
-                          help="the biases b[j] (default: 0,0 with --W, random with a random W)")
-    geometry.add_argument("--spec", metavar="FILE",
-                          help='a JSON file {"W": [[A, B], [C, D]], "b": [X, Y]}, or a network spec whose layer 1 is '
-                               '2 -> 2 (data/examples/xor.json), instead of --W and --b')
-    geometry.add_argument("--seed", type=int, default=0,
-                          help="seed of the random W and b, and of the points of --points sample (default 0)")
-    geometry.add_argument("--points", choices=["grid", "sample"], default="grid",
-                          help="an 11x11 grid on [-1, 1]^2 (default), or 200 standard normal points")
-    geometry.add_argument("-o", "--output", metavar="SVG", type=output_file, default="geometry.svg",
-                          help="where to write the picture (default geometry.svg)")
-    geometry.set_defaults(run=run_geometry)
-    return parser
-
 
 def run_train(args):
     from .trainer import DEFAULTS, train_mnist
@@ -281,6 +215,20 @@ def copy_model(source, target):
     modelfile.save(net, target, training=training)
 
 
+# nnloop evaluate
+
+EVALUATE_HELP = ("Classify the 10,000 MNIST test digits with a trained model and show the accuracy, per digit, "
+                 "and the confusion matrix: row t, column p counts the digits t the model took for p.")
+
+
+def add_evaluate(commands):
+    evaluate = commands.add_parser("evaluate", help="accuracy and confusion matrix of a model on the test digits",
+                                   description=EVALUATE_HELP)
+    evaluate.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
+    evaluate.add_argument("--data", metavar="DIR", help=DATA_HELP)
+    evaluate.set_defaults(run=run_evaluate)
+
+
 def run_evaluate(args):
     net = modelfile.load(args.model)
     check_mnist_model(net, args.model)
@@ -292,6 +240,21 @@ def run_evaluate(args):
     print(f"hardest digit: {worst}")
     print(format_confusion(C))
     return 0
+
+
+# nnloop predict
+
+PREDICT_HELP = "Draw MNIST test digits in the terminal, each with the model's probability for every class."
+
+
+def add_predict(commands):
+    predict = commands.add_parser("predict", help="draw test digits and what a model makes of them",
+                                  description=PREDICT_HELP)
+    predict.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
+    predict.add_argument("indices", metavar="INDEX", type=test_index, nargs="+",
+                         help="index of a test digit, 0 to 9999")
+    predict.add_argument("--data", metavar="DIR", help=DATA_HELP)
+    predict.set_defaults(run=run_predict)
 
 
 def run_predict(args):
@@ -314,11 +277,34 @@ def run_predict(args):
     return 0
 
 
+# nnloop bench
+
+BENCH_HELP = ("Time SGD training, and separately inference, on real MNIST digits: one warm-up epoch, then one "
+              "timed epoch, per batch size and worker count. Compare ratios within one session; run it under "
+              "python3 and pypy3 to compare interpreters.")
+
+
+def add_bench(commands):
+    bench = commands.add_parser("bench", help="time training and inference on MNIST digits", description=BENCH_HELP)
+    bench.add_argument("--hidden", type=layer_sizes, default=[100], metavar="SIZES",
+                       help="hidden layer sizes, comma separated (default 100)")
+    bench.add_argument("--batch-size", type=positive_ints, default=[32], metavar="K[,K...]",
+                       help="minibatch sizes to time, comma separated (default 32)")
+    bench.add_argument("--workers", type=positive_ints, default=[1], metavar="N[,N...]",
+                       help="worker process counts to time, comma separated (default 1)")
+    bench.add_argument("--samples", type=positive_int, default=5000, metavar="N",
+                       help="digits per timed epoch (default 5000)")
+    bench.add_argument("--json", action="store_true", help="one JSON object per measurement instead of a table")
+    bench.set_defaults(run=run_bench)
+
+
 def run_bench(args):
     from .bench import run
     run(args.hidden, args.batch_size, args.workers, args.samples, args.json)
     return 0
 
+
+# nnloop trace
 
 TRACE_HELP = """\
 Run one sample forward and backward through a network and take one SGD step,
@@ -343,6 +329,40 @@ examples:
   nnloop trace models/mnist.json --index 8 --top 3
 """
 
+TRACE_TOP = 6  # a sum of up to 6 terms fits a line; wider ones show their 6 largest
+
+
+def add_trace(commands):
+    trace = commands.add_parser("trace", help="every step of one forward and backward pass, numbers substituted",
+                                description=TRACE_HELP, epilog=TRACE_EXAMPLES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    trace.add_argument("file", metavar="SPEC|MODEL", help="a network spec (see data/examples/) or a model file "
+                                                           "from nnloop train")
+    trace.add_argument("--index", type=test_index, help="model files: the MNIST test digit to trace (default 0)")
+    trace.add_argument("--top", type=positive_int, default=TRACE_TOP, metavar="N",
+                       help=f"sums and lists of more than N terms show their N largest (default {TRACE_TOP})")
+    trace.add_argument("--full", action="store_true", help="show every term of every sum, however wide the layer")
+    trace.add_argument("--format", choices=["text", "markdown"], default="text",
+                       help="text (default), or markdown: headed sections for notes")
+    trace.add_argument("--data", metavar="DIR", help=DATA_HELP)
+    trace.set_defaults(run=run_trace)
+
+
+def run_trace(args):
+    from .spec import load_subject
+    from .trace import render, trace
+    subject = load_subject(args.file, [args.index or 0], args.data)
+    if subject.kind == "spec" and args.index is not None:
+        raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
+                          "brings its own input x: drop --index")
+    (x, t), = subject.samples
+    sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about)
+    print(render(sections, markdown=args.format == "markdown", title=f"Backprop, step by step: {args.file}"))
+    return 0
+
+
+# nnloop gradcheck
+
 GRADCHECK_HELP = """\
 Check backprop against central finite differences: nudge each parameter p by
 eps either way and compare (Loss(p + eps) - Loss(p - eps)) / (2 eps) with the
@@ -361,44 +381,28 @@ examples:
   nnloop gradcheck models/mnist.json --params 20 --digits 2
 """
 
-VANISH_HELP = """\
-Why relu: vanishing gradients (NOTES.md section 8). Build a deep network with
-sigmoid hidden layers and the same one with relu hidden layers, run one batch
-forward and backward at initialization, and print per layer the mean |dW|
-and its ratio to the layer above. Sigmoid's f' is at most 0.25, so its
-gradients shrink about fourfold per layer toward the input; relu's stay flat.
-
-The batch is random standard normal inputs with random one-hot targets, drawn
-from the seed: that is what He and Xavier initialization assume of a layer's
-inputs, it works for any width, and it needs no data set.
-"""
-
-TRACE_TOP = 6  # a sum of up to 6 terms fits a line; wider ones show their 6 largest
 GRADCHECK_PARAMS = 50  # per layer: enough to catch a wrong layer, quick on CPython for a 784-100-10 model
 GRADCHECK_DIGITS = 3
 
 
-def positive_number(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number > 0, like 1e-5; got {text!r}")
-    return value
-
-
-def run_trace(args):
-    from .spec import load_subject
-    from .trace import render, trace
-    subject = load_subject(args.file, [args.index or 0], args.data)
-    if subject.kind == "spec" and args.index is not None:
-        raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
-                          "brings its own input x: drop --index")
-    (x, t), = subject.samples
-    sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about)
-    print(render(sections, markdown=args.format == "markdown", title=f"Backprop, step by step: {args.file}"))
-    return 0
+def add_gradcheck(commands):
+    gradcheck = commands.add_parser("gradcheck", help="check backprop against finite differences",
+                                    description=GRADCHECK_HELP, epilog=GRADCHECK_EXAMPLES,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    gradcheck.add_argument("file", metavar="SPEC|MODEL", help="a network spec or a model file from nnloop train")
+    gradcheck.add_argument("--params", type=positive_int, metavar="N",
+                           help=f"model files: parameters checked per layer, drawn at random "
+                                f"(default {GRADCHECK_PARAMS}); a spec has all of them checked")
+    gradcheck.add_argument("--digits", type=positive_int, metavar="N",
+                           help=f"model files: the loss is the mean over the first N test digits "
+                                f"(default {GRADCHECK_DIGITS})")
+    gradcheck.add_argument("--seed", type=int, default=0, help="model files: which parameters are drawn (default 0)")
+    gradcheck.add_argument("--eps", type=positive_number, default=1e-5,
+                           help="the nudge of the central difference (default 1e-5)")
+    gradcheck.add_argument("--threshold", type=positive_number,
+                           help="largest relative error that passes (default 1e-6)")
+    gradcheck.add_argument("--data", metavar="DIR", help=DATA_HELP)
+    gradcheck.set_defaults(run=run_gradcheck)
 
 
 def run_gradcheck(args):
@@ -419,10 +423,54 @@ def run_gradcheck(args):
     return 0 if passed else 1
 
 
+# nnloop vanish
+
+VANISH_HELP = """\
+Why relu: vanishing gradients (NOTES.md section 8). Build a deep network with
+sigmoid hidden layers and the same one with relu hidden layers, run one batch
+forward and backward at initialization, and print per layer the mean |dW|
+and its ratio to the layer above. Sigmoid's f' is at most 0.25, so its
+gradients shrink about fourfold per layer toward the input; relu's stay flat.
+
+The batch is random standard normal inputs with random one-hot targets, drawn
+from the seed: that is what He and Xavier initialization assume of a layer's
+inputs, it works for any width, and it needs no data set.
+"""
+
+
+def add_vanish(commands):
+    vanish = commands.add_parser("vanish", help="per-layer gradients of deep sigmoid and relu networks",
+                                 description=VANISH_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    vanish.add_argument("--depth", type=positive_int, default=10, help="hidden layers (default 10)")
+    vanish.add_argument("--width", type=positive_int, default=32, help="nodes per layer, input included (default 32)")
+    vanish.add_argument("--batch-size", type=positive_int, default=32, metavar="K",
+                        help="random inputs the mean |dW| is measured over (default 32)")
+    vanish.add_argument("--seed", type=int, default=0, help="seed of the weights and the inputs (default 0)")
+    vanish.set_defaults(run=run_vanish)
+
+
 def run_vanish(args):
     from .vanish import report
     print("\n".join(report(args.depth, args.width, args.batch_size, args.seed)))
     return 0
+
+
+# nnloop report
+
+REPORT_HELP = ("Write one self-contained HTML page (inline SVG, no scripts) of a model trained by nnloop train: "
+               "loss, accuracy and gradient magnitude per epoch, the confusion matrix on the test digits, "
+               "misclassified test digits, and layer 1's weights as images.")
+
+
+def add_report(commands):
+    report = commands.add_parser("report", help="a trained model in pictures: one HTML page",
+                                 description=REPORT_HELP)
+    report.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
+    report.add_argument("-o", "--output", metavar="HTML", type=output_file,
+                        help="where to write the page (default: MODEL with .html for .json)")
+    report.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the one the model "
+                                                      "was trained on, else the bundled one)")
+    report.set_defaults(run=run_report)
 
 
 def run_report(args):
@@ -439,6 +487,33 @@ def make_report(model_path, html_path, data):
           "open it in a browser")
 
 
+# nnloop geometry
+
+GEOMETRY_HELP = ("Draw one layer A = W h + b, H = relu(A) from 2 nodes to 2 nodes as six pictures of the plane: "
+                 "the input points, then after each move of W = U S V^T (turn by V^T, stretch by S, turn by U), "
+                 "after + b and after relu. W and b come from --W and --b, from --spec, or at random from --seed.")
+
+
+def add_geometry(commands):
+    geometry = commands.add_parser("geometry", help="what a layer of 2 nodes does to the plane, move by move (SVG)",
+                                   description=GEOMETRY_HELP,
+                                   epilog="example: nnloop geometry --W 1,2,-1.5,0.5 --b 0.5,-0.25 -o layer.svg")
+    geometry.add_argument("--W", type=numbers(4), metavar="A,B,C,D",
+                          help="the weights W[j][i] row by row: W = [[A, B], [C, D]] (default: random)")
+    geometry.add_argument("--b", type=numbers(2), metavar="X,Y",
+                          help="the biases b[j] (default: 0,0 with --W, random with a random W)")
+    geometry.add_argument("--spec", metavar="FILE",
+                          help='a JSON file {"W": [[A, B], [C, D]], "b": [X, Y]}, or a network spec whose layer 1 is '
+                               '2 -> 2 (data/examples/xor.json), instead of --W and --b')
+    geometry.add_argument("--seed", type=int, default=0,
+                          help="seed of the random W and b, and of the points of --points sample (default 0)")
+    geometry.add_argument("--points", choices=["grid", "sample"], default="grid",
+                          help="an 11x11 grid on [-1, 1]^2 (default), or 200 standard normal points")
+    geometry.add_argument("-o", "--output", metavar="SVG", type=output_file, default="geometry.svg",
+                          help="where to write the picture (default geometry.svg)")
+    geometry.set_defaults(run=run_geometry)
+
+
 def run_geometry(args):
     from . import geometry
     W, b = geometry.choose_layer(args.spec, args.W, args.b, args.seed)
@@ -447,31 +522,17 @@ def run_geometry(args):
     return 0
 
 
-def numbers(count):
-    """An argparse type: count finite numbers separated by commas, as a list of floats."""
-    def parse(text):
-        try:
-            values = [float(part) for part in text.split(",")]
-        except ValueError:
-            values = []
-        if len(values) != count or not all(math.isfinite(v) for v in values):
-            raise argparse.ArgumentTypeError(f"needs {count} numbers separated by commas, got {text!r}")
-        return values
-    return parse
+# The commands in the order `nnloop --help` lists them.
+COMMANDS = [add_train, add_evaluate, add_predict, add_bench, add_trace, add_gradcheck, add_vanish, add_report,
+            add_geometry]
 
 
-def output_file(path):
-    """An argparse type: a file to write, in a directory that exists."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise argparse.ArgumentTypeError(f"cannot write {path}: there is no directory {directory}; create it first")
-    return path
-
-
-def check_mnist_model(net, path):
-    if net.sizes[0] != 784 or net.sizes[-1] != mnist.CLASSES:
-        raise NnloopError(f"{path} is a {'-'.join(map(str, net.sizes))} network; MNIST needs 784 inputs and "
-                          "10 outputs: use a model from nnloop train")
+def build_parser():
+    parser = Parser(prog="nnloop", description=MAIN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for add in COMMANDS:
+        add(commands)
+    return parser
 
 
 def main(argv=None):
