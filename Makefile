@@ -2,14 +2,17 @@
 # Both set themselves up on a fresh machine: training needs nothing but
 # Python; the tests make their own virtual environment with pytest and
 # hypothesis, one per interpreter (make test PYTHON=pypy3 for PyPy).
+# `make bench` times training under both interpreters beside the numpy yardstick.
 
 PYTHON ?= python3
 VENV ?= .venv-$(notdir $(PYTHON))
 # PyPy runs the same loops about twenty times faster, so training uses it when it is there.
 TRAIN_PYTHON ?= $(shell command -v pypy3 || command -v $(PYTHON))
 ARGS ?=
+BENCH_BATCH ?= 32
+BENCH_SAMPLES ?= 4096
 
-.PHONY: train test clean
+.PHONY: train test bench clean
 
 train:
 	@case "$(TRAIN_PYTHON)" in \
@@ -27,5 +30,17 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# One session, so the ratios compare like with like: numpy, nnloop under
+# PyPy and under CPython, each on the same digits and batch size.
+bench:
+	@if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
+	  echo "make bench: the numpy yardstick (tests/yardstick/numpy_mlp.py) under $(PYTHON)"; \
+	  $(PYTHON) tests/yardstick/numpy_mlp.py --style sample --batch $(BENCH_BATCH) --n $(BENCH_SAMPLES); \
+	else echo "make bench: numpy is not installed for $(PYTHON) (pip install numpy): no yardstick to compare with"; fi
+	@if command -v pypy3 >/dev/null; then \
+	  pypy3 -m nnloop bench --batch-size $(BENCH_BATCH) --samples $(BENCH_SAMPLES); \
+	else echo "make bench: pypy3 is not installed: no PyPy numbers"; fi
+	$(PYTHON) -m nnloop bench --batch-size $(BENCH_BATCH) --samples $(BENCH_SAMPLES)
+
 clean:
-	rm -rf .venv-* nnloop.egg-info .pytest_cache .hypothesis
+	rm -rf .venv-* nnloop.egg-info .pytest_cache .hypothesis build dist

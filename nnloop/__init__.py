@@ -1,6 +1,6 @@
 """nnloop: a multilayer perceptron in plain Python lists and explicit loops.
 
-The public API, in the order of NOTES.md:
+The public API, in the order the algorithm needs it:
 
     Network(sizes, activations, loss, seed)   build, weights from Box-Muller
     net.forward(x)                            one sample forward: the output Y

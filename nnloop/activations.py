@@ -1,4 +1,4 @@
-"""Activation functions f and their derivatives f' (NOTES.md section 1).
+"""Activation functions f and their derivatives f'.
 
 Each activation is an `Activation` with two functions:
 

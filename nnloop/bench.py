@@ -24,13 +24,13 @@ COLUMNS = f"{'task':<6}{'interpreter':<16}{'sizes':<14}{'batch':>6}{'workers':>8
           f"{'samples/s':>11}"
 
 
-def run(hidden, batch_sizes, worker_counts, samples, as_json, out=sys.stdout):
+def run(hidden, batch_sizes, worker_counts, samples, as_json, data=mnist.BUNDLED, out=sys.stdout):
     """Time training for every batch size with every worker count, then inference.
 
-    Prints a table, or (as_json) one JSON object per measurement; returns
-    the measurements.
+    The digits come from the MNIST directory data. Prints a table, or
+    (as_json) one JSON object per measurement; returns the measurements.
     """
-    train, _ = mnist.load()
+    train, _ = mnist.load(data)
     digits = train.first(samples)
     sizes = [784] + hidden + [10]
     if not as_json:

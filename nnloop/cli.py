@@ -11,7 +11,7 @@ import math
 import os
 import sys
 
-from . import mnist, modelfile
+from . import __version__, command, mnist, modelfile
 from .errors import NnloopError
 from .evaluation import accuracy, class_accuracies, confusion_matrix, format_confusion
 from .network import NodeValues
@@ -295,12 +295,13 @@ def add_bench(commands):
     bench.add_argument("--samples", type=positive_int, default=5000, metavar="N",
                        help="digits per timed epoch (default 5000)")
     bench.add_argument("--json", action="store_true", help="one JSON object per measurement instead of a table")
+    bench.add_argument("--data", metavar="DIR", help=DATA_HELP)
     bench.set_defaults(run=run_bench)
 
 
 def run_bench(args):
     from .bench import run
-    run(args.hidden, args.batch_size, args.workers, args.samples, args.json)
+    run(args.hidden, args.batch_size, args.workers, args.samples, args.json, args.data or mnist.BUNDLED)
     return 0
 
 
@@ -308,7 +309,7 @@ def run_bench(args):
 
 TRACE_HELP = """\
 Run one sample forward and backward through a network and take one SGD step,
-printing every step in the notation of NOTES.md with the numbers put in:
+printing every step in nnloop's notation (see the README) with the numbers put in:
 
   A[k][j] = B[k][j] + sum_i W[k][j][i]*H[k-1][i]      H[k][j] = f_k(A[k][j])
   the loss, delta[L][j] = dLoss/dA[L][j]
@@ -324,7 +325,7 @@ shortened to their largest terms.
 
 TRACE_EXAMPLES = """\
 examples:
-  nnloop trace data/examples/worked-relu.json     NOTES.md section 10: 11, -14, 33, loss 169
+  nnloop trace worked-relu          the worked example: 11, -14, 33, loss 169
   nnloop trace data/examples/xor.json --format markdown > xor.md
   nnloop trace models/mnist.json --index 8 --top 3
 """
@@ -426,7 +427,7 @@ def run_gradcheck(args):
 # nnloop vanish
 
 VANISH_HELP = """\
-Why relu: vanishing gradients (NOTES.md section 8). Build a deep network with
+Why relu: vanishing gradients. Build a deep network with
 sigmoid hidden layers and the same one with relu hidden layers, run one batch
 forward and backward at initialization, and print per layer the mean |dW|
 and its ratio to the layer above. Sigmoid's f' is at most 0.25, so its
@@ -529,6 +530,7 @@ COMMANDS = [add_train, add_evaluate, add_predict, add_bench, add_trace, add_grad
 
 def build_parser():
     parser = Parser(prog="nnloop", description=MAIN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"nnloop {__version__} on {command.interpreter()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for add in COMMANDS:
         add(commands)

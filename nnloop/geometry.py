@@ -1,4 +1,4 @@
-"""What one layer does to the plane, move by move (NOTES.md section 7).
+"""What one layer does to the plane, move by move.
 
 A layer of 2 nodes fed by 2 nodes takes each input h = H[0], a point of the
 plane, to A = W h + b and then to H = relu(A). The singular value

@@ -1,4 +1,4 @@
-"""Checking backprop against finite differences (NOTES.md section 5).
+"""Checking backprop against finite differences.
 
 A network is a function of its parameters: Loss = f(input, P). Nudge one
 parameter p by eps either way, and the central difference

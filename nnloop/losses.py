@@ -2,7 +2,7 @@
 
 Y is the network's output H[L] and T the target, both lists of length N.
 
->>> mse([33.0], [20.0])             # NOTES.md section 10: (20 - 33)^2
+>>> mse([33.0], [20.0])             # the worked example: (20 - 33)^2
 169.0
 >>> round(cross_entropy([0.7, 0.2, 0.1], [1.0, 0.0, 0.0]), 4)
 0.3567

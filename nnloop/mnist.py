@@ -15,10 +15,10 @@ lists of Python floats would.
 import hashlib
 import os
 
+from .bundled import MNIST as BUNDLED
 from .errors import NnloopError
 from .idx import read_idx
 
-BUNDLED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "mnist")
 ROWS = COLS = 28
 CLASSES = 10
 

@@ -1,18 +1,31 @@
 """The network: plain lists of weights and biases, a forward and a backward pass.
 
-Notation of NOTES.md: layers k = 0..L, layer 0 the input. W[k][j][i] is the
-weight of the edge from node i of layer k-1 to node j of layer k, B[k][j] the
-bias of node j of layer k. Per sample, node by node:
+The notation, used everywhere in nnloop. Layers k = 0..L: layer 0 is the
+input (one node per pixel of an image), layer L the output (one node per
+class), the ones between are hidden. Every node of layer k-1 feeds every
+node of layer k. W[k][j][i] is the weight of the edge from node i of layer
+k-1 to node j of layer k, B[k][j] the bias of node j of layer k. For one
+sample, node by node:
 
-  forward    A[k][j] = B[k][j] + sum_i W[k][j][i] * H[k-1][i]
-             H[k][j] = f_k(A[k][j])                       H[0] = x
-  backward   delta[L][j]   = dLoss/dA[L][j]
-             dB[k][j]     += delta[k][j]
-             dW[k][j][i]  += H[k-1][i] * delta[k][j]
-             back[k-1][i]  = sum_j W[k][j][i] * delta[k][j]
+  forward    A[k][j] = B[k][j] + sum_i W[k][j][i] * H[k-1][i]    the pre-activation
+             H[k][j] = f_k(A[k][j])                  the output; H[0] = x, the input
+  backward   delta[L][j]   = dLoss/dA[L][j]          where the loss enters
+             dB[k][j]     += delta[k][j]             the bias gradient is the delta
+             dW[k][j][i]  += H[k-1][i] * delta[k][j] an edge's input times its delta
+             back[k-1][i]  = sum_j W[k][j][i] * delta[k][j]   sent back to layer k-1
              delta[k-1][i] = f'_{k-1}(A[k-1][i]) * back[k-1][i]
 
-The worked example of NOTES.md section 10:
+Y = H[L] is the output and T the target; Network.forward is the first two
+lines, one loop each, and Network.backward the other five. backward is the
+chain rule taken one node at a time: dW and dB add up, sample after sample,
+so that a minibatch's update can use their mean.
+
+The worked example: input x = [2, 3, 1], hidden weights W[1] = [[3, 1, 2],
+[-2, -3, -1]], output weights W[2] = [[3, 2]], all biases 0, a relu hidden
+layer, an identity output and target 20. Forward: A[1] = [11, -14],
+H[1] = [11, 0], Y = 33, and the mean squared error is (20 - 33)^2 = 169.
+Backward: delta[2] = 2 (33 - 20) = 26, back[1] = [3*26, 2*26] = [78, 52],
+delta[1] = [78, 0] (relu is off at -14), dW[1][0] = 78 x = [156, 234, 78]:
 
 >>> net = Network.with_parameters(
 ...     W=[[], [[3.0, 1.0, 2.0], [-2.0, -3.0, -1.0]], [[3.0, 2.0]]],

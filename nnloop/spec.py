@@ -7,7 +7,7 @@ with its target t, and the learning rate of the one SGD step a trace shows.
     {
      "format": "nnloop-spec",
      "version": 1,
-     "note": "NOTES.md section 10: the worked example",      optional
+     "note": "the worked example",                          optional
      "loss": "mse",
      "layers": [                                             layer k = 1, 2, ...
       {"activation": "relu", "W": [[3, 1, 2], [-2, -3, -1]], "B": [0, 0]},
@@ -31,9 +31,10 @@ with one line saying what is wrong and how to fix it.
 ([3, 2, 1], [2.0, 3.0, 1.0], [20.0], 0.1)
 """
 import math
+import os
 from typing import List, NamedTuple
 
-from . import mnist, modelfile
+from . import bundled, mnist, modelfile
 from .errors import NnloopError
 from .network import Network, check_numbers
 
@@ -76,8 +77,16 @@ class Subject(NamedTuple):
 
 
 def read(path):
-    """The Spec in the spec file at path."""
+    """The Spec in the spec file at path, or in the shipped example called path ('xor')."""
+    path = locate(path)
     return from_document(read_json(path), path)
+
+
+def locate(path):
+    """path, or the shipped example of that name if there is no file path: 'xor' is data/examples/xor.json."""
+    if not os.path.exists(path) and bundled.example(path):
+        return bundled.example(path)
+    return path
 
 
 def load_subject(path, indices=(0,), data=None):
@@ -85,12 +94,14 @@ def load_subject(path, indices=(0,), data=None):
 
     A spec brings its own sample; a model file (nnloop train's) is studied on
     the MNIST test digits of the given indices, read from data (default the
-    bundled copy), with the learning rate it was trained with.
+    bundled copy), with the learning rate it was trained with. path may
+    also name a shipped example: 'worked-relu'.
     """
+    name, path = path, locate(path)
     document = read_json(path)
     if isinstance(document, dict) and document.get("format") == FORMAT:
         spec = from_document(document, path)
-        about = [f"{path}: {spec.note}" if spec.note else path]
+        about = [f"{name}: {spec.note}" if spec.note else name]
         return Subject("spec", spec.net, [(spec.x, spec.t)], spec.learning_rate, about)
     if not isinstance(document, dict) or document.get("format") != modelfile.FORMAT:
         raise NnloopError(f"{path} is neither a network spec (\"format\": \"{FORMAT}\") nor a model file "
@@ -112,7 +123,9 @@ def load_subject(path, indices=(0,), data=None):
 
 def read_json(path):
     """The parsed JSON document in the file at path."""
-    return modelfile.read_json(path, "file", missing="give a network spec (see data/examples/) or a model file",
+    shipped = ", ".join(sorted(bundled.examples()))
+    return modelfile.read_json(path, "file", missing=f"give a network spec, a model file, or a shipped example "
+                                                     f"by name ({shipped})",
                                invalid="fix it, or start from a file in data/examples/")
 
 

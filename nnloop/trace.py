@@ -3,8 +3,8 @@
 trace(net, x, t, eta) runs the engine on one sample (Network.forward, then
 Network.backward, then training.descend on a copy of the network) and
 writes down what it computed, formula by formula, in the notation of
-NOTES.md: the formula, the same formula with the numbers put in, and the
-value the engine got. The values are read from the engine's NodeValues and
+nnloop/network.py: the formula, the same formula with the numbers put in,
+and the value the engine got. The values are read from the engine's NodeValues and
 Gradients, never recomputed here, so a trace also shows a broken engine.
 
 >>> from nnloop.network import Network
@@ -136,7 +136,7 @@ def output_delta_lines(net, v, T):
     L, name = net.L, net.activations[net.L]
     A, Y, delta, N = v.A[L], v.H[L], v.delta[L], len(v.H[L])
     if net.loss == "cross_entropy":
-        lines = [f"delta[{L}][j] = Y[j] - T[j]   (softmax + cross-entropy: the f' factor cancels, NOTES.md section 2)"]
+        lines = [f"delta[{L}][j] = Y[j] - T[j]   (softmax + cross-entropy: the f' factor cancels)"]
         for j in range(N):
             lines.append(f"delta[{L}][{j}] = Y[{j}] - T[{j}] = {num(Y[j])} - {factor(T[j])} = {num(delta[j])}")
         return lines

@@ -20,11 +20,10 @@ for byte, except for the measured seconds (leave them out: --reproducible).
 """
 import math
 import os
-import platform
 import sys
 import time
 
-from . import __version__, mnist, modelfile
+from . import __version__, command, mnist, modelfile
 from .errors import NnloopError
 from .evaluation import accuracy, confusion_matrix
 from .network import Network
@@ -108,14 +107,14 @@ def train_mnist(arguments, model_path, resume=False, out=sys.stdout):
     except KeyboardInterrupt:
         progress.clear()
         saved = f"{model_path} holds epoch {done}" if done else "no checkpoint was written yet"
-        print(f"interrupted in epoch {epoch}: {saved}; continue with: nnloop train --resume {model_path}",
+        print(f"interrupted in epoch {epoch}: {saved}; continue with: {command.name()} train --resume {model_path}",
               file=out, flush=True)
         return 130
     finally:
         if pool is not None:
             pool.close()
-    print(f"done: test accuracy {100 * history[-1]['test_accuracy']:.2f}% after {epochs} epochs; "
-          f"see it with: nnloop evaluate {model_path}", file=out)
+    print(f"done: test accuracy {100 * history[-1]['test_accuracy']:.2f}% after {plural(epochs, 'epoch')}; "
+          f"see it with: {command.name()} evaluate {model_path}", file=out)
     return 0
 
 
@@ -150,16 +149,11 @@ def describe(net, arguments, n_train, n_test):
     acts = "/".join(net.activations[1:])
     return (f"network {sizes} ({acts}, {net.loss}); {n_train:,} training and {n_test:,} test digits; "
             f"batch {arguments['batch_size']}, learning rate {arguments['learning_rate']}, "
-            f"{arguments['epochs']} epochs, seed {arguments['seed']}; {made_with()['python']}")
+            f"{plural(arguments['epochs'], 'epoch')}, seed {arguments['seed']}; {made_with()['python']}")
 
 
 def made_with():
-    if sys.implementation.name == "pypy":
-        v = sys.pypy_version_info
-        python = f"PyPy {v.major}.{v.minor}.{v.micro} (Python {platform.python_version()})"
-    else:
-        python = f"{platform.python_implementation()} {platform.python_version()}"
-    return {"nnloop": __version__, "python": python}
+    return {"nnloop": __version__, "python": command.interpreter()}
 
 
 class Progress:
@@ -220,3 +214,8 @@ def clock(seconds):
         return "?"
     s = int(round(seconds))
     return f"{s // 3600}:{s // 60 % 60:02}:{s % 60:02}" if s >= 3600 else f"{s // 60}:{s % 60:02}"
+
+
+def plural(n, noun):
+    """'1 epoch', '10 epochs'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

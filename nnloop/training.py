@@ -1,4 +1,4 @@
-"""Learning: minibatch stochastic gradient descent (NOTES.md section 4).
+"""Learning: minibatch stochastic gradient descent.
 
 Read top-down, this is the algorithm. Every epoch shuffles the order of the
 samples and walks through it batch_size samples at a time; every minibatch

@@ -1,4 +1,4 @@
-"""Vanishing gradients, measured (NOTES.md section 8).
+"""Vanishing gradients, measured.
 
 Going back through a layer, backprop multiplies by that layer's f':
 

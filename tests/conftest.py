@@ -12,6 +12,9 @@ import pytest
 from nnloop import mnist
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The numpy yardstick of `make bench` is a script, not a test, and numpy is not a test dependency.
+collect_ignore = ["yardstick"]
+
 NAMES = {("train", "images"): "train-images-idx3-ubyte", ("train", "labels"): "train-labels-idx1-ubyte",
          ("test", "images"): "t10k-images-idx3-ubyte", ("test", "labels"): "t10k-labels-idx1-ubyte"}
 

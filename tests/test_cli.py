@@ -108,7 +108,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_last_checkpoint(tmp_path, small_mnis
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert "Traceback" not in err
-    assert "interrupted in epoch" in out and f"continue with: nnloop train --resume {model}" in out
+    assert "interrupted in epoch" in out and f"-m nnloop train --resume {model}" in out
     kept = training_of(model)
     assert kept["epochs_done"] >= 1 and len(kept["history"]) == kept["epochs_done"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left

@@ -7,7 +7,7 @@ from nnloop import Network, NnloopError, NodeValues, Gradients
 
 
 def worked_example():
-    """NOTES.md section 10: x = [2, 3, 1], relu hidden layer, identity output, all biases 0."""
+    """The worked example: x = [2, 3, 1], relu hidden layer, identity output, all biases 0."""
     return Network.with_parameters(
         W=[[], [[3, 1, 2], [-2, -3, -1]], [[3, 2]]], B=[[], [0, 0], [0]],
         activations=["relu", "identity"], loss="mse")

@@ -72,7 +72,7 @@ def test_cross_entropy_needs_a_target_that_sums_to_1(tmp_path):
 
 
 def test_the_cli_refuses_bad_files_and_options_in_one_line(tmp_path):
-    assert_refused(run_nnloop("trace", tmp_path / "missing.json"), "no file", "data/examples/")
+    assert_refused(run_nnloop("trace", tmp_path / "missing.json"), "no file", "a shipped example by name (")
     (tmp_path / "notes.txt").write_text("A[1][0] = 11\n")
     assert_refused(run_nnloop("gradcheck", tmp_path / "notes.txt"), "is not valid JSON")
     (tmp_path / "other.json").write_text('{"format": "something else"}')

@@ -37,7 +37,7 @@ def values(lines):
     return found
 
 
-# An independent calculation, straight from NOTES.md sections 1-3, for the checks below.
+# An independent calculation, straight from the formulas in the README's notation, for the checks below.
 F = {"relu": lambda a: max(a, 0.0), "sigmoid": lambda a: 1 / (1 + math.exp(-a)), "tanh": math.tanh,
      "identity": lambda a: a}
 DF = {"relu": lambda a: 1.0 if a > 0 else 0.0, "sigmoid": lambda a: F["sigmoid"](a) * (1 - F["sigmoid"](a)),
