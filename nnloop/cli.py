@@ -149,7 +149,7 @@ TRAIN_EXAMPLES = """\
 examples:
   nnloop train                              the default: 97.68% on the test digits
   nnloop train --limit 1000 --epochs 3      a quick look on 1,000 digits
-  nnloop train --hidden 128,64 -o deep.json two hidden layers
+  nnloop train --hidden 128,64 -o models/deep.json    two hidden layers
   nnloop train --batch-size 1 --learning-rate 0.01    online learning
   nnloop train --workers 2 --batch-size 128 two processes share each minibatch
   nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
@@ -498,7 +498,7 @@ GEOMETRY_HELP = ("Draw one layer A = W h + b, H = relu(A) from 2 nodes to 2 node
 def add_geometry(commands):
     geometry = commands.add_parser("geometry", help="what a layer of 2 nodes does to the plane, move by move (SVG)",
                                    description=GEOMETRY_HELP,
-                                   epilog="example: nnloop geometry --W 1,2,-1.5,0.5 --b 0.5,-0.25 -o layer.svg")
+                                   epilog="example: nnloop geometry --W 1,2,-1.5,0.5 --b 0.5,-0.25 -o models/layer.svg")
     geometry.add_argument("--W", type=numbers(4), metavar="A,B,C,D",
                           help="the weights W[j][i] row by row: W = [[A, B], [C, D]] (default: random)")
     geometry.add_argument("--b", type=numbers(2), metavar="X,Y",

@@ -2,7 +2,7 @@
 import os
 import re
 
-from conftest import ROOT
+from conftest import ROOT, run_nnloop
 
 README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
 
@@ -16,3 +16,26 @@ def test_the_python_api_example_runs_and_learns_xor(tmp_path, monkeypatch):
     assert max(c.error for c in names["checks"]) < 1e-6
     assert [round(names["net"].forward(x)[0]) for x, _ in names["xor"]] == [0, 1, 1, 0]
     assert (tmp_path / "xor.json").exists()
+
+
+def shape(line):
+    """A regex for lines like line, whatever their numbers and the interpreter that printed them."""
+    pattern = re.escape(line).replace(re.escape("PyPy 7.3.11 (Python 3.9.16)"), "(CPython|PyPy) .+")
+    pattern = re.sub(r"\d[\d,]*(\\\.\d+)?", r"[\\d,]+(\\.\\d+)?", pattern)
+    return re.sub(r"(\\ )+", " +", pattern)  # numbers of other widths shift the columns
+
+
+def test_the_front_pages_training_lines_are_what_nnloop_train_prints(tmp_path, small_mnist):
+    block = re.search(r"```\n\$ nnloop train\n(.*?)```", README, re.S).group(1)
+    shown = [line for line in block.splitlines() if line != "..."]
+    result = run_nnloop("train", "--data", small_mnist, "--epochs", "2", "-o", tmp_path / "m.json")
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout.splitlines()
+    assert len(shown) == 3
+    for line in shown:
+        assert any(re.fullmatch(shape(line), out) for out in printed), (line, printed)
+
+
+def test_the_shape_of_a_line_ignores_numbers_only():
+    assert re.fullmatch(shape("epoch   1/10  loss 0.3257  test 94.80%"), "epoch   2/2  loss 1.25  test 9.5%")
+    assert not re.fullmatch(shape("epoch   1/10  loss 0.3257"), "epoch   1/10  cost 0.3257")
