@@ -69,7 +69,7 @@ class Layout:
         spacing = 2 * self.r + 44
         rows = [shown + (shown < n) for shown, n in zip(self.shown, sizes)]  # a cut layer's dots take a row
         tallest = (max(rows) - 1) * spacing
-        self.x = [40.0 + self.r]
+        self.x = [80.0 + self.r]  # room for the heading of a wide input layer
         for k in range(1, len(sizes)):
             # an edge's value sits at its own place along the edge (see edge_place): room for all of them
             gap = max(250, 80 * (self.shown[k - 1] + 1)) if self.labelled else 220
@@ -150,13 +150,12 @@ def diagram(net, layout, computed, t, pass_, title, prefix=""):
         parts += [node(net, layout, computed, t, pass_, k, j, prefix) for j in range(layout.shown[k])]
         if layout.shown[k] < net.sizes[k]:
             parts.append(more(layout, k, net.sizes[k] - layout.shown[k]))
-    if pass_ in ("forward", "backward"):
+    if pass_:
         loss = f"loss = {num(computed.loss)}"
-        parts.append(svg.text(layout.x[L], layout.y[L][0] - layout.r - 24, loss, text_anchor="middle",
-                              font_weight="bold", class_="loss"))
-    elif pass_ == "update":
-        loss = f"loss = {num(computed.loss)} before the step, {num(computed.loss_after)} after it"
-        parts.append(svg.text(layout.width - 10, layout.height - 12, loss, text_anchor="end", class_="loss"))
+        if pass_ == "update":
+            loss += f" before the step, {num(computed.loss_after)} after it"
+        parts.append(svg.text(layout.width - 10, layout.height - 12, loss, text_anchor="end", font_weight="bold",
+                              class_="loss"))
     return parts
 
 
