@@ -207,3 +207,17 @@ def test_the_page_of_an_mnist_model_joins_each_wide_sum_into_one_step(tmp_path, 
     formula = next(e.text for e in root.iter(XHTML + "pre") if e.text.startswith("A[1][0] = B[1][0] + sum_i"))
     assert "784 terms" in formula and "zero terms" in formula
     assert highlighted(root, "A[1][9] = B[1][9]")[1] == []  # node 9 of 12 is not drawn
+
+
+def test_the_readme_pictures_sit_beside_real_trace_lines():
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    section = readme.split("## The network drawn", 1)[1].split("\n## ", 1)[0]
+    for image in ("data/images/draw-forward.png", "data/images/draw-backward.png"):
+        assert f"]({image})" in section
+        assert os.path.getsize(os.path.join(ROOT, image)) < 60_000
+    printed = run_nnloop("trace", "data/examples/worked-relu.json", cwd=ROOT).stdout.splitlines()
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", section, re.S)
+    excerpts = [line for block in blocks for line in block.splitlines() if re.match(r"(A|H|delta|back|dW|loss)", line)]
+    assert len(excerpts) >= 12
+    for line in excerpts:
+        assert "  " + line in printed, line
