@@ -363,6 +363,8 @@ def run_trace(args):
     (x, t), = subject.samples
     sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about)
     if args.html:
+        if args.format != "text":
+            raise NnloopError("--html writes a page of its own: drop --format, or drop --html for markdown")
         from .tracepage import write_page
         steps = write_page(subject.net, x, t, subject.learning_rate, sections, args.html,
                            title=f"Backprop, step by step: {args.file}")

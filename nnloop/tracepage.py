@@ -45,6 +45,7 @@ pre.context { color: #555; } nav a { margin-right: 18px; font-size: 15px; }
 .defs { position: absolute; width: 0; height: 0; overflow: hidden; }
 ol.contents { columns: 2; font-size: 14px; }
 """
+XLINK = "http://www.w3.org/1999/xlink"  # the namespace of <use xlink:href>, which every SVG viewer knows
 NAME = re.compile(r"(A|H|delta|back|B|dB|W|dW|dY)((?:\[(?:\d+|[ij])\])+) = ")
 
 
@@ -141,8 +142,7 @@ def write_page(net, x, t, eta, sections, path, title):
                                     "previous.")),
             contents(found), hidden]
     body += [step_section(n, step, len(found), layout) for n, step in enumerate(found, start=1)]
-    svg.save(path, page(title, "".join(body), STYLE).replace(
-        "<html ", '<html xmlns:xlink="http://www.w3.org/1999/xlink" ', 1))
+    svg.save(path, page(title, "".join(body), STYLE))
     return len(found)
 
 
@@ -169,7 +169,7 @@ def step_section(n, step, count, layout):
              svg.element("nav", "".join(links))]
     under, over = draw.highlight(layout, step.targets, prefix=f"{step.pass_}-")
     use = svg.element("use", **{"xlink:href": f"#diagram-{step.pass_}"})
-    picture = svg.document(layout.width, layout.height, under + [use] + over)
+    picture = svg.document(layout.width, layout.height, under + [use] + over, **{"xmlns:xlink": XLINK})
     return svg.element("section", svg.element("div", "".join(text), class_="text") +
                        svg.element("div", picture, class_="picture"), class_="step", id=f"step-{n}",
                        data_pass=step.pass_)

@@ -138,7 +138,8 @@ def test_refusals_are_one_line(tmp_path):
     assert_refused(run_nnloop("draw", WORKED, "--pass", "sideways"), "--pass")
     assert_refused(run_nnloop("draw", WORKED, "-o", tmp_path / "no" / "x.svg"), "no directory")
     assert_refused(run_nnloop("trace", WORKED, "--html", tmp_path / "no" / "x.html"), "no directory")
-    assert not os.path.exists(tmp_path / "x.svg")
+    assert_refused(run_nnloop("trace", WORKED, "--html", tmp_path / "x.html", "--format", "markdown"), "--format")
+    assert not os.path.exists(tmp_path / "x.svg") and not os.path.exists(tmp_path / "x.html")
 
 
 def trace_page(tmp_path, path):
