@@ -30,9 +30,13 @@ what it predicts:
 
 Watch backpropagation happen, check it, and see why relu:
 
-  nnloop trace data/examples/worked-relu.json     every step, numbers substituted
-  nnloop gradcheck data/examples/xor.json         backprop against finite differences
-  nnloop vanish                                   sigmoid's gradients fade, relu's do not
+  nnloop trace worked-relu             every step, numbers substituted
+  nnloop gradcheck xor                 backprop against finite differences
+  nnloop vanish                        sigmoid's gradients fade, relu's do not
+  nnloop draw worked-relu --pass backward -o models/net.svg   the diagram, deltas in the nodes
+
+worked-relu, worked-sigmoid, xor and softmax-3-4-3 are the shipped example
+specs; any spec file or model file works by its path.
 
 Time it, under python3 and under pypy3:
 
@@ -328,6 +332,7 @@ examples:
   nnloop trace worked-relu          the worked example: 11, -14, 33, loss 169
   nnloop trace data/examples/xor.json --format markdown > xor.md
   nnloop trace models/mnist.json --index 8 --top 3
+  nnloop trace worked-relu --html models/trace.html   a step a page, beside the diagram
 """
 
 TRACE_TOP = 6  # a sum of up to 6 terms fits a line; wider ones show their 6 largest
@@ -346,6 +351,9 @@ def add_trace(commands):
     trace.add_argument("--format", choices=["text", "markdown"], default="text",
                        help="text (default), or markdown: headed sections for notes")
     trace.add_argument("--data", metavar="DIR", help=DATA_HELP)
+    trace.add_argument("--html", metavar="HTML", type=output_file,
+                       help="write the trace as one page instead, a step per formula, each beside the network's "
+                            "diagram with what it computes highlighted (no scripts; next/previous by links)")
     trace.set_defaults(run=run_trace)
 
 
@@ -358,6 +366,15 @@ def run_trace(args):
                           "brings its own input x: drop --index")
     (x, t), = subject.samples
     sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about)
+    if args.html:
+        if args.format != "text":
+            raise NnloopError("--html writes a page of its own: drop --format, or drop --html for markdown")
+        from .tracepage import write_page
+        steps = write_page(subject.net, x, t, subject.learning_rate, sections, args.html,
+                           title=f"Backprop, step by step: {args.file}")
+        print(f"wrote {args.html}: {steps} steps of the trace of {args.file}, each beside the diagram; "
+              "open it in a browser")
+        return 0
     print(render(sections, markdown=args.format == "markdown", title=f"Backprop, step by step: {args.file}"))
     return 0
 
@@ -523,9 +540,67 @@ def run_geometry(args):
     return 0
 
 
+# nnloop draw
+
+DRAW_HELP = """\
+Draw a network as the textbook does, as SVG: a column of circles per layer,
+an arrow per weight W[k][j][i] from node i of layer k-1 to node j of layer k,
+red for > 0, blue for < 0, gray for 0, the thicker the larger. --pass writes
+the engine's own numbers for the sample (the same ones nnloop trace prints):
+
+  forward    A[k][j] and H[k][j] in the nodes, W on the edges, B under the nodes
+  backward   delta[k][j] and back[k][j] in the nodes, dW[k][j][i] on the edges, dB under
+  update     W[k][j][i] - eta*dW[k][j][i] on the edges, B[k][j] - eta*dB[k][j] under
+
+A spec is drawn whole, every value written out; a model file shows the first
+nodes of each wide layer and how many more there are, and is drawn for an
+MNIST test digit (--index).
+"""
+
+DRAW_EXAMPLES = """\
+examples:
+  nnloop draw worked-relu --pass forward -o models/forward.svg
+  nnloop draw softmax-3-4-3 --pass backward -o models/backward.svg
+  nnloop draw models/mnist.json --pass forward --index 8
+"""
+
+
+def add_draw(commands):
+    draw = commands.add_parser("draw", help="the network as a diagram of nodes and weights, with a pass's values (SVG)",
+                               description=DRAW_HELP, epilog=DRAW_EXAMPLES,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+    draw.add_argument("file", metavar="SPEC|MODEL", help="a network spec (see data/examples/) or a model file "
+                                                          "from nnloop train")
+    draw.add_argument("--pass", dest="pass_", choices=["forward", "backward", "update"],
+                      help="write the values of this pass for the sample (default: the weights and biases only)")
+    draw.add_argument("--index", type=test_index, help="model files: the MNIST test digit of --pass (default 0)")
+    draw.add_argument("--data", metavar="DIR", help=DATA_HELP)
+    draw.add_argument("-o", "--output", metavar="SVG", type=output_file, default="net.svg",
+                      help="where to write the picture (default net.svg)")
+    draw.set_defaults(run=run_draw)
+
+
+def run_draw(args):
+    from . import draw, svg
+    from .spec import load_subject
+    from .trace import compute
+    subject = load_subject(args.file, [args.index or 0], args.data)
+    if subject.kind == "spec" and args.index is not None:
+        raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
+                          "brings its own input x: drop --index")
+    (x, t), = subject.samples
+    computed = compute(subject.net, x, t, subject.learning_rate) if args.pass_ else None
+    title = f"{args.file}: {args.pass_ + ' pass' if args.pass_ else 'weights and biases'}"
+    text = draw.picture(subject.net, computed, t, args.pass_, title)
+    svg.save(args.output, text)
+    print(f"wrote {args.output}: the {'-'.join(map(str, subject.net.sizes))} network of {args.file}"
+          f"{', ' + args.pass_ + ' pass' if args.pass_ else ''} ({len(text.encode()):,} bytes)")
+    return 0
+
+
 # The commands in the order `nnloop --help` lists them.
 COMMANDS = [add_train, add_evaluate, add_predict, add_bench, add_trace, add_gradcheck, add_vanish, add_report,
-            add_geometry]
+            add_geometry, add_draw]
 
 
 def build_parser():

@@ -62,10 +62,10 @@ def write_report(net, training, model_path, html_path, data=None):
     return accuracy(C)
 
 
-def page(title, body):
+def page(title, body, style=STYLE):
     """A whole XHTML page: HTML to a browser, well-formed XML to a parser."""
     head = (svg.element("meta", charset="utf-8") + svg.element("title", escape(title)) +
-            svg.element("style", STYLE))
+            svg.element("style", style))
     return ("<!DOCTYPE html>\n" +
             svg.element("html", svg.element("head", head) + svg.element("body", body),
                         xmlns="http://www.w3.org/1999/xhtml", lang="en") + "\n")

@@ -43,15 +43,7 @@ def trace(net, x, t, eta, top=None, about=()):
     (None: everything). about: lines saying what is traced. net itself is
     left unchanged: the step is taken on a copy.
     """
-    v = NodeValues(net.sizes)
-    g = Gradients(net.sizes)
-    Y = net.forward(x, v)
-    loss = net.sample_loss(Y, t)
-    net.backward(v, t, g)
-    stepped = Network.with_parameters(net.W, net.B, net.activations[1:], net.loss)  # copies W and B
-    descend(stepped, g, eta)  # a minibatch of one sample: its mean gradient is its own
-    loss_after = stepped.sample_loss(stepped.forward(x), t)
-
+    v, g, Y, loss, stepped, loss_after = compute(net, x, t, eta)
     sections = [overview(net, x, t, eta, about, top)]
     sections += [forward_layer(net, v, k, top) for k in range(1, net.L + 1)]
     sections.append(Section("Loss", [loss_line(net, Y, t, loss)]))
@@ -60,6 +52,36 @@ def trace(net, x, t, eta, top=None, about=()):
     sections.append(Section("After the step", [f"loss = {num(loss)} before the step, {num(loss_after)} after it "
                                                f"(the same sample through the updated W and B)"]))
     return sections
+
+
+class Computed(NamedTuple):
+    """What the engine computed for one sample (x, t) and one SGD step of rate eta.
+
+    v           the NodeValues forward and backward filled: A, H, delta, back
+    g           the Gradients backward filled: dW, dB
+    Y, loss     the output v.H[L] and the sample's loss
+    stepped     a copy of the network after the step W - eta*dW, B - eta*dB
+    loss_after  the loss of the same sample through stepped
+    """
+    v: NodeValues
+    g: Gradients
+    Y: List[float]
+    loss: float
+    stepped: Network
+    loss_after: float
+
+
+def compute(net, x, t, eta):
+    """Run the engine on (x, t) and take the step on a copy: the one place trace and draw get their numbers."""
+    v = NodeValues(net.sizes)
+    g = Gradients(net.sizes)
+    Y = net.forward(x, v)
+    loss = net.sample_loss(Y, t)
+    net.backward(v, t, g)
+    stepped = Network.with_parameters(net.W, net.B, net.activations[1:], net.loss)  # copies W and B
+    descend(stepped, g, eta)  # a minibatch of one sample: its mean gradient is its own
+    loss_after = stepped.sample_loss(stepped.forward(x), t)
+    return Computed(v, g, Y, loss, stepped, loss_after)
 
 
 def overview(net, x, t, eta, about, top):

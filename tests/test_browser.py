@@ -1,5 +1,5 @@
-"""A real browser draws the pictures: headless Chromium renders the geometry SVG
-and the report to PNG, and the PNGs must show them, not a blank or an error page.
+"""A real browser draws the pictures: headless Chromium renders the geometry SVG,
+the report, the network diagram and steps of the trace page to PNG, and the PNGs must show them, not a blank or an error page.
 
 Needs Debian's chromium (.ci/run installs it); without it these tests are skipped.
 """
@@ -12,7 +12,7 @@ import pytest
 
 from nnloop.cli import main
 
-from conftest import run_nnloop
+from conftest import ROOT, run_nnloop
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
@@ -23,13 +23,18 @@ CURVE = (0x1f, 0x77, 0xb4)     # the colour of the report's first curve: the los
 
 def screenshot(tmp_path, page, width, height):
     """Render the file page in headless Chromium at width x height; return the PNG's bytes."""
-    png = tmp_path / (page.name + ".png")
+    return screenshot_url(tmp_path, page.as_uri(), page.name, width, height)
+
+
+def screenshot_url(tmp_path, url, name, width, height):
+    """Render url in headless Chromium at width x height into name.png; return the PNG's bytes."""
+    png = tmp_path / (name + ".png")
     profile = tmp_path / "chromium-profile"  # a fresh one, so no earlier run leaks in
     profile.mkdir(exist_ok=True)
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     f"--user-data-dir={profile}", f"--screenshot={png}", f"--window-size={width},{height}",
-                    page.as_uri()], capture_output=True, timeout=180, check=True)
+                    url], capture_output=True, timeout=180, check=True)
     return png.read_bytes()
 
 
@@ -105,3 +110,25 @@ def test_chromium_draws_the_report(tmp_path, small_mnist):
     assert main(["train", "--data", small_mnist, "--epochs", "2", "--hidden", "8", "-o", str(model),
                  "--report", str(page)]) == 0
     assert_drawn(screenshot(tmp_path, page, 1000, 1000), 1000, 1000, CURVE)
+
+
+POSITIVE_EDGE = (0xb2, 0x18, 0x2b)  # nnloop draw's colour of an edge with a value > 0
+RING, GLOW = (0xff, 0x88, 0x00), (0xff, 0xcc, 0x33)  # a trace page's highlight of a node, of an edge
+
+
+def test_chromium_draws_the_network_diagram(tmp_path):
+    picture = tmp_path / "net.svg"
+    assert run_nnloop("draw", "data/examples/worked-relu.json", "--pass", "backward", "-o", picture,
+                      cwd=ROOT).returncode == 0
+    assert_drawn(screenshot(tmp_path, picture, 900, 560), 900, 560, POSITIVE_EDGE)
+
+
+def test_chromium_shows_the_steps_of_the_trace_page_by_fragment(tmp_path):
+    page = tmp_path / "trace.html"
+    assert run_nnloop("trace", "data/examples/worked-relu.json", "--html", page, cwd=ROOT).returncode == 0
+    shots = []
+    for fragment, colour in (("step-3", RING), ("step-20", GLOW), ("step-40", RING)):
+        png = screenshot_url(tmp_path, f"{page.as_uri()}#{fragment}", fragment, 1300, 700)
+        assert_drawn(png, 1300, 700, colour)
+        shots.append(png)
+    assert len(set(shots)) == 3, "three steps rendered the same: the fragment did not pick the step"
