@@ -330,7 +330,7 @@ shortened to their largest terms.
 TRACE_EXAMPLES = """\
 examples:
   nnloop trace worked-relu          the worked example: 11, -14, 33, loss 169
-  nnloop trace data/examples/xor.json --format markdown > xor.md
+  nnloop trace xor --format markdown > models/xor.md
   nnloop trace models/mnist.json --index 8 --top 3
   nnloop trace worked-relu --html models/trace.html   a step a page, beside the diagram
 """
