@@ -368,11 +368,15 @@ Check backprop against central finite differences: nudge each parameter p by
 eps either way and compare (Loss(p + eps) - Loss(p - eps)) / (2 eps) with the
 gradient backprop computed, by relative error
 |backprop - numerical| / max(|backprop|, |numerical|, 0.001).
+The central difference errs too (rounding grows with the loss, about
+1e-16 |Loss| / eps); that noise is printed beside each error, and a
+parameter fails only where backprop is off by more than threshold + noise.
 
 A spec has every parameter checked on its own sample; a model file a random
 subset of each layer's parameters, the loss taken over a few test digits.
 Per layer the worst errors are shown. Exit status 0 if every error is below
-the threshold (1e-6: a correct backprop agrees to about 1e-9), 1 if not.
+the threshold (1e-6: a correct backprop agrees to about 1e-9) plus its
+noise, 1 if not.
 """
 
 GRADCHECK_EXAMPLES = """\
@@ -400,7 +404,7 @@ def add_gradcheck(commands):
     gradcheck.add_argument("--eps", type=positive_number, default=1e-5,
                            help="the nudge of the central difference (default 1e-5)")
     gradcheck.add_argument("--threshold", type=positive_number,
-                           help="largest relative error that passes (default 1e-6)")
+                           help="largest relative error beyond the noise that passes (default 1e-6)")
     gradcheck.add_argument("--data", metavar="DIR", help=DATA_HELP)
     gradcheck.set_defaults(run=run_gradcheck)
 
