@@ -87,6 +87,7 @@ def check_gradients(net, samples, eps=1e-5, params=None):
     g = net.gradients(samples)
     if params is None:
         params = all_parameters(net)
+    check_params(net, params)
     checks = []
     for k, j, i in params:
         backprop = g.dB[k][j] if i is None else g.dW[k][j][i]
@@ -120,6 +121,15 @@ def central_difference(net, samples, k, j, i, eps):
     values[index] = p
     rounding = ROUNDING * max(abs(loss_plus), abs(loss_minus)) / step
     return (loss_plus - loss_minus) / step, rounding
+
+
+def check_params(net, params):
+    for p in params:
+        k, j, i = p if isinstance(p, tuple) and len(p) == 3 else (None, None, None)
+        if not (isinstance(k, int) and 1 <= k <= net.L and isinstance(j, int) and 0 <= j < net.sizes[k]
+                and (i is None or isinstance(i, int) and 0 <= i < net.sizes[k - 1])):
+            raise NnloopError(f"params must be (k, j, i) tuples naming W[k][j][i] (i None for B[k][j]) of this "
+                              f"{'-'.join(map(str, net.sizes))} network; got {p!r}")
 
 
 def check_eps(eps):
