@@ -19,6 +19,7 @@ version is refused with one line saying what is wrong.
 import json
 
 from .atomicfile import write_atomically
+from .checkpoint import check_training
 from .errors import NnloopError
 from .network import Network
 
@@ -63,15 +64,11 @@ def from_document(document, path):
     if version != VERSION:
         raise NnloopError(f"{path} is an nnloop model of version {version!r}; this nnloop reads version {VERSION}: "
                           "use the nnloop that wrote it, or train the model again")
-    try:
-        layers = document["layers"]
-        sizes = document["sizes"]
-        W = [[]] + [layer["W"] for layer in layers]
-        B = [[]] + [layer["B"] for layer in layers]
-        activations = [layer["activation"] for layer in layers]
-        loss = document["loss"]
-    except (KeyError, TypeError) as e:
-        raise NnloopError(f"{path} is a damaged nnloop model file: missing or misshapen {e}") from None
+    check_sections(document, path)
+    layers, sizes, loss = document["layers"], document["sizes"], document["loss"]
+    W = [[]] + [layer["W"] for layer in layers]
+    B = [[]] + [layer["B"] for layer in layers]
+    activations = [layer["activation"] for layer in layers]
     try:
         net = Network.with_parameters(W, B, activations, loss)
     except (NnloopError, TypeError, IndexError) as e:
@@ -82,7 +79,35 @@ def from_document(document, path):
     training = document.get("training")
     if training is not None and not isinstance(training, dict):
         raise NnloopError(f"{path} is a damaged nnloop model file: \"training\" must be an object")
+    if training is not None:
+        check_training(training, path)
     return net, training
+
+
+def check_sections(document, path):
+    """Refuse a model whose loss, sizes or layers are missing or of the wrong kind, naming the key."""
+    damaged = f"{path} is a damaged nnloop model file:"
+    for key in ("loss", "sizes", "layers"):
+        if key not in document:
+            raise NnloopError(f"{damaged} it has no \"{key}\"; train or save it again")
+    if not isinstance(document["loss"], str):
+        raise NnloopError(f"{damaged} \"loss\" must be \"mse\" or \"cross_entropy\", got {document['loss']!r:.40}")
+    if not isinstance(document["sizes"], list):
+        raise NnloopError(f"{damaged} \"sizes\" must be a list of layer sizes, like [784, 100, 10]")
+    layers = document["layers"]
+    if not isinstance(layers, list) or not layers:
+        raise NnloopError(f"{damaged} \"layers\" must be a list of objects, one per layer k = 1, 2, ...")
+    for k, layer in enumerate(layers, 1):
+        if not isinstance(layer, dict):
+            raise NnloopError(f"{damaged} layer {k} must be an object with \"activation\", \"W\" and \"B\"")
+        for key in ("activation", "W", "B"):
+            if key not in layer:
+                raise NnloopError(f"{damaged} layer {k} has no \"{key}\"; put it back or train again")
+        if not isinstance(layer["activation"], str):
+            raise NnloopError(f"{damaged} layer {k}: \"activation\" must be a name like \"relu\", "
+                              f"got {layer['activation']!r:.40}")
+        if not isinstance(layer["W"], list) or not isinstance(layer["B"], list):
+            raise NnloopError(f"{damaged} layer {k}: \"W\" must be a list of rows and \"B\" a list of numbers")
 
 
 def dumps(value, indent=""):
@@ -120,10 +145,16 @@ def read_json(path, kind, missing, invalid):
             text = f.read()
     except FileNotFoundError:
         raise NnloopError(f"no {kind} {path}: {missing}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise NnloopError(f"cannot read {path}: {e}") from None
+    except IsADirectoryError:
+        raise NnloopError(f"{path} is a directory, not a {kind}: {missing}") from None
+    except UnicodeDecodeError:
+        raise NnloopError(f"{path} is not UTF-8 text, so not a {kind}: {missing}") from None
+    except OSError as e:
+        raise NnloopError(f"cannot read {path}: {e.strerror}; check the path and its permissions") from None
     try:
         return json.loads(text, parse_constant=refuse_constant)
+    except RecursionError:  # json recurses once per level of nesting
+        raise NnloopError(f"{path} nests lists or objects too deeply to be a {kind}: {invalid}") from None
     except ValueError as e:
         raise NnloopError(f"{path} is not valid JSON ({first_line(e)}): {invalid}") from None
 
