@@ -148,10 +148,10 @@ epoch in progress; --resume continues from the file as if never stopped.
 TRAIN_EXAMPLES = """\
 examples:
   nnloop train                              the default: 97.68% on the test digits
-  nnloop train --limit 1000 --epochs 3      a quick look on 1,000 digits
-  nnloop train --hidden 128,64 -o deep.json two hidden layers
-  nnloop train --batch-size 1 --learning-rate 0.01    online learning
-  nnloop train --workers 2 --batch-size 128 two processes share each minibatch
+  nnloop train --limit 1000 --epochs 3 -o models/quick.json    a quick look on 1,000 digits
+  nnloop train --hidden 128,64 -o models/deep.json             two hidden layers
+  nnloop train --batch-size 1 --learning-rate 0.01 -o models/online.json    online learning
+  nnloop train --workers 2 --batch-size 128 -o models/w2.json  two processes share each minibatch
   nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
 """
 
@@ -186,6 +186,9 @@ def add_train(commands):
                        help="model file to write after every epoch (default models/mnist.json)")
     files.add_argument("--resume", metavar="MODEL",
                        help="continue the run saved in MODEL (and keep saving there unless -o says otherwise)")
+    files.add_argument("--force", action="store_true",
+                       help="let this run replace an existing file at -o (by default a run refuses to, since the "
+                            "file may be another run's model)")
     files.add_argument("--reproducible", action="store_const", const=True,
                        help="leave the measured seconds out of the model file, so that the same arguments "
                             "give a byte-identical file")
@@ -195,24 +198,20 @@ def add_train(commands):
 
 
 def run_train(args):
+    from .outputs import check_not_a_model, check_other_run, check_output
     from .trainer import DEFAULTS, train_mnist
     given = {name: getattr(args, name) for name in DEFAULTS if getattr(args, name, None) is not None}
-    if args.resume:
-        output = args.output or args.resume
-        if output != args.resume:
-            copy_model(args.resume, output)
-        status = train_mnist(given, output, resume=True)
-    else:
-        output = args.output or "models/mnist.json"
-        status = train_mnist(given, output)
+    output = args.output or args.resume or "models/mnist.json"
+    # every check before the first epoch, so that a refusal leaves every file as it was
+    check_output(output, create_directory=True)
+    check_other_run(output, args.force, args.resume)
+    if args.report:
+        check_output(args.report, [output, args.resume], option="--report")
+        check_not_a_model(args.report, "--report")
+    status = train_mnist(given, output, resume=args.resume)
     if status == 0 and args.report:
         make_report(output, args.report, args.data)
     return status
-
-
-def copy_model(source, target):
-    net, training = modelfile.read(source)
-    modelfile.save(net, target, training=training)
 
 
 # nnloop evaluate
@@ -478,7 +477,11 @@ def add_report(commands):
 
 
 def run_report(args):
-    make_report(args.model, args.output or os.path.splitext(args.model)[0] + ".html", args.data)
+    from .outputs import check_not_a_model, check_output
+    output = args.output or os.path.splitext(args.model)[0] + ".html"
+    check_output(output, [args.model])
+    check_not_a_model(output)
+    make_report(args.model, output, args.data)
     return 0
 
 
@@ -520,6 +523,9 @@ def add_geometry(commands):
 
 def run_geometry(args):
     from . import geometry
+    from .outputs import check_not_a_model, check_output
+    check_output(args.output, [args.spec])
+    check_not_a_model(args.output)
     W, b = geometry.choose_layer(args.spec, args.W, args.b, args.seed)
     points = geometry.sample_points(args.seed + 1) if args.points == "sample" else geometry.grid_points()
     geometry.draw_layer(W, b, points, args.output)
