@@ -199,12 +199,19 @@ def add_train(commands):
 
 def run_train(args):
     from .outputs import check_not_a_model, check_other_run, check_output
+    from .sizes import check_network, check_workers
     from .trainer import DEFAULTS, train_mnist
     given = {name: getattr(args, name) for name in DEFAULTS if getattr(args, name, None) is not None}
     output = args.output or args.resume or "models/mnist.json"
     # every check before the first epoch, so that a refusal leaves every file as it was
     check_output(output, create_directory=True)
     check_other_run(output, args.force, args.resume)
+    if args.workers:
+        check_workers(args.workers)
+    if not args.resume:
+        hidden = DEFAULTS["hidden"] if args.hidden is None else args.hidden
+        check_network([784] + hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, hidden))}",
+                      samples=min(args.limit or 60000, 60000))
     if args.report:
         check_output(args.report, [output, args.resume], option="--report")
         check_not_a_model(args.report, "--report")
@@ -299,6 +306,11 @@ def add_bench(commands):
 
 def run_bench(args):
     from .bench import run
+    from .sizes import check_network, check_workers
+    for workers in args.workers:
+        check_workers(workers)
+    check_network([784] + args.hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, args.hidden))}",
+                  samples=2 * args.samples * len(args.batch_size) * len(args.workers))
     run(args.hidden, args.batch_size, args.workers, args.samples, args.json)
     return 0
 
@@ -453,7 +465,10 @@ def add_vanish(commands):
 
 
 def run_vanish(args):
+    from .sizes import check_network
     from .vanish import report
+    check_network([args.width] * (args.depth + 1) + [10], f"--depth {args.depth} --width {args.width}",
+                  samples=2 * args.batch_size)
     print("\n".join(report(args.depth, args.width, args.batch_size, args.seed)))
     return 0
 
