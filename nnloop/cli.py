@@ -270,7 +270,7 @@ def run_predict(args):
     v = NodeValues(net.sizes)
     for index in args.indices:
         if index >= len(test):
-            raise NnloopError(f"there is no test digit {index}: the test set has {len(test):,}, indices 0 to {len(test) - 1}")
+            raise NnloopError(f"there is no test digit {index}: the test set has {len(test):,}, indices 0 to {len(test) - 1}: use one of those")
         x, t = test[index]
         Y = net.forward(x, v)
         label, guess = test.labels[index], Y.index(max(Y))
@@ -428,7 +428,7 @@ def run_gradcheck(args):
     if subject.kind == "spec":
         if args.params or args.digits:
             raise NnloopError(f"{args.file} is a spec: every parameter is checked on its own sample; "
-                              "--params and --digits are for model files")
+                              "--params and --digits are for model files: drop them")
         params = None
     else:
         params = sample_parameters(subject.net, args.params or GRADCHECK_PARAMS, Random(args.seed))

@@ -76,7 +76,7 @@ def load_pair(directory, prefix, digests):
     if len(image_sizes) != 3 or image_sizes[1:] != [ROWS, COLS]:
         shape = " x ".join(map(str, image_sizes[1:])) or "no"
         raise NnloopError(f"{pixels_path} holds images of {shape} pixels; MNIST's are {ROWS} x {COLS}, "
-                          "the 784 inputs of the network")
+                          "the 784 inputs of the network: use the MNIST files (git checkout data/)")
     if len(label_sizes) != 1:
         raise NnloopError(f"{labels_path} is not a label file: it has {len(label_sizes)} dimensions, labels have 1")
     if image_sizes[0] == 0:
@@ -86,7 +86,7 @@ def load_pair(directory, prefix, digests):
         raise NnloopError(f"{pixels_path} holds {image_sizes[0]} images but {labels_path} holds "
                           f"{label_sizes[0]} labels: use files from the same set")
     if labels and max(labels) >= CLASSES:
-        raise NnloopError(f"{labels_path} holds the label {max(labels)}; MNIST's labels are 0 to 9")
+        raise NnloopError(f"{labels_path} holds the label {max(labels)}; MNIST's labels are 0 to 9: restore it (git checkout data/) or download it again")
     return Digits(pixels, labels)
 
 

@@ -24,6 +24,7 @@ from .errors import NnloopError
 from .network import Network
 
 FORMAT = "nnloop-model"
+REPAIR = "put back what nnloop train wrote, or train again"
 VERSION = 1
 
 
@@ -59,7 +60,8 @@ def read(path):
 def from_document(document, path):
     """Check a parsed model file and build its network."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise NnloopError(f"{path} is not an nnloop model file (no \"format\": \"{FORMAT}\")")
+        raise NnloopError(f"{path} is not an nnloop model file (no \"format\": \"{FORMAT}\"): give a file written by "
+                          "nnloop train")
     version = document.get("version")
     if version != VERSION:
         raise NnloopError(f"{path} is an nnloop model of version {version!r}; this nnloop reads version {VERSION}: "
@@ -72,10 +74,10 @@ def from_document(document, path):
     try:
         net = Network.with_parameters(W, B, activations, loss)
     except (NnloopError, TypeError, IndexError) as e:
-        raise NnloopError(f"{path} is a damaged nnloop model file: {e}") from None
+        raise NnloopError(f"{path} is a damaged nnloop model file: {e}; {REPAIR}") from None
     if sizes != net.sizes:
         raise NnloopError(f"{path} is a damaged nnloop model file: \"sizes\" says {sizes}, "
-                          f"the weights have sizes {net.sizes}")
+                          f"the weights have sizes {net.sizes}; {REPAIR}")
     training = document.get("training")
     if training is not None and not isinstance(training, dict):
         raise NnloopError(f"{path} is a damaged nnloop model file: \"training\" must be an object")
@@ -91,23 +93,23 @@ def check_sections(document, path):
         if key not in document:
             raise NnloopError(f"{damaged} it has no \"{key}\"; train or save it again")
     if not isinstance(document["loss"], str):
-        raise NnloopError(f"{damaged} \"loss\" must be \"mse\" or \"cross_entropy\", got {document['loss']!r:.40}")
+        raise NnloopError(f"{damaged} \"loss\" must be \"mse\" or \"cross_entropy\", got {document['loss']!r:.40}; {REPAIR}")
     if not isinstance(document["sizes"], list):
-        raise NnloopError(f"{damaged} \"sizes\" must be a list of layer sizes, like [784, 100, 10]")
+        raise NnloopError(f"{damaged} \"sizes\" must be a list of layer sizes, like [784, 100, 10]; {REPAIR}")
     layers = document["layers"]
     if not isinstance(layers, list) or not layers:
-        raise NnloopError(f"{damaged} \"layers\" must be a list of objects, one per layer k = 1, 2, ...")
+        raise NnloopError(f"{damaged} \"layers\" must be a list of objects, one per layer k = 1, 2, ...; {REPAIR}")
     for k, layer in enumerate(layers, 1):
         if not isinstance(layer, dict):
-            raise NnloopError(f"{damaged} layer {k} must be an object with \"activation\", \"W\" and \"B\"")
+            raise NnloopError(f"{damaged} layer {k} must be an object with \"activation\", \"W\" and \"B\"; {REPAIR}")
         for key in ("activation", "W", "B"):
             if key not in layer:
                 raise NnloopError(f"{damaged} layer {k} has no \"{key}\"; put it back or train again")
         if not isinstance(layer["activation"], str):
             raise NnloopError(f"{damaged} layer {k}: \"activation\" must be a name like \"relu\", "
-                              f"got {layer['activation']!r:.40}")
+                              f"got {layer['activation']!r:.40}; {REPAIR}")
         if not isinstance(layer["W"], list) or not isinstance(layer["B"], list):
-            raise NnloopError(f"{damaged} layer {k}: \"W\" must be a list of rows and \"B\" a list of numbers")
+            raise NnloopError(f"{damaged} layer {k}: \"W\" must be a list of rows and \"B\" a list of numbers; {REPAIR}")
 
 
 def dumps(value, indent=""):

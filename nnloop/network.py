@@ -343,7 +343,7 @@ def check_architecture(sizes, activations, loss):
     if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
         raise NnloopError(f"sizes must be 2 or more positive integers (input, ..., output), got {sizes}")
     if len(activations) != len(sizes) - 1:
-        raise NnloopError(f"{len(sizes) - 1} layers after the input need {len(sizes) - 1} activations, got {len(activations)}")
+        raise NnloopError(f"{len(sizes) - 1} layers after the input need {len(sizes) - 1} activations, got {len(activations)}: give one per layer after the input")
     for name in activations:
         if not isinstance(name, str) or name not in ACTIVATIONS:
             raise NnloopError(f"unknown activation {short(name)}: use one of {', '.join(ACTIVATIONS)}")
@@ -365,7 +365,7 @@ def check_parameters(W, B, sizes):
         raise NnloopError(f"B must be a list [[], B[1], ..., B[{L}]] with B[0] == [] for the input layer")
     for k in range(1, L + 1):
         if not isinstance(W[k], list) or not isinstance(B[k], list) or len(B[k]) != sizes[k]:
-            raise NnloopError(f"layer {k}: W[{k}] has {len(W[k])} rows but B[{k}] has {len(B[k])} biases")
+            raise NnloopError(f"layer {k}: W[{k}] has {len(W[k])} rows but B[{k}] has {len(B[k])} biases: give one bias per row")
         for j, row in enumerate(W[k]):
             if not isinstance(row, list) or len(row) != sizes[k - 1]:
                 raise NnloopError(f"W[{k}][{j}] must hold {sizes[k - 1]} weights, one per node of layer {k - 1}")

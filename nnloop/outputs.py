@@ -56,10 +56,11 @@ def check_other_run(path, force, resume_source=None):
 
 
 def same_file(a, b):
+    """True if paths a and b name one file, whether or not it exists yet."""
     try:
         return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist: they cannot be the same
-        return False
+    except OSError:  # one of them does not exist yet: compare the names
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def looks_like_model(path):
