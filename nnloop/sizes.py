@@ -30,8 +30,10 @@ def parameters(sizes):
     return sum(sizes[k] * (sizes[k - 1] + 1) for k in range(1, len(sizes)))
 
 
-def check_network(sizes, option, samples=None, out=sys.stdout):
-    """Refuse a network beyond MAX_PARAMETERS; announce a large one with the time an epoch of samples will take."""
+def check_network(sizes, option, samples=None, out=None):
+    """Refuse a network beyond MAX_PARAMETERS; announce a large one (on out, sys.stdout if None) with the time
+    an epoch of samples will take."""
+    out = out or sys.stdout
     n = parameters(sizes)
     shape = "-".join(map(str, sizes)) if len(sizes) <= 6 else f"{sizes[0]}-{sizes[1]}-...-{sizes[-1]} ({len(sizes)} layers)"
     if n > MAX_PARAMETERS:

@@ -50,14 +50,16 @@ DEFAULTS = {
 RESUMABLE = ("epochs", "data", "workers", "reproducible")
 
 
-def train_mnist(arguments, model_path, resume=None, out=sys.stdout):
+def train_mnist(arguments, model_path, resume=None, out=None):
     """Train on MNIST as arguments say, saving to model_path after every epoch.
 
     arguments maps names of DEFAULTS to values; resume, if given, is the
     path of a checkpoint to continue (model_path itself, or a file left as
     it is), and arguments may only change RESUMABLE ones.
     Returns the exit status: 0 when done, 130 when interrupted by Ctrl-C.
+    out is where progress goes, sys.stdout (as it is at the call) if None.
     """
+    out = out or sys.stdout
     if resume:
         net, training = read_checkpoint(resume, arguments)
         arguments = training["arguments"]
