@@ -133,19 +133,28 @@ class Network:
         """
         if v is None:
             v = NodeValues(self.sizes)
-        check_values(x, self.sizes[0], "input", "the network's layer 0 has")
+        if not isinstance(x, list) or len(x) != self.sizes[0]:
+            check_values(x, self.sizes[0], "input", "the network's layer 0 has")
         v.H[0] = x
-        for k in range(1, self.L + 1):
-            W_k, B_k, A_k, H_prev = self.W[k], self.B[k], v.A[k], v.H[k - 1]
-            nonzero = v.nonzero[k - 1]
-            find_nonzero(H_prev, nonzero)
-            for j in range(len(A_k)):
-                W_kj = W_k[j]  # hoisted: one lookup per node, not per edge
-                a = B_k[j]
-                for i in nonzero:  # a zero input adds nothing (81% of MNIST pixels)
-                    a += W_kj[i] * H_prev[i]
-                A_k[j] = a
-            self.f[k].forward(A_k, v.H[k])
+        try:
+            for k in range(1, self.L + 1):
+                W_k, B_k, A_k, H_prev = self.W[k], self.B[k], v.A[k], v.H[k - 1]
+                nonzero = v.nonzero[k - 1]
+                find_nonzero(H_prev, nonzero)
+                for j in range(len(A_k)):
+                    W_kj = W_k[j]  # hoisted: one lookup per node, not per edge
+                    a = B_k[j]
+                    for i in nonzero:  # a zero input adds nothing (81% of MNIST pixels)
+                        a += W_kj[i] * H_prev[i]
+                    A_k[j] = a
+                self.f[k].forward(A_k, v.H[k])
+        except TypeError:  # a value of x that is not a number: say which, at no cost to good inputs
+            check_values(x, self.sizes[0], "input", "the network's layer 0 has")
+            raise
+        # A NaN or infinite x[i] makes every A[1][j] NaN or infinite (even 0 * inf is NaN), so one
+        # comparison per sample finds it; only then is x looked at value by value.
+        if not -math.inf < v.A[1][0] < math.inf:
+            check_numbers(x, "input")
         return v.H[self.L]
 
     def backward(self, v, T, g):
@@ -181,9 +190,15 @@ class Network:
 
     def sample_loss(self, Y, T):
         """The loss of one sample with output Y and target T."""
-        check_values(Y, self.sizes[self.L], "output", "the output layer has")
         check_values(T, self.sizes[self.L], "target", "the output layer has")
-        return sample_loss(self.loss, Y, T)
+        try:
+            if len(Y) == self.sizes[self.L]:  # Y comes from forward, checked there
+                return sample_loss(self.loss, Y, T)
+        except TypeError:
+            pass
+        check_values(Y, self.sizes[self.L], "output", "the output layer has")
+        raise NnloopError(f"output Y must be a list of {self.sizes[self.L]} numbers, got {short(Y)}: pass what "
+                          "forward returned")
 
     def mean_loss(self, samples):
         """The mean loss over a list of (x, t) pairs; the network is unchanged."""
