@@ -457,3 +457,26 @@ def test_refusals_are_real_exit_status_2_without_traceback(world, argv, fragment
     before = model_hashes(world["root"])
     assert_refused(run_nnloop(*[a.format(**fill) for a in argv]), fragment)
     assert model_hashes(world["root"]) == before
+
+
+def test_a_second_run_to_the_same_model_file_stops_until_forced(world, capsys):
+    path = world["root"] / "twice.json"
+    argv = ["train", "--hidden", "4", "--epochs", "1", "--data", world["data"], "-o", path, "--reproducible"]
+    assert cli.main([str(a) for a in argv]) == 0
+    first = path.read_bytes()
+    capsys.readouterr()
+    refused_by_cli(capsys, argv, ["twice.json already exists", "--resume", "--force"], world["root"])
+    assert cli.main([str(a) for a in argv + ["--seed", "5", "--force"]]) == 0
+    assert path.read_bytes() != first  # --force let the new run (another seed) replace it
+
+
+def test_a_large_network_is_announced_with_its_memory_and_time_per_epoch():
+    import io
+
+    from nnloop.sizes import check_network
+    out = io.StringIO()
+    check_network([784, 100, 10], "--hidden 100", samples=60000, out=out)
+    assert out.getvalue() == ""
+    check_network([784, 2000, 10], "--hidden 2000", samples=60000, out=out)
+    assert re.match(r"note: 784-2000-10 is a large network: 1,590,010 weights, about 153 MB, some .+ per epoch here\n$",
+                    out.getvalue()), out.getvalue()
