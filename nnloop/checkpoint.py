@@ -17,6 +17,7 @@ nnloop.errors.NnloopError: m.json: "training.history[0]" has no "epoch": give ea
 import math
 
 from .errors import NnloopError
+from .network import short
 
 FIX = "put back the value nnloop train wrote, or train again"
 
@@ -118,8 +119,3 @@ def is_whole(value):
 
 def is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def short(value):
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
