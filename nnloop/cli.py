@@ -152,10 +152,10 @@ epoch in progress; --resume continues from the file as if never stopped.
 TRAIN_EXAMPLES = """\
 examples:
   nnloop train                              the default: 97.68% on the test digits
-  nnloop train --limit 1000 --epochs 3      a quick look on 1,000 digits
-  nnloop train --hidden 128,64 -o models/deep.json    two hidden layers
-  nnloop train --batch-size 1 --learning-rate 0.01    online learning
-  nnloop train --workers 2 --batch-size 128 two processes share each minibatch
+  nnloop train --limit 1000 --epochs 3 -o models/quick.json    a quick look on 1,000 digits
+  nnloop train --hidden 128,64 -o models/deep.json             two hidden layers
+  nnloop train --batch-size 1 --learning-rate 0.01 -o models/online.json    online learning
+  nnloop train --workers 2 --batch-size 128 -o models/w2.json  two processes share each minibatch
   nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
 """
 
@@ -190,6 +190,9 @@ def add_train(commands):
                        help="model file to write after every epoch (default models/mnist.json)")
     files.add_argument("--resume", metavar="MODEL",
                        help="continue the run saved in MODEL (and keep saving there unless -o says otherwise)")
+    files.add_argument("--force", action="store_true",
+                       help="let this run replace an existing file at -o (by default a run refuses to, since the "
+                            "file may be another run's model)")
     files.add_argument("--reproducible", action="store_const", const=True,
                        help="leave the measured seconds out of the model file, so that the same arguments "
                             "give a byte-identical file")
@@ -199,24 +202,27 @@ def add_train(commands):
 
 
 def run_train(args):
+    from .outputs import check_not_a_model, check_other_run, check_output
+    from .sizes import check_network, check_workers
     from .trainer import DEFAULTS, train_mnist
     given = {name: getattr(args, name) for name in DEFAULTS if getattr(args, name, None) is not None}
-    if args.resume:
-        output = args.output or args.resume
-        if output != args.resume:
-            copy_model(args.resume, output)
-        status = train_mnist(given, output, resume=True)
-    else:
-        output = args.output or "models/mnist.json"
-        status = train_mnist(given, output)
+    output = args.output or args.resume or "models/mnist.json"
+    # every check before the first epoch, so that a refusal leaves every file as it was
+    check_output(output, create_directory=True)
+    check_other_run(output, args.force, args.resume)
+    if args.workers:
+        check_workers(args.workers)
+    if not args.resume:
+        hidden = DEFAULTS["hidden"] if args.hidden is None else args.hidden
+        check_network([784] + hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, hidden))}",
+                      samples=min(args.limit or 60000, 60000))
+    if args.report:
+        check_output(args.report, [output, args.resume], option="--report")
+        check_not_a_model(args.report, "--report")
+    status = train_mnist(given, output, resume=args.resume)
     if status == 0 and args.report:
         make_report(output, args.report, args.data)
     return status
-
-
-def copy_model(source, target):
-    net, training = modelfile.read(source)
-    modelfile.save(net, target, training=training)
 
 
 # nnloop evaluate
@@ -268,7 +274,7 @@ def run_predict(args):
     v = NodeValues(net.sizes)
     for index in args.indices:
         if index >= len(test):
-            raise NnloopError(f"there is no test digit {index}: the test set has {len(test):,}, indices 0 to {len(test) - 1}")
+            raise NnloopError(f"there is no test digit {index}: the test set has {len(test):,}, indices 0 to {len(test) - 1}: use one of those")
         x, t = test[index]
         Y = net.forward(x, v)
         label, guess = test.labels[index], Y.index(max(Y))
@@ -305,6 +311,11 @@ def add_bench(commands):
 
 def run_bench(args):
     from .bench import run
+    from .sizes import check_network, check_workers
+    for workers in args.workers:
+        check_workers(workers)
+    check_network([784] + args.hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, args.hidden))}",
+                  samples=2 * args.samples * len(args.batch_size) * len(args.workers))
     run(args.hidden, args.batch_size, args.workers, args.samples, args.json, args.data or mnist.BUNDLED)
     return 0
 
@@ -386,11 +397,15 @@ Check backprop against central finite differences: nudge each parameter p by
 eps either way and compare (Loss(p + eps) - Loss(p - eps)) / (2 eps) with the
 gradient backprop computed, by relative error
 |backprop - numerical| / max(|backprop|, |numerical|, 0.001).
+The central difference errs too (rounding grows with the loss, about
+1e-16 |Loss| / eps); that noise is printed beside each error, and a
+parameter fails only where backprop is off by more than threshold + noise.
 
 A spec has every parameter checked on its own sample; a model file a random
 subset of each layer's parameters, the loss taken over a few test digits.
 Per layer the worst errors are shown. Exit status 0 if every error is below
-the threshold (1e-6: a correct backprop agrees to about 1e-9), 1 if not.
+the threshold (1e-6: a correct backprop agrees to about 1e-9) plus its
+noise, 1 if not.
 """
 
 GRADCHECK_EXAMPLES = """\
@@ -418,7 +433,7 @@ def add_gradcheck(commands):
     gradcheck.add_argument("--eps", type=positive_number, default=1e-5,
                            help="the nudge of the central difference (default 1e-5)")
     gradcheck.add_argument("--threshold", type=positive_number,
-                           help="largest relative error that passes (default 1e-6)")
+                           help="largest relative error beyond the noise that passes (default 1e-6)")
     gradcheck.add_argument("--data", metavar="DIR", help=DATA_HELP)
     gradcheck.set_defaults(run=run_gradcheck)
 
@@ -431,7 +446,7 @@ def run_gradcheck(args):
     if subject.kind == "spec":
         if args.params or args.digits:
             raise NnloopError(f"{args.file} is a spec: every parameter is checked on its own sample; "
-                              "--params and --digits are for model files")
+                              "--params and --digits are for model files: drop them")
         params = None
     else:
         params = sample_parameters(subject.net, args.params or GRADCHECK_PARAMS, Random(args.seed))
@@ -468,7 +483,10 @@ def add_vanish(commands):
 
 
 def run_vanish(args):
+    from .sizes import check_network
     from .vanish import report
+    check_network([args.width] * (args.depth + 1) + [10], f"--depth {args.depth} --width {args.width}",
+                  samples=2 * args.batch_size)
     print("\n".join(report(args.depth, args.width, args.batch_size, args.seed)))
     return 0
 
@@ -492,7 +510,11 @@ def add_report(commands):
 
 
 def run_report(args):
-    make_report(args.model, args.output or os.path.splitext(args.model)[0] + ".html", args.data)
+    from .outputs import check_not_a_model, check_output
+    output = args.output or os.path.splitext(args.model)[0] + ".html"
+    check_output(output, [args.model])
+    check_not_a_model(output)
+    make_report(args.model, output, args.data)
     return 0
 
 
@@ -534,6 +556,9 @@ def add_geometry(commands):
 
 def run_geometry(args):
     from . import geometry
+    from .outputs import check_not_a_model, check_output
+    check_output(args.output, [args.spec])
+    check_not_a_model(args.output)
     W, b = geometry.choose_layer(args.spec, args.W, args.b, args.seed)
     points = geometry.sample_points(args.seed + 1) if args.points == "sample" else geometry.grid_points()
     geometry.draw_layer(W, b, points, args.output)

@@ -53,12 +53,15 @@ def read_idx(path):
 def parse_idx(content, path):
     """(sizes, data) from the bytes of an IDX file; path names it in errors."""
     if len(content) < 4 or content[0] != 0 or content[1] != 0:
-        raise NnloopError(f"{path} is not an IDX file: it does not start with the magic number 0x0000")
+        raise NnloopError(f"{path} is not an IDX file: it does not start with the magic number 0x0000: restore "
+                          "it (git checkout data/) or download it again")
     if content[2] != UNSIGNED_BYTE:
-        raise NnloopError(f"{path} holds IDX data of type 0x{content[2]:02x}; nnloop reads unsigned bytes (0x08) only")
+        raise NnloopError(f"{path} holds IDX data of type 0x{content[2]:02x}; nnloop reads unsigned bytes (0x08) only: use the "
+                          "MNIST files")
     d = content[3]
     if d == 0 or len(content) < 4 + 4 * d:
-        raise NnloopError(f"{path} is truncated: its IDX header with {d} dimension sizes is incomplete")
+        raise NnloopError(f"{path} is truncated: its IDX header with {d} dimension sizes is incomplete: restore it "
+                          "(git checkout data/) or download it again")
     sizes = list(struct.unpack(f">{d}I", content[4:4 + 4 * d]))
     expected = 1
     for n in sizes:
@@ -66,8 +69,9 @@ def parse_idx(content, path):
     data = content[4 + 4 * d:]
     if len(data) < expected:
         raise NnloopError(f"{path} is truncated: its header promises {expected} bytes of data "
-                          f"({' x '.join(map(str, sizes))}), the file holds {len(data)}")
+                          f"({' x '.join(map(str, sizes))}), the file holds {len(data)}: restore it (git checkout data/) or "
+                          "download it again")
     if len(data) > expected:
         raise NnloopError(f"{path} holds {len(data) - expected} bytes more than its header describes "
-                          f"({' x '.join(map(str, sizes))}): it is damaged")
+                          f"({' x '.join(map(str, sizes))}): it is damaged; restore it (git checkout data/) or download it again")
     return sizes, data

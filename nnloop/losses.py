@@ -65,12 +65,15 @@ def sample_loss(loss, Y, T):
 def output_delta(loss, f, A, Y, T, delta):
     """Fill delta[j] = dLoss/dA[j] for the output layer, A its pre-activations.
 
-    Softmax + cross-entropy: delta[j] = Y[j] - T[j], with no f' factor. That
-    is not a missing term. The chain rule through softmax gives
+    Softmax + cross-entropy: delta[j] = Y[j] sum(T) - T[j], with no f'
+    factor. That is not a missing term. The chain rule through softmax gives
     dY[i]/dA[j] = Y[i] (1[i == j] - Y[j]), and cross-entropy gives
     dE/dY[i] = -T[i] / Y[i]; multiplied and summed over i they make
-    -T[j] + Y[j] sum_i T[i] = Y[j] - T[j] for a target that sums to 1.
-    The f' factor is already inside; the two were made for each other.
+    -T[j] + Y[j] sum_i T[i]. The f' factor is already inside; the two were
+    made for each other. For a one-hot or any target that sums to 1 this is
+    the familiar Y[j] - T[j]; a soft target (label smoothing) or one that
+    does not sum to 1 gets the general form, so the gradient is always the
+    gradient of the loss returned.
 
     Mean squared error: dL/dY[n] = -(2/N) (T[n] - Y[n]), times f'(A[n]) for
     an elementwise f; for a softmax output, times the softmax Jacobian:
@@ -80,11 +83,17 @@ def output_delta(loss, f, A, Y, T, delta):
     >>> output_delta("cross_entropy", None, [0.0, 0.0], [0.25, 0.75], [0.0, 1.0], delta)
     >>> delta
     [0.25, -0.25]
+    >>> output_delta("cross_entropy", None, [0.0, 0.0], [0.25, 0.75], [0.5, 0.25], delta)
+    >>> delta                                  # 0.25 * 0.75 - 0.5, 0.75 * 0.75 - 0.25
+    [-0.3125, 0.3125]
     """
     N = len(Y)
     if loss == "cross_entropy":  # the network guarantees a softmax output
+        sum_T = 0.0
+        for n in range(N):
+            sum_T += T[n]
         for j in range(N):
-            delta[j] = Y[j] - T[j]
+            delta[j] = Y[j] * sum_T - T[j]
     elif f.derivative is None:  # softmax output, mean squared error
         g = [-2.0 / N * (T[n] - Y[n]) for n in range(N)]
         g_mean = 0.0

@@ -76,14 +76,17 @@ def load_pair(directory, prefix, digests):
     if len(image_sizes) != 3 or image_sizes[1:] != [ROWS, COLS]:
         shape = " x ".join(map(str, image_sizes[1:])) or "no"
         raise NnloopError(f"{pixels_path} holds images of {shape} pixels; MNIST's are {ROWS} x {COLS}, "
-                          "the 784 inputs of the network")
+                          "the 784 inputs of the network: use the MNIST files (git checkout data/)")
     if len(label_sizes) != 1:
         raise NnloopError(f"{labels_path} is not a label file: it has {len(label_sizes)} dimensions, labels have 1")
+    if image_sizes[0] == 0:
+        raise NnloopError(f"{pixels_path} holds 0 images: there is nothing to learn from or test on; "
+                          "restore it (git checkout data/) or pass --data DIR with the four MNIST files")
     if image_sizes[0] != label_sizes[0]:
         raise NnloopError(f"{pixels_path} holds {image_sizes[0]} images but {labels_path} holds "
                           f"{label_sizes[0]} labels: use files from the same set")
     if labels and max(labels) >= CLASSES:
-        raise NnloopError(f"{labels_path} holds the label {max(labels)}; MNIST's labels are 0 to 9")
+        raise NnloopError(f"{labels_path} holds the label {max(labels)}; MNIST's labels are 0 to 9: restore it (git checkout data/) or download it again")
     return Digits(pixels, labels)
 
 
@@ -91,6 +94,9 @@ def find(directory, name):
     """The path of name.gz in directory, or of name if only the unzipped file is there."""
     for candidate in (name + ".gz", name):
         path = os.path.join(directory, candidate)
+        if os.path.isdir(path):
+            raise NnloopError(f"{path} is a directory, not an MNIST file: put the IDX file there "
+                              "(git checkout data/), or pass --data DIR with the four MNIST files")
         if os.path.exists(path):
             return path
     if not os.path.isdir(directory):
@@ -108,13 +114,28 @@ def read_digests(directory):
     path = os.path.join(directory, "SHA256SUMS")
     if not os.path.exists(path):
         return {}
+    fix = "restore it (git checkout data/), or delete it to skip the check"
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except IsADirectoryError:
+        raise NnloopError(f"{path} is a directory, not a list of checksums: {fix}") from None
+    except UnicodeDecodeError:
+        raise NnloopError(f"{path} is not UTF-8 text, so not a list of checksums: {fix}") from None
+    except OSError as e:
+        raise NnloopError(f"cannot read {path}: {e.strerror}; {fix}") from None
     digests = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                digest, name = line.split(None, 1)
-                digests[name.strip().replace(" (uncompressed)", "")] = digest.lower()
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            parts = line.split(None, 1)
+            if len(parts) != 2 or len(parts[0]) != 64 or not all(c in HEX for c in parts[0].lower()):
+                raise NnloopError(f"{path} line {number} is not '<64 hex digits>  <file name>': {fix}")
+            digest, name = parts
+            digests[name.strip().replace(" (uncompressed)", "")] = digest.lower()
     return digests
+
+
+HEX = "0123456789abcdef"
 
 
 def verify(path, digests):

@@ -19,10 +19,12 @@ version is refused with one line saying what is wrong.
 import json
 
 from .atomicfile import write_atomically
+from .checkpoint import check_training
 from .errors import NnloopError
 from .network import Network
 
 FORMAT = "nnloop-model"
+REPAIR = "put back what nnloop train wrote, or train again"
 VERSION = 1
 
 
@@ -58,31 +60,56 @@ def read(path):
 def from_document(document, path):
     """Check a parsed model file and build its network."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise NnloopError(f"{path} is not an nnloop model file (no \"format\": \"{FORMAT}\")")
+        raise NnloopError(f"{path} is not an nnloop model file (no \"format\": \"{FORMAT}\"): give a file written by "
+                          "nnloop train")
     version = document.get("version")
     if version != VERSION:
         raise NnloopError(f"{path} is an nnloop model of version {version!r}; this nnloop reads version {VERSION}: "
                           "use the nnloop that wrote it, or train the model again")
-    try:
-        layers = document["layers"]
-        sizes = document["sizes"]
-        W = [[]] + [layer["W"] for layer in layers]
-        B = [[]] + [layer["B"] for layer in layers]
-        activations = [layer["activation"] for layer in layers]
-        loss = document["loss"]
-    except (KeyError, TypeError) as e:
-        raise NnloopError(f"{path} is a damaged nnloop model file: missing or misshapen {e}") from None
+    check_sections(document, path)
+    layers, sizes, loss = document["layers"], document["sizes"], document["loss"]
+    W = [[]] + [layer["W"] for layer in layers]
+    B = [[]] + [layer["B"] for layer in layers]
+    activations = [layer["activation"] for layer in layers]
     try:
         net = Network.with_parameters(W, B, activations, loss)
     except (NnloopError, TypeError, IndexError) as e:
-        raise NnloopError(f"{path} is a damaged nnloop model file: {e}") from None
+        raise NnloopError(f"{path} is a damaged nnloop model file: {e}; {REPAIR}") from None
     if sizes != net.sizes:
         raise NnloopError(f"{path} is a damaged nnloop model file: \"sizes\" says {sizes}, "
-                          f"the weights have sizes {net.sizes}")
+                          f"the weights have sizes {net.sizes}; {REPAIR}")
     training = document.get("training")
     if training is not None and not isinstance(training, dict):
         raise NnloopError(f"{path} is a damaged nnloop model file: \"training\" must be an object")
+    if training is not None:
+        check_training(training, path)
     return net, training
+
+
+def check_sections(document, path):
+    """Refuse a model whose loss, sizes or layers are missing or of the wrong kind, naming the key."""
+    damaged = f"{path} is a damaged nnloop model file:"
+    for key in ("loss", "sizes", "layers"):
+        if key not in document:
+            raise NnloopError(f"{damaged} it has no \"{key}\"; train or save it again")
+    if not isinstance(document["loss"], str):
+        raise NnloopError(f"{damaged} \"loss\" must be \"mse\" or \"cross_entropy\", got {document['loss']!r:.40}; {REPAIR}")
+    if not isinstance(document["sizes"], list):
+        raise NnloopError(f"{damaged} \"sizes\" must be a list of layer sizes, like [784, 100, 10]; {REPAIR}")
+    layers = document["layers"]
+    if not isinstance(layers, list) or not layers:
+        raise NnloopError(f"{damaged} \"layers\" must be a list of objects, one per layer k = 1, 2, ...; {REPAIR}")
+    for k, layer in enumerate(layers, 1):
+        if not isinstance(layer, dict):
+            raise NnloopError(f"{damaged} layer {k} must be an object with \"activation\", \"W\" and \"B\"; {REPAIR}")
+        for key in ("activation", "W", "B"):
+            if key not in layer:
+                raise NnloopError(f"{damaged} layer {k} has no \"{key}\"; put it back or train again")
+        if not isinstance(layer["activation"], str):
+            raise NnloopError(f"{damaged} layer {k}: \"activation\" must be a name like \"relu\", "
+                              f"got {layer['activation']!r:.40}; {REPAIR}")
+        if not isinstance(layer["W"], list) or not isinstance(layer["B"], list):
+            raise NnloopError(f"{damaged} layer {k}: \"W\" must be a list of rows and \"B\" a list of numbers; {REPAIR}")
 
 
 def dumps(value, indent=""):
@@ -120,10 +147,16 @@ def read_json(path, kind, missing, invalid):
             text = f.read()
     except FileNotFoundError:
         raise NnloopError(f"no {kind} {path}: {missing}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise NnloopError(f"cannot read {path}: {e}") from None
+    except IsADirectoryError:
+        raise NnloopError(f"{path} is a directory, not a {kind}: {missing}") from None
+    except UnicodeDecodeError:
+        raise NnloopError(f"{path} is not UTF-8 text, so not a {kind}: {missing}") from None
+    except OSError as e:
+        raise NnloopError(f"cannot read {path}: {e.strerror}; check the path and its permissions") from None
     try:
         return json.loads(text, parse_constant=refuse_constant)
+    except RecursionError:  # json recurses once per level of nesting
+        raise NnloopError(f"{path} nests lists or objects too deeply to be a {kind}: {invalid}") from None
     except ValueError as e:
         raise NnloopError(f"{path} is not valid JSON ({first_line(e)}): {invalid}") from None
 

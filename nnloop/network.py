@@ -44,6 +44,22 @@ delta[1] = [78, 0] (relu is off at -14), dW[1][0] = 78 x = [156, 234, 78]:
 ([26.0], [78.0, 52.0], [78.0, 0.0])
 >>> g.dW[1]
 [[156.0, 234.0, 78.0], [0.0, 0.0, 0.0]]
+
+In pdb, `p net`, `p v` and `p g` show the sizes and each layer's first values:
+
+>>> net
+Network 3-2-1 (relu, identity; mse)
+  layer 1 (relu): W[1][0] = [3, 1, 2]  B[1] = [0, 0]
+  layer 2 (identity): W[2][0] = [3, 2]  B[2] = [0]
+>>> v
+NodeValues 3-2-1
+  H[0] = [2, 3, 1]
+  layer 1: A[1] = [11, -14]  H[1] = [11, 0]  delta[1] = [78, 0]
+  layer 2: A[2] = [33]  H[2] = [33]  delta[2] = [26]
+>>> g
+Gradients 3-2-1
+  layer 1: dW[1][0] = [156, 234, 78]  dB[1] = [78, 0]
+  layer 2: dW[2][0] = [286, 0]  dB[2] = [26]
 """
 import math
 
@@ -74,6 +90,8 @@ class Network:
 
     def __init__(self, sizes, activations, loss, seed=0):
         check_architecture(sizes, activations, loss)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise NnloopError(f"seed must be a whole number, like 0 or 42; got {seed!r}")
         self.sizes = list(sizes)
         self.activations = [None] + list(activations)
         self.loss = loss
@@ -91,7 +109,11 @@ class Network:
         """
         if not isinstance(W, list) or len(W) < 2 or W[0] != []:
             raise NnloopError("W must be a list [[], W[1], ..., W[L]] with W[0] == [] for the input layer")
-        sizes = [len(W[1][0]) if W[1] and isinstance(W[1][0], list) else 0]
+        for k in range(1, len(W)):
+            if not isinstance(W[k], list) or not W[k] or not all(isinstance(row, list) for row in W[k]):
+                raise NnloopError(f"W[{k}] must be a non-empty list of rows W[{k}][j], one list of weights per node "
+                                  f"of layer {k}; got {short(W[k])}")
+        sizes = [len(W[1][0])]
         sizes += [len(W_k) for W_k in W[1:]]
         check_architecture(sizes, activations, loss)
         check_parameters(W, B, sizes)
@@ -105,6 +127,17 @@ class Network:
         net.B = [[]] + [[float(b) for b in B_k] for B_k in B[1:]]
         return net
 
+    def __repr__(self):
+        """Network 3-2-1 (relu, identity; mse), then W[k] and B[k] of each layer, their first values.
+
+        Short enough for `p net` in pdb, however wide the layers.
+        """
+        lines = [f"Network {'-'.join(map(str, self.sizes))} ({', '.join(self.activations[1:])}; {self.loss})"]
+        for k in range(1, self.L + 1):
+            lines.append(f"  layer {k} ({self.activations[k]}): W[{k}][0] = {first(self.W[k][0])}  "
+                         f"B[{k}] = {first(self.B[k])}")
+        return "\n".join(lines)
+
     def forward(self, x, v=None):
         """Run one sample x forward; fill v.A and v.H and return Y = v.H[L].
 
@@ -113,20 +146,28 @@ class Network:
         """
         if v is None:
             v = NodeValues(self.sizes)
-        if len(x) != self.sizes[0]:
-            raise NnloopError(f"input has {len(x)} values, the network's layer 0 has {self.sizes[0]} nodes")
+        if not isinstance(x, list) or len(x) != self.sizes[0]:
+            check_values(x, self.sizes[0], "input", "the network's layer 0 has")
         v.H[0] = x
-        for k in range(1, self.L + 1):
-            W_k, B_k, A_k, H_prev = self.W[k], self.B[k], v.A[k], v.H[k - 1]
-            nonzero = v.nonzero[k - 1]
-            find_nonzero(H_prev, nonzero)
-            for j in range(len(A_k)):
-                W_kj = W_k[j]  # hoisted: one lookup per node, not per edge
-                a = B_k[j]
-                for i in nonzero:  # a zero input adds nothing (81% of MNIST pixels)
-                    a += W_kj[i] * H_prev[i]
-                A_k[j] = a
-            self.f[k].forward(A_k, v.H[k])
+        try:
+            for k in range(1, self.L + 1):
+                W_k, B_k, A_k, H_prev = self.W[k], self.B[k], v.A[k], v.H[k - 1]
+                nonzero = v.nonzero[k - 1]
+                find_nonzero(H_prev, nonzero)
+                for j in range(len(A_k)):
+                    W_kj = W_k[j]  # hoisted: one lookup per node, not per edge
+                    a = B_k[j]
+                    for i in nonzero:  # a zero input adds nothing (81% of MNIST pixels)
+                        a += W_kj[i] * H_prev[i]
+                    A_k[j] = a
+                self.f[k].forward(A_k, v.H[k])
+        except TypeError:  # a value of x that is not a number: say which, at no cost to good inputs
+            check_values(x, self.sizes[0], "input", "the network's layer 0 has")
+            raise
+        # A NaN or infinite x[i] makes every A[1][j] NaN or infinite (even 0 * inf is NaN), so one
+        # comparison per sample finds it; only then is x looked at value by value.
+        if not -math.inf < v.A[1][0] < math.inf:
+            check_numbers(x, "input")
         return v.H[self.L]
 
     def backward(self, v, T, g):
@@ -136,6 +177,7 @@ class Network:
         Adds into g, so that a minibatch sums its samples' gradients.
         """
         L = self.L
+        check_values(T, self.sizes[L], "target", "the output layer has")
         output_delta(self.loss, self.f[L], v.A[L], v.H[L], T, v.delta[L])
         for k in range(L, 0, -1):
             delta_k, H_prev, nonzero = v.delta[k], v.H[k - 1], v.nonzero[k - 1]
@@ -161,10 +203,19 @@ class Network:
 
     def sample_loss(self, Y, T):
         """The loss of one sample with output Y and target T."""
-        return sample_loss(self.loss, Y, T)
+        check_values(T, self.sizes[self.L], "target", "the output layer has")
+        try:
+            if len(Y) == self.sizes[self.L]:  # Y comes from forward, checked there
+                return sample_loss(self.loss, Y, T)
+        except TypeError:
+            pass
+        check_values(Y, self.sizes[self.L], "output", "the output layer has")
+        raise NnloopError(f"output Y must be a list of {self.sizes[self.L]} numbers, got {short(Y)}: pass what "
+                          "forward returned")
 
     def mean_loss(self, samples):
         """The mean loss over a list of (x, t) pairs; the network is unchanged."""
+        check_samples(samples)
         v = NodeValues(self.sizes)
         total = 0.0
         for x, t in samples:
@@ -177,6 +228,7 @@ class Network:
         Returns fresh Gradients: asking twice gives the same answer, and the
         network is left untouched.
         """
+        check_samples(samples)
         v = NodeValues(self.sizes)
         g = Gradients(self.sizes)
         for x, t in samples:
@@ -207,6 +259,15 @@ class NodeValues:
         self.back = [[]] + [[0.0] * n for n in sizes[1:L]] + [[]]
         self.nonzero = [[] for _ in sizes]
 
+    def __repr__(self):
+        """NodeValues 3-2-1, then A, H, delta of each layer k, their first values."""
+        sizes = [len(H) for H in self.H]
+        lines = [f"NodeValues {'-'.join(map(str, sizes))}", f"  H[0] = {first(self.H[0])}"]
+        for k in range(1, len(sizes)):
+            lines.append(f"  layer {k}: A[{k}] = {first(self.A[k])}  H[{k}] = {first(self.H[k])}  "
+                         f"delta[{k}] = {first(self.delta[k])}")
+        return "\n".join(lines)
+
 
 class Gradients:
     """Gradient accumulators shaped like the parameters.
@@ -218,6 +279,13 @@ class Gradients:
     def __init__(self, sizes):
         self.sizes = list(sizes)
         self.zero()
+
+    def __repr__(self):
+        """Gradients 3-2-1, then dW[k][0] and dB[k] of each layer k, their first values."""
+        lines = [f"Gradients {'-'.join(map(str, self.sizes))}"]
+        for k in range(1, len(self.sizes)):
+            lines.append(f"  layer {k}: dW[{k}][0] = {first(self.dW[k][0])}  dB[{k}] = {first(self.dB[k])}")
+        return "\n".join(lines)
 
     def zero(self):
         """Clear the accumulators, as at the start of every minibatch."""
@@ -259,6 +327,16 @@ class Gradients:
         return means
 
 
+def first(values, n=4):
+    """The first n values, 4 significant digits each, and how many more: '[0.5, -1.25, ... 782 more]'.
+
+    >>> first([0.5, -1.25, 3.0, 4.0, 5.0, 6.0])
+    '[0.5, -1.25, 3, 4, ... 2 more]'
+    """
+    shown = ", ".join(f"{v:.4g}" for v in values[:n])
+    return f"[{shown}, ... {len(values) - n} more]" if len(values) > n else f"[{shown}]"
+
+
 def find_nonzero(H, nonzero):
     """Fill the list nonzero with the indices i where H[i] != 0."""
     del nonzero[:]
@@ -284,18 +362,23 @@ def initial_weights(sizes, activations, rng):
 
 def check_architecture(sizes, activations, loss):
     """Refuse a network that cannot be built or makes no sense."""
+    if not isinstance(sizes, (list, tuple)):
+        raise NnloopError(f"sizes must be a list of layer sizes, like [784, 100, 10]; got {short(sizes)}")
+    if not isinstance(activations, (list, tuple)):
+        raise NnloopError(f"activations must be a list of names, one per layer after the input, like "
+                          f"['relu', 'softmax']; got {short(activations)}")
     sizes, activations = list(sizes), list(activations)
     if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
         raise NnloopError(f"sizes must be 2 or more positive integers (input, ..., output), got {sizes}")
     if len(activations) != len(sizes) - 1:
-        raise NnloopError(f"{len(sizes) - 1} layers after the input need {len(sizes) - 1} activations, got {len(activations)}")
+        raise NnloopError(f"{len(sizes) - 1} layers after the input need {len(sizes) - 1} activations, got {len(activations)}: give one per layer after the input")
     for name in activations:
-        if name not in ACTIVATIONS:
-            raise NnloopError(f"unknown activation {name!r}: use one of {', '.join(ACTIVATIONS)}")
+        if not isinstance(name, str) or name not in ACTIVATIONS:
+            raise NnloopError(f"unknown activation {short(name)}: use one of {', '.join(ACTIVATIONS)}")
     if "softmax" in activations[:-1]:
         raise NnloopError("softmax is for the output layer only: use relu, sigmoid, tanh or identity in hidden layers")
-    if loss not in LOSSES:
-        raise NnloopError(f"unknown loss {loss!r}: use mse or cross_entropy")
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise NnloopError(f"unknown loss {short(loss)}: use mse or cross_entropy")
     if activations[-1] == "softmax" and sizes[-1] < 2:
         raise NnloopError("softmax over 1 output node is always 1: use 2 or more output nodes, or sigmoid")
     if loss == "cross_entropy" and activations[-1] != "softmax":
@@ -310,7 +393,7 @@ def check_parameters(W, B, sizes):
         raise NnloopError(f"B must be a list [[], B[1], ..., B[{L}]] with B[0] == [] for the input layer")
     for k in range(1, L + 1):
         if not isinstance(W[k], list) or not isinstance(B[k], list) or len(B[k]) != sizes[k]:
-            raise NnloopError(f"layer {k}: W[{k}] has {len(W[k])} rows but B[{k}] has {len(B[k])} biases")
+            raise NnloopError(f"layer {k}: W[{k}] has {len(W[k])} rows but B[{k}] has {len(B[k])} biases: give one bias per row")
         for j, row in enumerate(W[k]):
             if not isinstance(row, list) or len(row) != sizes[k - 1]:
                 raise NnloopError(f"W[{k}][{j}] must hold {sizes[k - 1]} weights, one per node of layer {k - 1}")
@@ -318,7 +401,45 @@ def check_parameters(W, B, sizes):
         check_numbers(B[k], f"B[{k}]")
 
 
+def check_values(values, n, what, layer):
+    """Refuse values that are not n finite numbers; cheap enough to run on every sample.
+
+    One sum, done in C, finds any non-number (TypeError) and almost any
+    NaN or infinity (the sum is not finite); only then are the values
+    looked at one by one, since finite values can also overflow the sum.
+    """
+    try:
+        if len(values) != n:
+            raise NnloopError(f"{what} has {len(values)} values, {layer} {n} nodes: give one number per node")
+        total = sum(values)
+    except TypeError:
+        raise NnloopError(f"{what} must be a list of {n} numbers, got {short(values)}") from None
+    if not -math.inf < total < math.inf:
+        check_numbers(values, what)
+
+
+def check_samples(samples):
+    """Refuse anything but a non-empty list of (x, t) pairs: once per call, not per sample.
+
+    The numbers inside are checked by forward and backward as they go.
+    Anything else with len() and samples[i] (nnloop.mnist.Digits) is taken
+    as it is.
+    """
+    if isinstance(samples, (str, bytes, dict)) or not hasattr(samples, "__len__") or len(samples) == 0:
+        raise NnloopError(f"samples must be a non-empty list of (x, t) pairs, got {short(samples)}")
+    if isinstance(samples, (list, tuple)):
+        for n, pair in enumerate(samples):
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise NnloopError(f"sample {n} must be a pair (x, t) of an input and a target, got {short(pair)}")
+
+
+def short(value):
+    """repr(value), cut to fit in a one-line message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def check_numbers(values, where):
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise NnloopError(f"{where} must hold finite numbers, found {value!r}")
+            raise NnloopError(f"{where} must hold finite numbers, found {short(value)}: replace it with a finite number")

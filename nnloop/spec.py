@@ -114,7 +114,7 @@ def load_subject(path, indices=(0,), data=None):
     for index in indices:
         if not 0 <= index < len(test):
             raise NnloopError(f"there is no test digit {index}: the test set has {len(test):,}, "
-                              f"indices 0 to {len(test) - 1}")
+                              f"indices 0 to {len(test) - 1}: use one of those")
     arguments = (training or {}).get("arguments") or {}
     eta = arguments.get("learning_rate", LEARNING_RATE)
     about = [f"{path}: MNIST test digit {index}, labelled {test.labels[index]}" for index in indices]
@@ -135,7 +135,7 @@ def from_document(document, path):
         raise NnloopError(f"{path} is not a network spec: it needs \"format\": \"{FORMAT}\"")
     if document.get("version") != VERSION:
         raise NnloopError(f"{path} is a spec of version {document.get('version')!r}; "
-                          f"this nnloop reads \"version\": {VERSION}")
+                          f"this nnloop reads \"version\": {VERSION}: use a spec like those in data/examples/")
     check_keys(document, KEYS, {"loss", "layers", "x", "t"}, path)
     layers = document["layers"]
     if not isinstance(layers, list) or not layers or not all(isinstance(layer, dict) for layer in layers):
@@ -172,7 +172,7 @@ def check_keys(document, allowed, required, where):
     """Refuse unknown keys (a typo would otherwise be silently ignored) and missing ones."""
     unknown = sorted(set(document) - allowed)
     if unknown:
-        raise NnloopError(f"{where}: unknown key {unknown[0]!r}; the keys are {', '.join(sorted(allowed))}")
+        raise NnloopError(f"{where}: unknown key {unknown[0]!r}; the keys are {', '.join(sorted(allowed))}: fix its spelling or drop it")
     missing = sorted(required - set(document))
     if missing:
         raise NnloopError(f"{where}: missing {missing[0]!r}; see the spec format in the README")

@@ -158,9 +158,18 @@ def output_delta_lines(net, v, T):
     L, name = net.L, net.activations[net.L]
     A, Y, delta, N = v.A[L], v.H[L], v.delta[L], len(v.H[L])
     if net.loss == "cross_entropy":
-        lines = [f"delta[{L}][j] = Y[j] - T[j]   (softmax + cross-entropy: the f' factor cancels)"]
+        sum_T = sum(T)
+        if sum_T == 1.0:
+            lines = [f"delta[{L}][j] = Y[j]*sum(T) - T[j] = Y[j] - T[j]   (softmax + cross-entropy: the f' factor "
+                     f"cancels; sum(T) = 1)"]
+            for j in range(N):
+                lines.append(f"delta[{L}][{j}] = Y[{j}] - T[{j}] = {num(Y[j])} - {factor(T[j])} = {num(delta[j])}")
+            return lines
+        lines = [f"delta[{L}][j] = Y[j]*sum(T) - T[j]   (softmax + cross-entropy: the f' factor cancels; "
+                 f"sum(T) = {num(sum_T)}, not 1)"]
         for j in range(N):
-            lines.append(f"delta[{L}][{j}] = Y[{j}] - T[{j}] = {num(Y[j])} - {factor(T[j])} = {num(delta[j])}")
+            lines.append(f"delta[{L}][{j}] = Y[{j}]*sum(T) - T[{j}] = {num(Y[j])}*{factor(sum_T)} - {factor(T[j])} "
+                         f"= {num(delta[j])}")
         return lines
     if name == "softmax":  # mean squared error through the softmax: every output depends on every A[L][j]
         dY = [-2.0 / N * (T[n] - Y[n]) for n in range(N)]

@@ -49,15 +49,18 @@ DEFAULTS = {
 RESUMABLE = ("epochs", "data", "workers", "reproducible")
 
 
-def train_mnist(arguments, model_path, resume=False, out=sys.stdout):
+def train_mnist(arguments, model_path, resume=None, out=None):
     """Train on MNIST as arguments say, saving to model_path after every epoch.
 
-    arguments maps names of DEFAULTS to values; with resume, model_path is a
-    checkpoint to continue, and arguments may only change RESUMABLE ones.
+    arguments maps names of DEFAULTS to values; resume, if given, is the
+    path of a checkpoint to continue (model_path itself, or a file left as
+    it is), and arguments may only change RESUMABLE ones.
     Returns the exit status: 0 when done, 130 when interrupted by Ctrl-C.
+    out is where progress goes, sys.stdout (as it is at the call) if None.
     """
+    out = out or sys.stdout
     if resume:
-        net, training = read_checkpoint(model_path, arguments)
+        net, training = read_checkpoint(resume, arguments)
         arguments = training["arguments"]
         history = training["history"]
         order_rng = Random()
@@ -74,7 +77,8 @@ def train_mnist(arguments, model_path, resume=False, out=sys.stdout):
     train_set = train_set.first(arguments["limit"])
     epochs, done = arguments["epochs"], len(history)
     if done >= epochs:
-        raise NnloopError(f"{model_path} has already had {done} epochs: pass --epochs N with N > {done} to train on")
+        raise NnloopError(f"{resume or model_path} has already had {done} epochs: pass --epochs N with N > {done} "
+                          "to train on")
     directory = os.path.dirname(os.path.abspath(model_path))
     os.makedirs(directory, exist_ok=True)
 

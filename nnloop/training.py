@@ -26,7 +26,7 @@ import math
 from .errors import NnloopError
 from .evaluation import predicted_class
 from .losses import broke_down
-from .network import Gradients, NodeValues
+from .network import Gradients, NodeValues, check_samples
 from .rng import Random
 
 
@@ -36,6 +36,9 @@ def train(net, samples, epochs, batch_size, eta, seed=0):
     The sample order of every epoch is shuffled by a Random(seed).
     """
     check_hyperparameters(epochs, batch_size, eta)
+    check_samples(samples)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise NnloopError(f"seed must be a whole number, like 0 or 42; got {seed!r}")
     rng = Random(seed)
     return [run_epoch(net, samples, batch_size, eta, rng)[0] for _ in range(epochs)]
 
@@ -75,6 +78,8 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None):
 
 def update_mini_batch(net, batch, eta):
     """One SGD step on a list of (x, t) pairs; return their mean loss."""
+    check_eta(eta)
+    check_samples(batch)
     g = Gradients(net.sizes)
     loss_sum, _ = accumulate(net, batch, g, NodeValues(net.sizes))
     descend(net, g, eta / len(batch))
@@ -118,5 +123,9 @@ def check_hyperparameters(epochs, batch_size, eta):
         raise NnloopError(f"epochs must be a whole number >= 1, got {epochs!r}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise NnloopError(f"batch size must be a whole number >= 1 (1 = online learning), got {batch_size!r}")
-    if not isinstance(eta, (int, float)) or not eta > 0 or not math.isfinite(eta):
-        raise NnloopError(f"learning rate must be a number > 0 (typically 0.1 to 0.001), got {eta!r}")
+    check_eta(eta)
+
+
+def check_eta(eta):
+    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not eta > 0 or not math.isfinite(eta):
+        raise NnloopError(f"learning rate must be a number > 0 (eta; typically 0.1 to 0.001), got {eta!r}")
