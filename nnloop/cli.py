@@ -180,6 +180,7 @@ def add_train(commands):
     learning.add_argument("--workers", type=positive_int, metavar="N",
                           help="processes sharing each minibatch (default 1); the same N gives the same model, "
                                "another N the same up to rounding")
+    add_optimizer_options(train)
     files = train.add_argument_group("files")
     files.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled data/mnist)")
     files.add_argument("-o", "--output", metavar="MODEL",
@@ -192,6 +193,62 @@ def add_train(commands):
     files.add_argument("--report", metavar="HTML", type=output_file,
                        help="when training is done, write the report of nnloop report there")
     train.set_defaults(run=run_train)
+
+
+def fraction(low_included, meaning):
+    """An option type: a number in [0, 1) (or (0, 1) when low_included is False), refused with what it means."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not ((0.0 <= value if low_included else 0.0 < value) and value < 1.0):
+            raise argparse.ArgumentTypeError(f"{meaning}; got {text!r}")
+        return value
+    return parse
+
+
+def add_optimizer_options(train):
+    """The options of nnloop.optimizers, nnloop.schedules and nnloop.dropout (see the README's Optimizers)."""
+    group = train.add_argument_group("optimizer and regularization (see the README's Optimizers section)")
+    group.add_argument("--optimizer", choices=["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
+                       help="the update rule: sgd p -= eta*g (default); momentum and nesterov keep a velocity v "
+                            "that speeds up steady descent; adagrad and rmsprop scale each parameter's step by its "
+                            "gradients' size; adam does both")
+    group.add_argument("--momentum", type=fraction(True, "the momentum mu must be in [0, 1), typically 0.9"),
+                       metavar="MU", help="momentum, nesterov: v = MU*v - eta*g, the share of the last step kept "
+                                          "(default 0.9; 0 is plain SGD; higher is faster but can overshoot)")
+    group.add_argument("--beta1", type=fraction(True, "beta1 must be in [0, 1), typically 0.9"), metavar="B1",
+                       help="adam: decay of m, the running mean of g (default 0.9)")
+    group.add_argument("--beta2", type=fraction(True, "beta2 must be in [0, 1), typically 0.999"), metavar="B2",
+                       help="adam: decay of s, the running mean of g*g that scales each step (default 0.999)")
+    group.add_argument("--rho", type=fraction(True, "rho must be in [0, 1), typically 0.9"),
+                       help="rmsprop: decay of h, the running mean of g*g (default 0.9; "
+                            "higher remembers longer)")
+    group.add_argument("--epsilon", type=fraction(False, "epsilon must be > 0 and < 1, typically 1e-8"),
+                       metavar="EPS", help="adagrad, rmsprop, adam: added to sqrt(h) so that a parameter with "
+                                           "tiny gradients does not take a huge step (default 1e-8)")
+    group.add_argument("--weight-decay", type=fraction(True, "the weight decay lambda must be >= 0 and < 1, "
+                                                              "typically 1e-4"), metavar="LAMBDA",
+                       help="pull the weights (not the biases) toward 0 by LAMBDA*W each step, against "
+                            "overfitting (default 0: none)")
+    group.add_argument("--decay", choices=["coupled", "decoupled"],
+                       help="coupled (default): L2, LAMBDA*W added to the gradient, so adaptive optimizers "
+                            "rescale it; decoupled (AdamW): W shrunk by eta*LAMBDA*W beside the step")
+    group.add_argument("--dropout", type=fraction(True, "dropout P must be in [0, 1), typically 0.2 to 0.5 "
+                                                         "(1 would drop every node)"), metavar="P",
+                       help="in training, drop each hidden node with probability P per digit and scale the "
+                            "kept ones by 1/(1-P), so no node can lean on another (default 0: none)")
+    group.add_argument("--lr-schedule", choices=["constant", "step", "cosine"],
+                       help="how eta changes by epoch e = 0, 1, ...: constant (default); step "
+                            "eta*GAMMA^floor(e/STEP); cosine eta*(1+cos(pi*e/E))/2, large steps early, small late")
+    group.add_argument("--lr-step", type=positive_int, metavar="STEP",
+                       help="step schedule: epochs between cuts of eta (default 10)")
+    group.add_argument("--lr-gamma", type=fraction(False, "the step schedule's GAMMA must be > 0 and < 1, "
+                                                           "typically 0.5"), metavar="GAMMA",
+                       help="step schedule: the factor eta is multiplied by at each cut (default 0.5)")
+    group.add_argument("--lr-epochs", type=positive_int, metavar="E",
+                       help="cosine schedule: epochs from eta down to 0 (default: --epochs of the run)")
 
 
 def run_train(args):

@@ -114,6 +114,8 @@ class Network:
                     a += W_kj[i] * H_prev[i]
                 A_k[j] = a
             self.f[k].forward(A_k, v.H[k])
+            if v.mask[k]:  # dropout, in training only: H[k][j] *= mask[k][j] (nnloop.dropout)
+                apply_mask(v.H[k], v.mask[k], v.F[k])
         return v.H[self.L]
 
     def backward(self, v, T, g):
@@ -138,13 +140,17 @@ class Network:
             if k == 1:
                 break  # layer 0 is the input: no parameters below it to learn
             W_k, back, delta_prev = self.W[k], v.back[k - 1], v.delta[k - 1]
-            A_prev, f_prev = v.A[k - 1], self.f[k - 1]
+            A_prev, f_prev, mask = v.A[k - 1], self.f[k - 1], v.mask[k - 1]
+            F_prev = v.F[k - 1] if mask else H_prev  # f' takes f(A), which dropout keeps in F
             for i in range(len(back)):
                 s = 0.0
                 for j in range(len(delta_k)):
                     s += W_k[j][i] * delta_k[j]
                 back[i] = s
-                delta_prev[i] = f_prev.derivative(A_prev[i], H_prev[i]) * s
+                delta_prev[i] = f_prev.derivative(A_prev[i], F_prev[i]) * s
+            if mask:  # dropout's backward: H = f(A) * mask, so delta is multiplied by the same mask
+                for i in range(len(delta_prev)):
+                    delta_prev[i] *= mask[i]
 
     def sample_loss(self, Y, T):
         """The loss of one sample with output Y and target T."""
@@ -182,6 +188,9 @@ class NodeValues:
     back[k][i]   sum_j W[k+1][j][i] * delta[k+1][j], what layer k+1 sends
                  back to node i of layer k (back[0] and back[L] are [])
     nonzero[k]   the indices i where H[k][i] != 0, which the sums skip
+    mask[k][j]   dropout (training only): 0 for a dropped node j of hidden
+                 layer k, 1 / (1 - P) for a kept one; [] for no dropout
+    F[k][j]      with dropout, f_k(A[k][j]) before the mask, which f' needs
 
     One NodeValues is reused sample after sample; the lists are filled in place.
     """
@@ -193,6 +202,8 @@ class NodeValues:
         self.delta = [[]] + [[0.0] * n for n in sizes[1:]]
         self.back = [[]] + [[0.0] * n for n in sizes[1:L]] + [[]]
         self.nonzero = [[] for _ in sizes]
+        self.mask = [[] for _ in sizes]
+        self.F = [[] for _ in sizes]
 
 
 class Gradients:
@@ -244,6 +255,13 @@ class Gradients:
                     total += abs(d)
             means.append(total / (self.sizes[k] * self.sizes[k - 1]))
         return means
+
+
+def apply_mask(H, mask, F):
+    """Dropout's forward on one layer: F[j] = H[j], the node's f(A); then H[j] *= mask[j]."""
+    for j in range(len(H)):
+        F[j] = H[j]
+        H[j] *= mask[j]
 
 
 def find_nonzero(H, nonzero):
