@@ -93,7 +93,7 @@ def train_mnist(arguments, model_path, resume=False, out=sys.stdout):
                      else make_optimizer(net, arguments))
     else:
         arguments = {**DEFAULTS, **arguments}
-        if arguments["lr_epochs"] is None:
+        if arguments["lr_schedule"] == "cosine" and arguments["lr_epochs"] is None:
             arguments["lr_epochs"] = arguments["epochs"]  # fixed now: a resumed run may change --epochs
         check_hyperparameters(arguments["epochs"], arguments["batch_size"], arguments["learning_rate"])
         check_learning_options(arguments)
@@ -165,8 +165,6 @@ def read_checkpoint(model_path, arguments):
     if not training or not {"arguments", "epochs_done", "order_rng", "history"} <= set(training):
         raise NnloopError(f"{model_path} holds no training state to resume: only files written by nnloop train do")
     recorded = {**DEFAULTS, **training["arguments"]}  # older files lack the newer options: they had the defaults
-    if recorded["lr_epochs"] is None:
-        recorded["lr_epochs"] = recorded["epochs"]
     for name, value in arguments.items():
         if name not in RESUMABLE and value != recorded.get(name):
             option = "--" + name.replace("_", "-")
