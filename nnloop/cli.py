@@ -139,7 +139,8 @@ Train a network on MNIST by minibatch stochastic gradient descent.
 Each epoch shuffles the training digits, and each minibatch of them runs
 forward and backward one digit at a time, adding up every digit's
 gradients; then every weight moves against the mean gradient:
-W -= learning_rate * dW / batch_size.
+W -= learning_rate * dW / batch_size (plain SGD, the default; --optimizer
+takes momentum, Adam and others, see the optimizer options below).
 
 The model file is rewritten after every epoch, so Ctrl-C loses at most the
 epoch in progress; --resume continues from the file as if never stopped.
@@ -153,6 +154,7 @@ examples:
   nnloop train --batch-size 1 --learning-rate 0.01    online learning
   nnloop train --workers 2 --batch-size 128 two processes share each minibatch
   nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
+  nnloop train --optimizer adam --learning-rate 0.001 --lr-schedule cosine
 """
 
 

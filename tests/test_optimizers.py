@@ -201,3 +201,15 @@ def test_train_takes_an_optimizer_and_a_schedule():
     losses = train(net, xor, epochs=300, batch_size=4, eta=0.05, seed=3, optimizer=Adam(net),
                    schedule=lambda e: 0.05 * 0.99 ** e)
     assert losses[-1] < 0.05 < losses[0]
+
+
+def test_the_readme_example_runs_and_learns_xor():
+    import os
+    import re
+    from conftest import ROOT
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    block = re.search(r"## Optimizers and regularization\n.*?```python\n(.*?)```", readme, re.S).group(1)
+    names = {}
+    exec(block, names)
+    assert names["losses"][-1] < 0.05 < names["losses"][0]
+    assert [round(names["net"].forward(x)[0]) for x, _ in names["xor"]] == [0, 1, 1, 0]
