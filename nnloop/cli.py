@@ -415,7 +415,8 @@ def run_trace(args):
         raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
                           "brings its own input x: drop --index")
     (x, t), = subject.samples
-    sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about)
+    sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about,
+                     subject.optimizer)
     print(render(sections, markdown=args.format == "markdown", title=f"Backprop, step by step: {args.file}"))
     return 0
 
