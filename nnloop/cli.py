@@ -26,6 +26,7 @@ what it predicts:
   nnloop evaluate models/mnist.json   accuracy and confusion matrix
   nnloop predict models/mnist.json 0 1 2
   nnloop report models/mnist.json     the run in pictures, as one HTML page
+  nnloop compare A.json B.json        several runs' curves on one page
   nnloop geometry --W 1,2,-1.5,0.5    what a layer of 2 nodes does to the plane (SVG)
 
 Watch backpropagation happen, check it, and see why relu:
@@ -582,9 +583,33 @@ def run_geometry(args):
     return 0
 
 
+# nnloop compare
+
+COMPARE_HELP = ("Overlay the training loss and test accuracy per epoch of several runs of nnloop train on one "
+                "self-contained HTML page, each run named by the options that differ between them: "
+                "the optimizer comparison figure, from real runs.")
+
+
+def add_compare(commands):
+    compare = commands.add_parser("compare", help="loss and accuracy curves of several runs on one HTML page",
+                                  description=COMPARE_HELP,
+                                  epilog="example: nnloop compare models/sgd.json models/adam.json -o compare.html")
+    compare.add_argument("models", metavar="MODEL", nargs="+", help="model files written by nnloop train")
+    compare.add_argument("-o", "--output", metavar="HTML", type=output_file, default="compare.html",
+                         help="where to write the page (default compare.html)")
+    compare.set_defaults(run=run_compare)
+
+
+def run_compare(args):
+    from .compare import write_compare
+    names = write_compare(args.models, args.output)
+    print(f"wrote {args.output}: {len(names)} runs ({'; '.join(names)}); open it in a browser")
+    return 0
+
+
 # The commands in the order `nnloop --help` lists them.
 COMMANDS = [add_train, add_evaluate, add_predict, add_bench, add_trace, add_gradcheck, add_vanish, add_report,
-            add_geometry]
+            add_geometry, add_compare]
 
 
 def build_parser():
