@@ -56,7 +56,7 @@ def trace(net, x, t, eta, top=None, about=(), optimizer=None):
     optimizer.step(stepped, g, eta, 1)  # a minibatch of one sample: its mean gradient is its own
     loss_after = stepped.sample_loss(stepped.forward(x), t)
 
-    sections = [overview(net, x, t, eta, about, top)]
+    sections = [overview(net, x, t, eta, about, top, "SGD" if type(optimizer) is SGD else optimizer.NAME)]
     sections += [forward_layer(net, v, k, top) for k in range(1, net.L + 1)]
     sections.append(Section("Loss", [loss_line(net, Y, t, loss)]))
     sections += [backward_layer(net, v, t, g, k, top) for k in range(net.L, 0, -1)]
@@ -69,13 +69,13 @@ def trace(net, x, t, eta, top=None, about=(), optimizer=None):
     return sections
 
 
-def overview(net, x, t, eta, about, top):
+def overview(net, x, t, eta, about, top, rule="SGD"):
     activations = ", ".join(f"layer {k} {net.activations[k]}" for k in range(1, net.L + 1))
     return Section("The network and the sample", list(about) + [
         f"network {'-'.join(map(str, net.sizes))}: {activations}; loss {net.loss}",
         f"H[0] = x = {vector(x, top)}",
         f"T = t = {vector(t, top)}",
-        f"eta = {num(eta)}, the learning rate of the SGD step at the end"])
+        f"eta = {num(eta)}, the learning rate of the {rule} step at the end"])
 
 
 def forward_layer(net, v, k, top):
