@@ -26,6 +26,7 @@ what it predicts:
   nnloop evaluate models/mnist.json   accuracy and confusion matrix
   nnloop predict models/mnist.json 0 1 2
   nnloop report models/mnist.json     the run in pictures, as one HTML page
+  nnloop compare A.json B.json        several runs' curves on one page
   nnloop geometry --W 1,2,-1.5,0.5    what a layer of 2 nodes does to the plane (SVG)
 
 Watch backpropagation happen, check it, and see why relu:
@@ -143,7 +144,8 @@ Train a network on MNIST by minibatch stochastic gradient descent.
 Each epoch shuffles the training digits, and each minibatch of them runs
 forward and backward one digit at a time, adding up every digit's
 gradients; then every weight moves against the mean gradient:
-W -= learning_rate * dW / batch_size.
+W -= learning_rate * dW / batch_size (plain SGD, the default; --optimizer
+takes momentum, Adam and others, see the optimizer options below).
 
 The model file is rewritten after every epoch, so Ctrl-C loses at most the
 epoch in progress; --resume continues from the file as if never stopped.
@@ -157,6 +159,7 @@ examples:
   nnloop train --batch-size 1 --learning-rate 0.01 -o models/online.json    online learning
   nnloop train --workers 2 --batch-size 128 -o models/w2.json  two processes share each minibatch
   nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
+  nnloop train --optimizer adam --learning-rate 0.001 --lr-schedule cosine
 """
 
 
@@ -184,6 +187,7 @@ def add_train(commands):
     learning.add_argument("--workers", type=positive_int, metavar="N",
                           help="processes sharing each minibatch (default 1); the same N gives the same model, "
                                "another N the same up to rounding")
+    add_optimizer_options(train)
     files = train.add_argument_group("files")
     files.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the bundled data/mnist)")
     files.add_argument("-o", "--output", metavar="MODEL",
@@ -199,6 +203,62 @@ def add_train(commands):
     files.add_argument("--report", metavar="HTML", type=output_file,
                        help="when training is done, write the report of nnloop report there")
     train.set_defaults(run=run_train)
+
+
+def fraction(low_included, meaning):
+    """An option type: a number in [0, 1) (or (0, 1) when low_included is False), refused with what it means."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not ((0.0 <= value if low_included else 0.0 < value) and value < 1.0):
+            raise argparse.ArgumentTypeError(f"{meaning}; got {text!r}")
+        return value
+    return parse
+
+
+def add_optimizer_options(train):
+    """The options of nnloop.optimizers, nnloop.schedules and nnloop.dropout (see the README's Optimizers)."""
+    group = train.add_argument_group("optimizer and regularization (see the README's Optimizers section)")
+    group.add_argument("--optimizer", choices=["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
+                       help="the update rule: sgd p -= eta*g (default); momentum and nesterov keep a velocity v "
+                            "that speeds up steady descent; adagrad and rmsprop scale each parameter's step by its "
+                            "gradients' size; adam does both")
+    group.add_argument("--momentum", type=fraction(True, "the momentum mu must be in [0, 1), typically 0.9"),
+                       metavar="MU", help="momentum, nesterov: v = MU*v - eta*g, the share of the last step kept "
+                                          "(default 0.9; 0 is plain SGD; higher is faster but can overshoot)")
+    group.add_argument("--beta1", type=fraction(True, "beta1 must be in [0, 1), typically 0.9"), metavar="B1",
+                       help="adam: decay of m, the running mean of g (default 0.9)")
+    group.add_argument("--beta2", type=fraction(True, "beta2 must be in [0, 1), typically 0.999"), metavar="B2",
+                       help="adam: decay of s, the running mean of g*g that scales each step (default 0.999)")
+    group.add_argument("--rho", type=fraction(True, "rho must be in [0, 1), typically 0.9"),
+                       help="rmsprop: decay of h, the running mean of g*g (default 0.9; "
+                            "higher remembers longer)")
+    group.add_argument("--epsilon", type=fraction(False, "epsilon must be > 0 and < 1, typically 1e-8"),
+                       metavar="EPS", help="adagrad, rmsprop, adam: added to sqrt(h) so that a parameter with "
+                                           "tiny gradients does not take a huge step (default 1e-8)")
+    group.add_argument("--weight-decay", type=fraction(True, "the weight decay lambda must be >= 0 and < 1, "
+                                                              "typically 1e-4"), metavar="LAMBDA",
+                       help="pull the weights (not the biases) toward 0 by LAMBDA*W each step, against "
+                            "overfitting (default 0: none)")
+    group.add_argument("--decay", choices=["coupled", "decoupled"],
+                       help="coupled (default): L2, LAMBDA*W added to the gradient, so adaptive optimizers "
+                            "rescale it; decoupled (AdamW): W shrunk by eta*LAMBDA*W beside the step")
+    group.add_argument("--dropout", type=fraction(True, "dropout P must be in [0, 1), typically 0.2 to 0.5 "
+                                                         "(1 would drop every node)"), metavar="P",
+                       help="in training, drop each hidden node with probability P per digit and scale the "
+                            "kept ones by 1/(1-P), so no node can lean on another (default 0: none)")
+    group.add_argument("--lr-schedule", choices=["constant", "step", "cosine"],
+                       help="how eta changes by epoch e = 0, 1, ...: constant (default); step "
+                            "eta*GAMMA^floor(e/STEP); cosine eta*(1+cos(pi*e/E))/2, large steps early, small late")
+    group.add_argument("--lr-step", type=positive_int, metavar="STEP",
+                       help="step schedule: epochs between cuts of eta (default 10)")
+    group.add_argument("--lr-gamma", type=fraction(False, "the step schedule's GAMMA must be > 0 and < 1, "
+                                                           "typically 0.5"), metavar="GAMMA",
+                       help="step schedule: the factor eta is multiplied by at each cut (default 0.5)")
+    group.add_argument("--lr-epochs", type=positive_int, metavar="E",
+                       help="cosine schedule: epochs from eta down to 0 (default: --epochs of the run)")
 
 
 def run_train(args):
@@ -376,12 +436,16 @@ def run_trace(args):
         raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
                           "brings its own input x: drop --index")
     (x, t), = subject.samples
-    sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about)
+    sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about,
+                     subject.optimizer)
     if args.html:
         if args.format != "text":
             raise NnloopError("--html writes a page of its own: drop --format, or drop --html for markdown")
         from .tracepage import write_page
-        steps = write_page(subject.net, x, t, subject.learning_rate, sections, args.html,
+        from .outputs import check_not_a_model, check_output
+        check_output(args.html, [args.file], option="--html")
+        check_not_a_model(args.html, option="--html")
+        steps = write_page(subject.net, x, t, subject.learning_rate, sections, args.html, subject.optimizer,
                            title=f"Backprop, step by step: {args.file}")
         print(f"wrote {args.html}: {steps} steps of the trace of {args.file}, each beside the diagram; "
               "open it in a browser")
@@ -609,12 +673,15 @@ def run_draw(args):
     from . import draw, svg
     from .spec import load_subject
     from .trace import compute
+    from .outputs import check_not_a_model, check_output
+    check_output(args.output, [args.file])
+    check_not_a_model(args.output)
     subject = load_subject(args.file, [args.index or 0], args.data)
     if subject.kind == "spec" and args.index is not None:
         raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
                           "brings its own input x: drop --index")
     (x, t), = subject.samples
-    computed = compute(subject.net, x, t, subject.learning_rate) if args.pass_ else None
+    computed = compute(subject.net, x, t, subject.learning_rate, subject.optimizer) if args.pass_ else None
     title = f"{args.file}: {args.pass_ + ' pass' if args.pass_ else 'weights and biases'}"
     text = draw.picture(subject.net, computed, t, args.pass_, title)
     svg.save(args.output, text)
@@ -623,9 +690,36 @@ def run_draw(args):
     return 0
 
 
+# nnloop compare
+
+COMPARE_HELP = ("Overlay the training loss and test accuracy per epoch of several runs of nnloop train on one "
+                "self-contained HTML page, each run named by the options that differ between them: "
+                "the optimizer comparison figure, from real runs.")
+
+
+def add_compare(commands):
+    compare = commands.add_parser("compare", help="loss and accuracy curves of several runs on one HTML page",
+                                  description=COMPARE_HELP,
+                                  epilog="example: nnloop compare models/sgd.json models/adam.json -o compare.html")
+    compare.add_argument("models", metavar="MODEL", nargs="+", help="model files written by nnloop train")
+    compare.add_argument("-o", "--output", metavar="HTML", type=output_file, default="compare.html",
+                         help="where to write the page (default compare.html)")
+    compare.set_defaults(run=run_compare)
+
+
+def run_compare(args):
+    from .compare import write_compare
+    from .outputs import check_not_a_model, check_output
+    check_output(args.output, args.models)
+    check_not_a_model(args.output)
+    names = write_compare(args.models, args.output)
+    print(f"wrote {args.output}: {len(names)} runs ({'; '.join(names)}); open it in a browser")
+    return 0
+
+
 # The commands in the order `nnloop --help` lists them.
 COMMANDS = [add_train, add_evaluate, add_predict, add_bench, add_trace, add_gradcheck, add_vanish, add_report,
-            add_geometry, add_draw]
+            add_geometry, add_draw, add_compare]
 
 
 def build_parser():

@@ -161,6 +161,8 @@ class Network:
                         a += W_kj[i] * H_prev[i]
                     A_k[j] = a
                 self.f[k].forward(A_k, v.H[k])
+                if v.mask[k]:  # dropout, in training only: H[k][j] *= mask[k][j] (nnloop.dropout)
+                    apply_mask(v.H[k], v.mask[k], v.F[k])
         except TypeError:  # a value of x that is not a number: say which, at no cost to good inputs
             check_values(x, self.sizes[0], "input", "the network's layer 0 has")
             raise
@@ -193,13 +195,17 @@ class Network:
             if k == 1:
                 break  # layer 0 is the input: no parameters below it to learn
             W_k, back, delta_prev = self.W[k], v.back[k - 1], v.delta[k - 1]
-            A_prev, f_prev = v.A[k - 1], self.f[k - 1]
+            A_prev, f_prev, mask = v.A[k - 1], self.f[k - 1], v.mask[k - 1]
+            F_prev = v.F[k - 1] if mask else H_prev  # f' takes f(A), which dropout keeps in F
             for i in range(len(back)):
                 s = 0.0
                 for j in range(len(delta_k)):
                     s += W_k[j][i] * delta_k[j]
                 back[i] = s
-                delta_prev[i] = f_prev.derivative(A_prev[i], H_prev[i]) * s
+                delta_prev[i] = f_prev.derivative(A_prev[i], F_prev[i]) * s
+            if mask:  # dropout's backward: H = f(A) * mask, so delta is multiplied by the same mask
+                for i in range(len(delta_prev)):
+                    delta_prev[i] *= mask[i]
 
     def sample_loss(self, Y, T):
         """The loss of one sample with output Y and target T."""
@@ -247,6 +253,9 @@ class NodeValues:
     back[k][i]   sum_j W[k+1][j][i] * delta[k+1][j], what layer k+1 sends
                  back to node i of layer k (back[0] and back[L] are [])
     nonzero[k]   the indices i where H[k][i] != 0, which the sums skip
+    mask[k][j]   dropout (training only): 0 for a dropped node j of hidden
+                 layer k, 1 / (1 - P) for a kept one; [] for no dropout
+    F[k][j]      with dropout, f_k(A[k][j]) before the mask, which f' needs
 
     One NodeValues is reused sample after sample; the lists are filled in place.
     """
@@ -258,6 +267,8 @@ class NodeValues:
         self.delta = [[]] + [[0.0] * n for n in sizes[1:]]
         self.back = [[]] + [[0.0] * n for n in sizes[1:L]] + [[]]
         self.nonzero = [[] for _ in sizes]
+        self.mask = [[] for _ in sizes]
+        self.F = [[] for _ in sizes]
 
     def __repr__(self):
         """NodeValues 3-2-1, then A, H, delta of each layer k, their first values."""
@@ -335,6 +346,13 @@ def first(values, n=4):
     """
     shown = ", ".join(f"{v:.4g}" for v in values[:n])
     return f"[{shown}, ... {len(values) - n} more]" if len(values) > n else f"[{shown}]"
+
+
+def apply_mask(H, mask, F):
+    """Dropout's forward on one layer: F[j] = H[j], the node's f(A); then H[j] *= mask[j]."""
+    for j in range(len(H)):
+        F[j] = H[j]
+        H[j] *= mask[j]
 
 
 def find_nonzero(H, nonzero):

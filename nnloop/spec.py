@@ -15,8 +15,12 @@ with its target t, and the learning rate of the one SGD step a trace shows.
      ],
      "x": [2, 3, 1],
      "t": [20],
-     "learning_rate": 0.001                                  optional, default 0.1
+     "learning_rate": 0.001,                                 optional, default 0.1
+     "optimizer": {"name": "momentum", "mu": 0.9}            optional, default plain SGD
     }
+
+"optimizer" names an update rule of nnloop.optimizers and, optionally, its
+hyperparameters (the others take their defaults); trace shows its step.
 
 W of layer k holds one row W[k][j] per node j of layer k, each with one
 weight per node of layer k-1, so the layer sizes follow from the weights (an
@@ -34,14 +38,14 @@ import math
 import os
 from typing import List, NamedTuple
 
-from . import bundled, mnist, modelfile
+from . import bundled, mnist, modelfile, optimizers
 from .errors import NnloopError
 from .network import Network, check_numbers
 
 FORMAT = "nnloop-spec"
 VERSION = 1
 LEARNING_RATE = 0.1  # as nnloop train's default
-KEYS = {"format", "version", "note", "loss", "sizes", "layers", "x", "t", "learning_rate"}
+KEYS = {"format", "version", "note", "loss", "sizes", "layers", "x", "t", "learning_rate", "optimizer"}
 LAYER_KEYS = {"k", "activation", "W", "B"}
 
 
@@ -52,12 +56,14 @@ class Spec(NamedTuple):
     x, t           the input H[0] and its target T, lists of floats
     learning_rate  eta of the SGD step W -= eta * dW
     note           what the example is about ("" if the file says nothing)
+    optimizer      the optimizer of the step (nnloop.optimizers), fresh: t = 0
     """
     net: Network
     x: List[float]
     t: List[float]
     learning_rate: float
     note: str
+    optimizer: object = None
 
 
 class Subject(NamedTuple):
@@ -68,12 +74,14 @@ class Subject(NamedTuple):
     samples        (x, t) pairs: a spec's one sample, or MNIST test digits
     learning_rate  eta for an SGD step: the spec's, or the model's training run's
     about          lines saying what the network and samples are
+    optimizer      the optimizer of the next step: the spec's, or the training run's with its state
     """
     kind: str
     net: Network
     samples: list
     learning_rate: float
     about: List[str]
+    optimizer: object = None
 
 
 def read(path):
@@ -102,7 +110,7 @@ def load_subject(path, indices=(0,), data=None):
     if isinstance(document, dict) and document.get("format") == FORMAT:
         spec = from_document(document, path)
         about = [f"{name}: {spec.note}" if spec.note else name]
-        return Subject("spec", spec.net, [(spec.x, spec.t)], spec.learning_rate, about)
+        return Subject("spec", spec.net, [(spec.x, spec.t)], spec.learning_rate, about, spec.optimizer)
     if not isinstance(document, dict) or document.get("format") != modelfile.FORMAT:
         raise NnloopError(f"{path} is neither a network spec (\"format\": \"{FORMAT}\") nor a model file "
                           f"(\"format\": \"{modelfile.FORMAT}\"): see data/examples/ for specs")
@@ -118,7 +126,9 @@ def load_subject(path, indices=(0,), data=None):
     arguments = (training or {}).get("arguments") or {}
     eta = arguments.get("learning_rate", LEARNING_RATE)
     about = [f"{path}: MNIST test digit {index}, labelled {test.labels[index]}" for index in indices]
-    return Subject("model", net, [test[index] for index in indices], eta, about)
+    saved = (training or {}).get("optimizer")
+    optimizer = optimizers.from_document(saved, net, path) if saved else optimizers.SGD(net)
+    return Subject("model", net, [test[index] for index in indices], eta, about, optimizer)
 
 
 def read_json(path):
@@ -165,7 +175,19 @@ def from_document(document, path):
     note = document.get("note", "")
     if not isinstance(note, str):
         raise NnloopError(f"{path}: \"note\" must be a string saying what the example is about")
-    return Spec(net, x, t, float(eta), note)
+    chosen = document.get("optimizer", {"name": "sgd"})
+    if not isinstance(chosen, dict) or "name" not in chosen:
+        raise NnloopError(f"{path}: \"optimizer\" must be an object like {{\"name\": \"momentum\", \"mu\": 0.9}}")
+    settings = {key: value for key, value in chosen.items() if key != "name"}
+    try:
+        optimizer = optimizers.make(chosen["name"], net, **settings)
+        unknown = set(settings) - set(type(optimizer).HYPERPARAMETERS)
+        if unknown:
+            raise NnloopError(f"{chosen['name']} has no hyperparameter {sorted(unknown)[0]!r}: it has "
+                              f"{', '.join(type(optimizer).HYPERPARAMETERS) or 'none'}")
+    except NnloopError as e:
+        raise NnloopError(f"{path}: \"optimizer\": {e}") from None
+    return Spec(net, x, t, float(eta), note, optimizer)
 
 
 def check_keys(document, allowed, required, where):

@@ -162,26 +162,27 @@ def scatter(xs, ys, points, colours, r=3):
                   for (x, y), colour in zip(points, colours)], class_="scatter")
 
 
-def chart(series, width, height, x_label, y_label, log_y=False, y_range=None):
+def chart(series, width, height, x_label, y_label, log_y=False, y_range=None, legend=120):
     """Curves through data points, each point a dot, with axes and a legend.
 
     series is a list of (name, points), points a list of (x, y) pairs;
-    the x axis starts at 0, the y axis spans y_range (lo, hi) or the data.
+    the x axis starts at 0, the y axis spans y_range (lo, hi) or the data;
+    the legend takes the rightmost legend pixels.
     Returns a whole SVG picture; each curve is a <g class="series">.
     """
     xs_data = [x for _, points in series for x, _ in points]
     ys_data = [y for _, points in series for _, y in points]
     if y_range is None:
         y_range = span(ys_data, log_y)
-    xs = Scale(0, max(xs_data + [1]), 70, width - 130, whole=True)
+    xs = Scale(0, max(xs_data + [1]), 70, width - legend - 10, whole=True)
     ys = Scale(y_range[0], y_range[1], height - 45, 15, log=log_y)
     parts = [axes(xs, ys, x_label, y_label)]
     for n, (name, points) in enumerate(series):
         colour = CURVES[n % len(CURVES)]
         pixels = [(xs(x), ys(y)) for x, y in points]
         dots = [circle(x, y, 3.5, colour, class_="point") for x, y in pixels]
-        key = [line(width - 120, 25 + 18 * n, width - 100, 25 + 18 * n, colour, stroke_width=2),
-               text(width - 95, 29 + 18 * n, name)]
+        key = [line(width - legend, 25 + 18 * n, width - legend + 20, 25 + 18 * n, colour, stroke_width=2),
+               text(width - legend + 25, 29 + 18 * n, name)]
         parts.append(group([polyline(pixels, colour)] + dots + key, class_="series"))
     return document(width, height, parts)
 

@@ -1,7 +1,7 @@
 """A trace of backprop: every step of one forward pass, one backward pass and one SGD step, numbers substituted.
 
 trace(net, x, t, eta) runs the engine on one sample (Network.forward, then
-Network.backward, then training.descend on a copy of the network) and
+Network.backward, then an optimizer's step on a copy of the network) and
 writes down what it computed, formula by formula, in the notation of
 nnloop/network.py: the formula, the same formula with the numbers put in,
 and the value the engine got. The values are read from the engine's NodeValues and
@@ -23,11 +23,12 @@ Wide layers (a 784-pixel input) would make a sum of 784 terms a line:
 with top=N, a sum or list of more than N terms shows its N largest, and
 says how many others there are and what they add up to.
 """
+import copy
 import math
 from typing import List, NamedTuple
 
 from .network import Gradients, Network, NodeValues
-from .training import descend
+from .optimizers import SGD
 
 
 class Section(NamedTuple):
@@ -36,32 +37,38 @@ class Section(NamedTuple):
     lines: List[str]
 
 
-def trace(net, x, t, eta, top=None, about=()):
-    """The Sections of a trace of the sample (x, t) through net, then one SGD step of rate eta.
+def trace(net, x, t, eta, top=None, about=(), optimizer=None):
+    """The Sections of a trace of the sample (x, t) through net, then one step of rate eta.
 
     top: sums and lists of more than top terms show only their top largest
-    (None: everything). about: lines saying what is traced. net itself is
-    left unchanged: the step is taken on a copy.
+    (None: everything). about: lines saying what is traced. optimizer takes
+    the step (default plain SGD). net and optimizer are left unchanged: the
+    step is taken on copies.
     """
-    v, g, Y, loss, stepped, loss_after = compute(net, x, t, eta)
-    sections = [overview(net, x, t, eta, about, top)]
+    v, g, Y, loss, stepped, loss_after, optimizer, before = compute(net, x, t, eta, optimizer)
+    sections = [overview(net, x, t, eta, about, top, "SGD" if type(optimizer) is SGD else optimizer.NAME)]
     sections += [forward_layer(net, v, k, top) for k in range(1, net.L + 1)]
     sections.append(Section("Loss", [loss_line(net, Y, t, loss)]))
     sections += [backward_layer(net, v, t, g, k, top) for k in range(net.L, 0, -1)]
-    sections += [step_layer(net, stepped, g, eta, k, top) for k in range(1, net.L + 1)]
+    if type(optimizer) is SGD and not optimizer.weight_decay:
+        sections += [step_layer(net, stepped, g, eta, k, top) for k in range(1, net.L + 1)]
+    else:
+        sections += [optimizer_layer(net, stepped, g, eta, optimizer, before, k, top) for k in range(1, net.L + 1)]
     sections.append(Section("After the step", [f"loss = {num(loss)} before the step, {num(loss_after)} after it "
                                                f"(the same sample through the updated W and B)"]))
     return sections
 
 
 class Computed(NamedTuple):
-    """What the engine computed for one sample (x, t) and one SGD step of rate eta.
+    """What the engine computed for one sample (x, t) and one step of rate eta.
 
     v           the NodeValues forward and backward filled: A, H, delta, back
     g           the Gradients backward filled: dW, dB
     Y, loss     the output v.H[L] and the sample's loss
-    stepped     a copy of the network after the step W - eta*dW, B - eta*dB
+    stepped     a copy of the network after the step (W - eta*dW, B - eta*dB for plain SGD)
     loss_after  the loss of the same sample through stepped
+    optimizer   a copy of the optimizer that took the step, its state after it
+    before      the optimizer's state before the step
     """
     v: NodeValues
     g: Gradients
@@ -69,28 +76,35 @@ class Computed(NamedTuple):
     loss: float
     stepped: Network
     loss_after: float
+    optimizer: object
+    before: object
 
 
-def compute(net, x, t, eta):
-    """Run the engine on (x, t) and take the step on a copy: the one place trace and draw get their numbers."""
+def compute(net, x, t, eta, optimizer=None):
+    """Run the engine on (x, t) and take the step on copies: the one place trace and draw get their numbers.
+
+    optimizer (default plain SGD) takes the step; net and optimizer are left unchanged.
+    """
     v = NodeValues(net.sizes)
     g = Gradients(net.sizes)
     Y = net.forward(x, v)
     loss = net.sample_loss(Y, t)
     net.backward(v, t, g)
     stepped = Network.with_parameters(net.W, net.B, net.activations[1:], net.loss)  # copies W and B
-    descend(stepped, g, eta)  # a minibatch of one sample: its mean gradient is its own
+    optimizer = copy.deepcopy(optimizer) if optimizer is not None else SGD(net)
+    before = copy.deepcopy(optimizer.state)
+    optimizer.step(stepped, g, eta, 1)  # a minibatch of one sample: its mean gradient is its own
     loss_after = stepped.sample_loss(stepped.forward(x), t)
-    return Computed(v, g, Y, loss, stepped, loss_after)
+    return Computed(v, g, Y, loss, stepped, loss_after, optimizer, before)
 
 
-def overview(net, x, t, eta, about, top):
+def overview(net, x, t, eta, about, top, rule="SGD"):
     activations = ", ".join(f"layer {k} {net.activations[k]}" for k in range(1, net.L + 1))
     return Section("The network and the sample", list(about) + [
         f"network {'-'.join(map(str, net.sizes))}: {activations}; loss {net.loss}",
         f"H[0] = x = {vector(x, top)}",
         f"T = t = {vector(t, top)}",
-        f"eta = {num(eta)}, the learning rate of the SGD step at the end"])
+        f"eta = {num(eta)}, the learning rate of the {rule} step at the end"])
 
 
 def forward_layer(net, v, k, top):
@@ -226,6 +240,71 @@ def step_layer(net, stepped, g, eta, k, top):
         lines.append(f"B[{k}][{j}] = B[{k}][{j}] - eta*dB[{k}][{j}] = {num(net.B[k][j])} - {num(eta)}*"
                      f"{factor(g.dB[k][j])} = {moved(net.B[k][j], stepped.B[k][j])}")
     return Section(f"SGD step, layer {k}", lines)
+
+
+# Each rule's step as lines of (formula, numbers): P names the parameter, G its gradient;
+# the numbers are format()ed from the values before (o: old p, the state's old entries) and after (n).
+STEP_LINES = {
+    "sgd": [("P = P - eta*G", "{p} - {eta}*{g}")],
+    "momentum": [("v = mu*v - eta*G", "{mu}*{v} - {eta}*{g} = {v_new}"), ("P = P + v", "{p} + {v_new}")],
+    "nesterov": [("v = mu*v - eta*G", "{mu}*{v} - {eta}*{g} = {v_new}"),
+                 ("P = P - mu*v_old + (1 + mu)*v", "{p} - {mu}*{v} + (1 + {mu})*{v_new}")],
+    "adagrad": [("h = h + G*G", "{h} + {g}*{g} = {h_new}"),
+                ("P = P - eta*G/(sqrt(h) + eps)", "{p} - {eta}*{g}/(sqrt({h_new}) + {eps})")],
+    "rmsprop": [("h = rho*h + (1 - rho)*G*G", "{rho}*{h} + (1 - {rho})*{g}*{g} = {h_new}"),
+                ("P = P - eta*G/(sqrt(h) + eps)", "{p} - {eta}*{g}/(sqrt({h_new}) + {eps})")],
+    "adam": [("m = b1*m + (1 - b1)*G", "{b1}*{m} + (1 - {b1})*{g} = {m_new}"),
+             ("s = b2*s + (1 - b2)*G*G", "{b2}*{s} + (1 - {b2})*{g}*{g} = {s_new}"),
+             ("m_hat = m/(1 - b1^t)", "{m_new}/(1 - {b1}^{t}) = {m_hat}"),
+             ("s_hat = s/(1 - b2^t)", "{s_new}/(1 - {b2}^{t}) = {s_hat}"),
+             ("P = P - eta*m_hat/(sqrt(s_hat) + eps)", "{p} - {eta}*{m_hat}/(sqrt({s_hat}) + {eps})")],
+}
+
+
+def optimizer_layer(net, stepped, g, eta, optimizer, before, k, top):
+    """Layer k's step by optimizer, each parameter's state and value with the numbers put in.
+
+    before is the optimizer's state before the step, optimizer the one after it.
+    """
+    rule = STEP_LINES[optimizer.NAME]
+    decay = ""
+    if optimizer.weight_decay:
+        decay = (f"  (weights: G includes lambda*W, lambda = {num(optimizer.weight_decay)})"
+                 if optimizer.decay == "coupled" else
+                 f"  (weights: first shrunk by eta*lambda*W, lambda = {num(optimizer.weight_decay)})")
+    lines = [f"{optimizer.NAME}, step t = {optimizer.t}: " + ";  ".join(f for f, _ in rule) + decay]
+    settings = {name: factor(getattr(optimizer, name)) for name in optimizer.HYPERPARAMETERS}
+
+    def parameter_lines(P, G, old, new, grad, part, index):
+        values = {"p": num(old), "eta": num(eta), "g": factor(grad), "t": optimizer.t, **settings}
+        for name in optimizer.STATE:
+            values[name] = factor(lookup(before[name][part], index))
+            values[name + "_new"] = factor(lookup(optimizer.state[name][part], index))
+        if optimizer.NAME == "adam":
+            values["m_hat"] = factor(lookup(optimizer.state["m"][part], index) / (1 - optimizer.b1 ** optimizer.t))
+            values["s_hat"] = factor(lookup(optimizer.state["s"][part], index) / (1 - optimizer.b2 ** optimizer.t))
+        out = []
+        for formula, numbers in rule:
+            formula = formula.replace("P", P).replace("G", G)
+            text = numbers.format(**values)
+            out.append(f"{formula} = {text} = {moved(old, new)}" if formula.startswith(P) else f"{formula} = {text}")
+        return "\n    ".join(out)  # one formula a line, the parameter's lines indented under its first
+
+    for j in range(net.sizes[k]):
+        W_kj, dW_kj = net.W[k][j], g.dW[k][j]
+        items = [(abs(dW_kj[i]), parameter_lines(f"W[{k}][{j}][{i}]", f"dW[{k}][{j}][{i}]", W_kj[i],
+                                                 stepped.W[k][j][i], dW_kj[i], "W", (k, j, i)))
+                 for i in range(len(W_kj))]
+        lines += list_lines(f"W[{k}][{j}][i] for i = 0..{len(W_kj) - 1}, by |dW|", items, top, zero="have dW = 0")
+        lines.append(parameter_lines(f"B[{k}][{j}]", f"dB[{k}][{j}]", net.B[k][j], stepped.B[k][j], g.dB[k][j],
+                                     "B", (k, j)))
+    return Section(f"{optimizer.NAME} step, layer {k}", lines)
+
+
+def lookup(lists, index):
+    for n in index:
+        lists = lists[n]
+    return lists
 
 
 def sum_lines(target, first, terms, pattern, value, top):

@@ -125,9 +125,12 @@ def spread(index, n):
     return range(n) if index in ("i", "j") else [int(index)]
 
 
-def write_page(net, x, t, eta, sections, path, title):
-    """Write the page of the trace sections of (x, t) through net to path; return how many steps it has."""
-    computed = compute(net, x, t, eta)
+def write_page(net, x, t, eta, sections, path, optimizer, title):
+    """Write the page of the trace sections of (x, t) through net to path; return how many steps it has.
+
+    optimizer takes the step of the update diagram, as in the trace (None: plain SGD).
+    """
+    computed = compute(net, x, t, eta, optimizer)
     layout = draw.Layout(net.sizes)
     found = steps(sections, net.sizes)
     names = {"forward": "the forward pass", "backward": "the backward pass", "update": "after the SGD step"}

@@ -8,9 +8,16 @@ network it holds everything needed to continue the run and to tell its story:
      "made_with":   nnloop's version and the Python that ran it
      "epochs_done": how many epochs the network in the file has had
      "order_rng":   the state of the generator that shuffles each epoch's order
+     "dropout_rng": the state of the generator of the dropout masks
+     "optimizer":   the optimizer's settings, step count t and per-parameter
+                    state (velocities, moments; see nnloop.optimizers)
      "history":     per epoch: loss, train_accuracy, test_accuracy, the
-                    gradient magnitudes mean |dW[k]| per layer, seconds
+                    gradient magnitudes mean |dW[k]| per layer, the
+                    epoch's learning rate (the schedule's eta_e), seconds
     }
+
+Files written before optimizers existed have no "optimizer" or
+"dropout_rng": they were plain SGD runs, and resume as such.
 
 A run stopped by Ctrl-C or a crash loses at most the epoch it was in, and
 `nnloop train --resume MODEL` continues it to the very model that an
@@ -23,12 +30,14 @@ import os
 import sys
 import time
 
-from . import __version__, command, mnist, modelfile
+from . import __version__, command, mnist, modelfile, optimizers
+from .dropout import check_dropout
 from .errors import NnloopError
 from .evaluation import accuracy, confusion_matrix
 from .network import Network
 from .parallel import Pool
 from .rng import Random
+from .schedules import check_schedule, learning_rate
 from .training import check_hyperparameters, run_epoch
 
 DEFAULTS = {
@@ -44,9 +53,24 @@ DEFAULTS = {
     "data": None,  # None: the bundled data/mnist
     "workers": 1,
     "reproducible": False,  # True: no measured seconds in the file
+    "optimizer": "sgd",
+    "momentum": None,       # None: the optimizer's default (nnloop.optimizers)
+    "beta1": None,
+    "beta2": None,
+    "epsilon": None,
+    "rho": None,
+    "weight_decay": 0.0,
+    "decay": "coupled",
+    "dropout": 0.0,
+    "lr_schedule": "constant",
+    "lr_step": 10,          # step decay: epochs between cuts
+    "lr_gamma": 0.5,        # step decay: the factor of each cut
+    "lr_epochs": None,      # cosine: its length E; None: the run's epochs
 }
 # What --resume may change; anything else would make a different run.
 RESUMABLE = ("epochs", "data", "workers", "reproducible")
+# The options that set an optimizer's hyperparameters, and their names in nnloop.optimizers.
+HYPERPARAMETER_OPTIONS = {"momentum": "mu", "beta1": "b1", "beta2": "b2", "epsilon": "eps", "rho": "rho"}
 
 
 def train_mnist(arguments, model_path, resume=None, out=None):
@@ -63,16 +87,27 @@ def train_mnist(arguments, model_path, resume=None, out=None):
         net, training = read_checkpoint(resume, arguments)
         arguments = training["arguments"]
         history = training["history"]
-        order_rng = Random()
+        order_rng, dropout_rng = Random(), Random(arguments["seed"] + 2)
         order_rng.set_state(training["order_rng"])
+        if "dropout_rng" in training:
+            dropout_rng.set_state(training["dropout_rng"])
+        optimizer = (optimizers.from_document(training["optimizer"], net, model_path) if "optimizer" in training
+                     else make_optimizer(net, arguments))
     else:
         arguments = {**DEFAULTS, **arguments}
+        if arguments["lr_schedule"] == "cosine" and arguments["lr_epochs"] is None:
+            arguments["lr_epochs"] = arguments["epochs"]  # fixed now: a resumed run may change --epochs
         check_hyperparameters(arguments["epochs"], arguments["batch_size"], arguments["learning_rate"])
+        check_learning_options(arguments)
         net = Network([784] + arguments["hidden"] + [10],
                       [arguments["activation"]] * len(arguments["hidden"]) + [arguments["output_activation"]],
                       arguments["loss"], seed=arguments["seed"])
         history = []
         order_rng = Random(arguments["seed"] + 1)  # a different stream from the one the weights came from
+        dropout_rng = Random(arguments["seed"] + 2)
+        optimizer = make_optimizer(net, arguments)
+    if arguments["dropout"] and arguments["workers"] > 1:
+        raise NnloopError("dropout draws its masks in one process: use --workers 1 with --dropout")
     train_set, test_set = mnist.load(arguments["data"] or mnist.BUNDLED)
     train_set = train_set.first(arguments["limit"])
     epochs, done = arguments["epochs"], len(history)
@@ -90,9 +125,11 @@ def train_mnist(arguments, model_path, resume=None, out=None):
     try:
         for epoch in range(done + 1, epochs + 1):
             progress.start_epoch(epoch)
+            eta = epoch_learning_rate(arguments, epoch - 1)
             try:
-                loss, train_accuracy = run_epoch(net, train_set, arguments["batch_size"], arguments["learning_rate"],
-                                                 order_rng, pool=pool, progress=progress.update)
+                loss, train_accuracy = run_epoch(net, train_set, arguments["batch_size"], eta, order_rng, pool=pool,
+                                                 progress=progress.update, optimizer=optimizer,
+                                                 dropout=arguments["dropout"], dropout_rng=dropout_rng)
             except NnloopError as e:
                 kept = f"{model_path} keeps epoch {done}" if done else "no checkpoint was written"
                 raise NnloopError(f"{e} ({kept})") from None
@@ -100,12 +137,15 @@ def train_mnist(arguments, model_path, resume=None, out=None):
             test_accuracy = accuracy(confusion_matrix(net, test_set, 10))
             entry = {"epoch": epoch, "loss": round(loss, 6), "train_accuracy": round(train_accuracy, 6),
                      "test_accuracy": test_accuracy, "mean_abs_dW": gradient_magnitudes(net, train_set)}
+            if arguments["lr_schedule"] != "constant":
+                entry["learning_rate"] = eta
             if not arguments["reproducible"]:
                 entry["seconds"] = round(progress.seconds(), 2)
             history.append(entry)
             modelfile.save(net, model_path, training={
                 "arguments": arguments, "made_with": made_with(), "epochs_done": epoch,
-                "order_rng": order_rng.get_state(), "history": history})
+                "order_rng": order_rng.get_state(), "dropout_rng": dropout_rng.get_state(),
+                "optimizer": optimizer.to_document(), "history": history})
             done = epoch
             progress.end_epoch(entry, train_rate)
     except KeyboardInterrupt:
@@ -127,7 +167,7 @@ def read_checkpoint(model_path, arguments):
     net, training = modelfile.read(model_path)
     if not training or not {"arguments", "epochs_done", "order_rng", "history"} <= set(training):
         raise NnloopError(f"{model_path} holds no training state to resume: only files written by nnloop train do")
-    recorded = training["arguments"]
+    recorded = {**DEFAULTS, **training["arguments"]}  # older files lack the newer options: they had the defaults
     for name, value in arguments.items():
         if name not in RESUMABLE and value != recorded.get(name):
             option = "--" + name.replace("_", "-")
@@ -135,7 +175,39 @@ def read_checkpoint(model_path, arguments):
                               f"--resume continues that run: leave {option} out")
     training["arguments"] = {**recorded, **{name: arguments[name] for name in RESUMABLE if name in arguments}}
     check_hyperparameters(training["arguments"]["epochs"], recorded["batch_size"], recorded["learning_rate"])
+    check_learning_options(recorded)
     return net, training
+
+
+def make_optimizer(net, arguments):
+    """The optimizer arguments name, with the hyperparameters they give (the others at their defaults)."""
+    return optimizers.make(arguments["optimizer"], net, weight_decay=arguments["weight_decay"],
+                           decay=arguments["decay"],
+                           **{HYPERPARAMETER_OPTIONS[option]: arguments[option] for option in HYPERPARAMETER_OPTIONS})
+
+
+def check_learning_options(arguments):
+    """Refuse an optimizer, schedule or dropout that cannot run, and options the optimizer would ignore."""
+    name = arguments["optimizer"]
+    if name not in optimizers.OPTIMIZERS:
+        raise NnloopError(f"unknown optimizer {name!r}: use one of {', '.join(optimizers.OPTIMIZERS)}")
+    uses = optimizers.OPTIMIZERS[name].HYPERPARAMETERS
+    for option, hyperparameter in HYPERPARAMETER_OPTIONS.items():
+        if arguments[option] is not None and hyperparameter not in uses:
+            users = [other for other, cls in optimizers.OPTIMIZERS.items() if hyperparameter in cls.HYPERPARAMETERS]
+            raise NnloopError(f"--{option} is a setting of {' and '.join(users)}, which --optimizer {name} does not "
+                              f"use: leave it out or choose --optimizer {users[0]}")
+        if arguments[option] is not None:
+            optimizers.check_hyperparameter(hyperparameter, arguments[option])
+    optimizers.check_hyperparameter("weight_decay", arguments["weight_decay"])
+    check_dropout(arguments["dropout"])
+    check_schedule(arguments["lr_schedule"], arguments["lr_step"], arguments["lr_gamma"], arguments["lr_epochs"])
+
+
+def epoch_learning_rate(arguments, e):
+    """eta_e of epoch e = 0, 1, ... under the run's --lr-schedule."""
+    return learning_rate(arguments["lr_schedule"], arguments["learning_rate"], e, step=arguments["lr_step"],
+                         gamma=arguments["lr_gamma"], E=arguments["lr_epochs"])
 
 
 def gradient_magnitudes(net, train_set, probe=1000):
@@ -152,8 +224,22 @@ def describe(net, arguments, n_train, n_test):
     sizes = "-".join(map(str, net.sizes))
     acts = "/".join(net.activations[1:])
     return (f"network {sizes} ({acts}, {net.loss}); {n_train:,} training and {n_test:,} test digits; "
-            f"batch {arguments['batch_size']}, learning rate {arguments['learning_rate']}, "
+            f"batch {arguments['batch_size']}, {describe_learning(arguments)}, "
             f"{plural(arguments['epochs'], 'epoch')}, seed {arguments['seed']}; {made_with()['python']}")
+
+
+def describe_learning(arguments):
+    """'learning rate 0.1' for plain SGD; the optimizer, schedule, decay and dropout as well otherwise."""
+    text = f"learning rate {arguments['learning_rate']}"
+    if arguments["lr_schedule"] != "constant":
+        text += f" ({arguments['lr_schedule']} schedule)"
+    if arguments["optimizer"] != "sgd":
+        text = f"{arguments['optimizer']}, " + text
+    if arguments["weight_decay"]:
+        text += f", {arguments['decay']} weight decay {arguments['weight_decay']}"
+    if arguments["dropout"]:
+        text += f", dropout {arguments['dropout']}"
+    return text
 
 
 def made_with():

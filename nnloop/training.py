@@ -10,7 +10,8 @@ parameter against the mean gradient:
     B[k][j]    -= eta * dB[k][j] / batch_size
 
 batch_size 1 is online learning, batch_size = len(samples) full-batch
-gradient descent.
+gradient descent. That step is plain SGD, the default optimizer; pass an
+optimizer of nnloop.optimizers (momentum, Adam, ...) to take another one.
 
 >>> xor = [([0.0, 0.0], [0.0]), ([0.0, 1.0], [1.0]), ([1.0, 0.0], [1.0]), ([1.0, 1.0], [0.0])]
 >>> from nnloop.network import Network
@@ -25,34 +26,48 @@ import math
 
 from .errors import NnloopError
 from .evaluation import predicted_class
+from .dropout import check_dropout, draw_masks
 from .losses import broke_down
 from .network import Gradients, NodeValues, check_samples
+from .optimizers import SGD
 from .rng import Random
 
 
-def train(net, samples, epochs, batch_size, eta, seed=0):
+def train(net, samples, epochs, batch_size, eta, seed=0, optimizer=None, dropout=0.0, schedule=None):
     """Train net on a list of (x, t) pairs; return each epoch's mean loss.
 
-    The sample order of every epoch is shuffled by a Random(seed).
+    The sample order of every epoch is shuffled by a Random(seed), the
+    dropout masks drawn from a Random(seed + 1). optimizer (default plain
+    SGD) takes each step; dropout is P of nnloop.dropout (0: none);
+    schedule, if given, is schedule(e) -> eta of epoch e = 0, 1, ...
     """
     check_hyperparameters(epochs, batch_size, eta)
     check_samples(samples)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise NnloopError(f"seed must be a whole number, like 0 or 42; got {seed!r}")
-    rng = Random(seed)
-    return [run_epoch(net, samples, batch_size, eta, rng)[0] for _ in range(epochs)]
+    check_dropout(dropout)
+    rng, dropout_rng = Random(seed), Random(seed + 1)
+    optimizer = optimizer or SGD(net)
+    return [run_epoch(net, samples, batch_size, schedule(e) if schedule else eta, rng, optimizer=optimizer,
+                      dropout=dropout, dropout_rng=dropout_rng)[0] for e in range(epochs)]
 
 
-def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None):
+def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, optimizer=None, dropout=0.0,
+              dropout_rng=None):
     """One pass over samples in an order shuffled by rng.
 
     Returns (mean loss, accuracy), both running: measured on each sample as
     it was trained, before its minibatch's update. samples is anything with
     len() and samples[i] == (x, t). pool, if given, spreads each minibatch
     over worker processes (nnloop.parallel); progress, if given, is called
-    as progress(samples_done, loss_sum) after each minibatch. Raises
-    NnloopError as soon as the loss stops being a finite number.
+    as progress(samples_done, loss_sum) after each minibatch. optimizer
+    (default plain SGD) takes each minibatch's step with learning rate eta;
+    dropout P > 0 drops hidden nodes by masks from dropout_rng (no pool).
+    Raises NnloopError as soon as the loss stops being a finite number.
     """
+    if dropout and pool is not None:
+        raise NnloopError("dropout draws its masks in one process: train with --workers 1 to use --dropout")
+    optimizer = optimizer or SGD(net)
     order = list(range(len(samples)))
     rng.shuffle(order)
     g = Gradients(net.sizes)
@@ -62,13 +77,13 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None):
         indices = order[start:start + batch_size]
         g.zero()
         if pool is None:
-            batch_loss, batch_hits = accumulate(net, [samples[i] for i in indices], g, v)
+            batch_loss, batch_hits = accumulate(net, [samples[i] for i in indices], g, v, dropout, dropout_rng)
         else:
             batch_loss, batch_hits = pool.accumulate(net, indices, g)
         if math.isinf(batch_loss):
             raise NnloopError(f"training diverged: the loss became infinite or NaN; "
                               f"try a smaller learning rate than {eta:g}")
-        descend(net, g, eta / len(indices))
+        optimizer.step(net, g, eta, len(indices))
         loss_sum += batch_loss
         hits += batch_hits
         if progress is not None:
@@ -76,26 +91,29 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None):
     return loss_sum / len(samples), hits / len(samples)
 
 
-def update_mini_batch(net, batch, eta):
-    """One SGD step on a list of (x, t) pairs; return their mean loss."""
+def update_mini_batch(net, batch, eta, optimizer=None, dropout=0.0, dropout_rng=None):
+    """One step (plain SGD unless optimizer says otherwise) on a list of (x, t) pairs; return their mean loss."""
     check_eta(eta)
     check_samples(batch)
     g = Gradients(net.sizes)
-    loss_sum, _ = accumulate(net, batch, g, NodeValues(net.sizes))
-    descend(net, g, eta / len(batch))
+    loss_sum, _ = accumulate(net, batch, g, NodeValues(net.sizes), dropout, dropout_rng)
+    (optimizer or SGD(net)).step(net, g, eta, len(batch))
     return loss_sum / len(batch)
 
 
-def accumulate(net, batch, g, v):
+def accumulate(net, batch, g, v, dropout=0.0, dropout_rng=None):
     """Add each sample's dW and dB into g; return (sum of losses, hits).
 
     One sample at a time: forward fills v.A and v.H, backward fills v.delta
     and adds H[k-1][i] * delta[k][j] into g.dW[k][j][i]. hits counts the
     samples whose largest output is where their target's largest value is.
+    With dropout P > 0 each sample gets fresh masks from dropout_rng.
     The loss sum is infinite as soon as one sample's loss broke down.
     """
     loss_sum, hits = 0.0, 0
     for x, t in batch:
+        if dropout:
+            draw_masks(v, dropout, dropout_rng)
         Y = net.forward(x, v)
         loss = net.sample_loss(Y, t)
         if broke_down(net.loss, loss):  # NaN, or infinite: no gradient to follow
@@ -104,17 +122,6 @@ def accumulate(net, batch, g, v):
         hits += predicted_class(Y) == predicted_class(t)
         net.backward(v, t, g)
     return loss_sum, hits
-
-
-def descend(net, g, rate):
-    """Move every parameter against its gradient: W -= rate * dW, B -= rate * dB."""
-    for k in range(1, net.L + 1):
-        W_k, B_k, dW_k, dB_k = net.W[k], net.B[k], g.dW[k], g.dB[k]
-        for j in range(len(W_k)):
-            W_kj, dW_kj = W_k[j], dW_k[j]
-            for i in range(len(W_kj)):
-                W_kj[i] -= rate * dW_kj[i]
-            B_k[j] -= rate * dB_k[j]
 
 
 def check_hyperparameters(epochs, batch_size, eta):

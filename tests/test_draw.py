@@ -32,8 +32,8 @@ def trace_values(path):
     """{name: the text of its value} for every trace line 'name = ... = value' naming one node or parameter."""
     s = spec.read(path)
     found = {}
-    for section in trace(s.net, s.x, s.t, s.learning_rate):
-        for line in section.lines:
+    for section in trace(s.net, s.x, s.t, s.learning_rate, optimizer=s.optimizer):
+        for line in (part.strip() for line in section.lines for part in line.splitlines()):  # optimizer steps: several lines
             m = re.match(r"(A|H|delta|back|dB|dW|W|B)\[(\d+)\]\[(\d+)\](?:\[(\d+)\])? = .* = (\S+)$", line)
             if m:
                 name, k, j, i, value = m.groups()
@@ -152,7 +152,7 @@ def trace_page(tmp_path, path):
 def test_the_page_has_a_step_per_trace_line_each_beside_its_diagram(tmp_path, path):
     s = spec.load_subject(path)
     (x, t), = s.samples
-    lines = [line for section in trace(s.net, x, t, s.learning_rate, about=s.about) for line in section.lines]
+    lines = [line for section in trace(s.net, x, t, s.learning_rate, about=s.about, optimizer=s.optimizer) for line in section.lines]
     _, root = trace_page(tmp_path, path)
     assert not list(root.iter(XHTML + "script"))
     sections = [e for e in root.iter(XHTML + "section") if e.get("class") == "step"]

@@ -16,9 +16,10 @@ EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "data", "examples", "*.json")))
 WORKED = os.path.join(ROOT, "data", "examples", "worked-relu.json")
 
 
-def test_all_four_examples_are_shipped():
+def test_all_six_examples_are_shipped():
     assert [os.path.basename(p) for p in EXAMPLES] == ["softmax-3-4-3.json", "worked-relu.json",
-                                                       "worked-sigmoid.json", "xor.json"]
+                                                       "worked-sigmoid.json", "xor-adam.json", "xor-momentum.json",
+                                                       "xor.json"]
 
 
 def trace_lines(path, top=None):
