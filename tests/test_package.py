@@ -68,3 +68,11 @@ def test_nothing_in_the_repository_points_outside_it():
             continue  # the gzipped digits and the PNGs
         found += [f"{path}:{n}" for n, line in enumerate(text.splitlines(), 1) if outside in line]
     assert found == []
+
+
+def test_the_numpy_yardstick_is_valid_python_that_nnloop_does_not_need():
+    """make bench runs it where numpy is installed; here it need only compile, and name numpy itself."""
+    path = os.path.join(ROOT, "tests", "yardstick", "numpy_mlp.py")
+    source = open(path, encoding="utf-8").read()
+    compile(source, path, "exec")
+    assert "import numpy as np" in source

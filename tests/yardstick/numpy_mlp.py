@@ -14,19 +14,6 @@ It prints one JSON line per style with the training samples per second over
 or after, and compare the ratio of the two, not absolute numbers (`make
 bench` does exactly that). It needs numpy; nnloop itself never imports it,
 and the tests do not collect this file.
-"""Speed yardstick: the same MLP training step written with numpy, the way a
-user would write it instead of nnloop.
-
-Two styles, both ReLU hidden layers + softmax/cross-entropy, minibatch SGD:
-  sample  per-sample backprop with numpy vectors, summed over the minibatch
-          (the style of the classic textbook network.py)
-  batch   the whole minibatch as one matrix product (what BLAS is built for)
-
-Prints one JSON line per style: training samples per second over --n samples.
-Run it in the same shell, right before or after `nnloop`'s own benchmark, and
-compare ratios, not absolute numbers: machines here are shared and noisy.
-
-Needs numpy (pip install numpy); nnloop itself never imports it.
 """
 import argparse
 import gzip
