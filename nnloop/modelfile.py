@@ -125,10 +125,16 @@ def dumps(value, indent=""):
      "B": [0.125, -0.5],
      "activation": "tanh"
     }
+
+    A string stays one string, however long:
+
+    >>> len(dumps({"note": "x" * 120}).splitlines())   # {, the note, }
+    3
     """
     flat = json.dumps(value, allow_nan=False)
-    if len(flat) <= 100 or (isinstance(value, list) and not any(isinstance(v, (list, dict)) for v in value)):
-        return flat
+    if len(flat) <= 100 or not isinstance(value, (list, dict)) or (
+            isinstance(value, list) and not any(isinstance(v, (list, dict)) for v in value)):
+        return flat  # a long string or number stays whole too
     inner = indent + " "
     if isinstance(value, dict):
         lines = [f"{inner}{json.dumps(key)}: {dumps(v, inner)}" for key, v in value.items()]

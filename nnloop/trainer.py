@@ -112,7 +112,7 @@ def train_mnist(arguments, model_path, resume=None, out=None):
     train_set = train_set.first(arguments["limit"])
     epochs, done = arguments["epochs"], len(history)
     if done >= epochs:
-        raise NnloopError(f"{resume or model_path} has already had {done} epochs: pass --epochs N with N > {done} "
+        raise NnloopError(f"{resume or model_path} has already had {plural(done, 'epoch')}: pass --epochs N with N > {done} "
                           "to train on")
     directory = os.path.dirname(os.path.abspath(model_path))
     os.makedirs(directory, exist_ok=True)

@@ -122,7 +122,7 @@ CLI_CASES = [
      ["--report", "nnloop model file"]),
     (["train", "--resume", "{root}/run.json", "--hidden", "7", "-o", "{root}/r2.json"], ["--hidden", "leave --hidden out"]),
     (["train", "--resume", "{root}/run.json", "--data", "{data}", "-o", "{root}/r3.json"],
-     ["run.json has already had 1 epochs", "--epochs N"]),
+     ["run.json has already had 1 epoch:", "--epochs N"]),
     (["train", "--resume", "{root}/run.json", "--data", "{data}", "-o", "{root}/model.json"], ["model.json already exists"]),
     (["train", "--resume", "{root}/model.json", "-o", "{root}/r4.json"], ["no training state", "nnloop train"]),
     (["train", "--resume", "{root}/missing.json"], ["no model file", "nnloop train"]),

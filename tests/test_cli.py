@@ -93,7 +93,7 @@ def test_resume_refuses_to_change_the_run(tmp_path, small_mnist):
     assert_refused(run_nnloop("train", "--resume", model, "--hidden", "32", "--epochs", "2", "--data", small_mnist),
                    "--hidden [32] differs from the run", "leave --hidden out")
     assert_refused(run_nnloop("train", "--resume", model, "--data", small_mnist),
-                   "has already had 1 epochs: pass --epochs N with N > 1")
+                   "has already had 1 epoch: pass --epochs N with N > 1")
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_last_checkpoint(tmp_path, small_mnist):
