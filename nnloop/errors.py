@@ -8,3 +8,23 @@ traceback. Anything else escaping is a bug in nnloop.
 
 class NnloopError(ValueError):
     """Bad input: a file, an option or a network description nnloop refuses."""
+
+
+def read_text(path, kind, fix, unreadable="check the path and its permissions"):
+    """The text of the UTF-8 file at path, or an NnloopError in one line.
+
+    kind names the file ("model file", "list of checksums"); fix says what
+    to do when it is missing, a directory or not text, unreadable when the
+    system refuses to read it.
+    """
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise NnloopError(f"no {kind} {path}: {fix}") from None
+    except IsADirectoryError:
+        raise NnloopError(f"{path} is a directory, not a {kind}: {fix}") from None
+    except UnicodeDecodeError:
+        raise NnloopError(f"{path} is not UTF-8 text, so not a {kind}: {fix}") from None
+    except OSError as e:
+        raise NnloopError(f"cannot read {path}: {e.strerror}; {unreadable}") from None

@@ -16,7 +16,7 @@ import hashlib
 import os
 
 from .bundled import MNIST as BUNDLED
-from .errors import NnloopError
+from .errors import NnloopError, read_text
 from .idx import read_idx
 
 ROWS = COLS = 28
@@ -115,15 +115,7 @@ def read_digests(directory):
     if not os.path.exists(path):
         return {}
     fix = "restore it (git checkout data/), or delete it to skip the check"
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except IsADirectoryError:
-        raise NnloopError(f"{path} is a directory, not a list of checksums: {fix}") from None
-    except UnicodeDecodeError:
-        raise NnloopError(f"{path} is not UTF-8 text, so not a list of checksums: {fix}") from None
-    except OSError as e:
-        raise NnloopError(f"cannot read {path}: {e.strerror}; {fix}") from None
+    lines = read_text(path, "list of checksums", fix, unreadable=fix).splitlines()
     digests = {}
     for number, line in enumerate(lines, 1):
         if line.strip():

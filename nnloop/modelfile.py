@@ -20,7 +20,7 @@ import json
 
 from .atomicfile import write_atomically
 from .checkpoint import check_training
-from .errors import NnloopError
+from .errors import NnloopError, read_text
 from .network import Network
 
 FORMAT = "nnloop-model"
@@ -148,17 +148,7 @@ def read_json(path, kind, missing, invalid):
     kind names the file ("model file"); missing and invalid say what to do
     when there is no such file, or when it holds no valid JSON.
     """
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise NnloopError(f"no {kind} {path}: {missing}") from None
-    except IsADirectoryError:
-        raise NnloopError(f"{path} is a directory, not a {kind}: {missing}") from None
-    except UnicodeDecodeError:
-        raise NnloopError(f"{path} is not UTF-8 text, so not a {kind}: {missing}") from None
-    except OSError as e:
-        raise NnloopError(f"cannot read {path}: {e.strerror}; check the path and its permissions") from None
+    text = read_text(path, kind, missing)
     try:
         return json.loads(text, parse_constant=refuse_constant)
     except RecursionError:  # json recurses once per level of nesting
