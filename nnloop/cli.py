@@ -331,7 +331,7 @@ def run_predict(args):
     net = modelfile.load(args.model)
     check_mnist_model(net, args.model)
     _, test = mnist.load(args.data or mnist.BUNDLED)
-    v = NodeValues(net.sizes)
+    v = NodeValues(net)
     for index in args.indices:
         if index >= len(test):
             raise NnloopError(f"there is no test digit {index}: the test set has {len(test):,}, indices 0 to {len(test) - 1}: use one of those")

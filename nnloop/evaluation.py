@@ -18,7 +18,7 @@ def predicted_class(Y):
 def confusion_matrix(net, samples, classes):
     """C[t][p] over samples, a sequence of (x, t) pairs with one-hot t."""
     C = [[0] * classes for _ in range(classes)]
-    v = NodeValues(net.sizes)
+    v = NodeValues(net)
     for n in range(len(samples)):
         x, t = samples[n]
         C[predicted_class(t)][predicted_class(net.forward(x, v))] += 1

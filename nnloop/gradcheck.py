@@ -186,7 +186,7 @@ def relu_kinks(net, samples, margin):
     on or off, and the central difference measures the jump, not a slope.
     """
     kinks = []
-    v = NodeValues(net.sizes)
+    v = NodeValues(net)
     for n, (x, _) in enumerate(samples):
         net.forward(x, v)
         for k in range(1, net.L + 1):

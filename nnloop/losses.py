@@ -1,6 +1,11 @@
 """Loss functions of one sample, and the delta they send into the output layer.
 
 Y is the network's output H[L] and T the target, both lists of length N.
+Each loss is a `Loss`, named like the activations (nnloop.activations):
+
+  value(Y, T)                  the loss of one sample
+  delta(f, A, Y, T, delta)     fill delta[j] = dLoss/dA[L][j], where backprop starts
+  broke_down(value)            True if that value means the arithmetic broke down
 
 >>> mse([33.0], [20.0])             # the worked example: (20 - 33)^2
 169.0
@@ -9,13 +14,32 @@ Y is the network's output H[L] and T the target, both lists of length N.
 """
 import math
 import sys
-
-LOSSES = ("mse", "cross_entropy")
+from typing import Callable, NamedTuple
 
 # log 0 is -inf: cross-entropy reads a probability that underflowed to 0 as
 # the smallest positive normal float, so the loss stays finite (about 708).
 SMALLEST = sys.float_info.min
 CROSS_ENTROPY_CAP = -math.log(SMALLEST)
+
+
+class Loss(NamedTuple):
+    name: str
+    value: Callable
+    delta: Callable
+    cap: float  # a value this large or larger, or NaN, means the arithmetic broke down
+
+    def broke_down(self, value):
+        """True if a sample's loss value is NaN, infinite, or at the cap.
+
+        Cross-entropy at its cap means a probability the target needs has
+        underflowed to 0, so the true loss is infinite.
+
+        >>> mse_loss.broke_down(1e300), mse_loss.broke_down(float("nan"))
+        (False, True)
+        >>> cross_entropy_loss.broke_down(cross_entropy([1.0, 0.0], [0.0, 1.0]))
+        True
+        """
+        return not value < self.cap
 
 
 def mse(Y, T):
@@ -43,58 +67,47 @@ def cross_entropy(Y, T):
     return total
 
 
-def broke_down(loss, value):
-    """True if a sample's loss value means the arithmetic has broken down.
+def cross_entropy_delta(f, A, Y, T, delta):
+    """Fill delta[j] = dE/dA[j] = Y[j] sum(T) - T[j] for a softmax output layer.
 
-    That is NaN, infinity, or cross-entropy at its cap: a probability the
-    target needs has underflowed to 0, so the true loss is infinite.
-
-    >>> broke_down("mse", 1e300), broke_down("mse", float("nan"))
-    (False, True)
-    >>> broke_down("cross_entropy", cross_entropy([1.0, 0.0], [0.0, 1.0]))
-    True
-    """
-    return not value < (CROSS_ENTROPY_CAP if loss == "cross_entropy" else math.inf)
-
-
-def sample_loss(loss, Y, T):
-    """The loss named loss ("mse" or "cross_entropy") of one sample."""
-    return mse(Y, T) if loss == "mse" else cross_entropy(Y, T)
-
-
-def output_delta(loss, f, A, Y, T, delta):
-    """Fill delta[j] = dLoss/dA[j] for the output layer, A its pre-activations.
-
-    Softmax + cross-entropy: delta[j] = Y[j] sum(T) - T[j], with no f'
-    factor. That is not a missing term. The chain rule through softmax gives
-    dY[i]/dA[j] = Y[i] (1[i == j] - Y[j]), and cross-entropy gives
-    dE/dY[i] = -T[i] / Y[i]; multiplied and summed over i they make
-    -T[j] + Y[j] sum_i T[i]. The f' factor is already inside; the two were
-    made for each other. For a one-hot or any target that sums to 1 this is
-    the familiar Y[j] - T[j]; a soft target (label smoothing) or one that
-    does not sum to 1 gets the general form, so the gradient is always the
-    gradient of the loss returned.
-
-    Mean squared error: dL/dY[n] = -(2/N) (T[n] - Y[n]), times f'(A[n]) for
-    an elementwise f; for a softmax output, times the softmax Jacobian:
-    delta[j] = Y[j] (g[j] - sum_i Y[i] g[i]) with g = dL/dY.
+    There is no f' factor, and that is not a missing term. The chain rule
+    through softmax gives dY[i]/dA[j] = Y[i] (1[i == j] - Y[j]), and
+    cross-entropy gives dE/dY[i] = -T[i] / Y[i]; multiplied and summed over
+    i they make -T[j] + Y[j] sum_i T[i]. The f' factor is already inside;
+    the two were made for each other. For a one-hot or any target that sums
+    to 1 this is the familiar Y[j] - T[j]; a soft target (label smoothing)
+    or one that does not sum to 1 gets the general form, so the gradient is
+    always the gradient of the loss returned.
 
     >>> delta = [0.0, 0.0]
-    >>> output_delta("cross_entropy", None, [0.0, 0.0], [0.25, 0.75], [0.0, 1.0], delta)
+    >>> cross_entropy_delta(None, [0.0, 0.0], [0.25, 0.75], [0.0, 1.0], delta)
     >>> delta
     [0.25, -0.25]
-    >>> output_delta("cross_entropy", None, [0.0, 0.0], [0.25, 0.75], [0.5, 0.25], delta)
+    >>> cross_entropy_delta(None, [0.0, 0.0], [0.25, 0.75], [0.5, 0.25], delta)
     >>> delta                                  # 0.25 * 0.75 - 0.5, 0.75 * 0.75 - 0.25
     [-0.3125, 0.3125]
     """
+    sum_T = 0.0
+    for n in range(len(T)):
+        sum_T += T[n]
+    for j in range(len(Y)):
+        delta[j] = Y[j] * sum_T - T[j]
+
+
+def mse_delta(f, A, Y, T, delta):
+    """Fill delta[j] = dL/dA[j] for the mean squared error and the output activation f.
+
+    dL/dY[n] = -(2/N) (T[n] - Y[n]), times f'(A[n]) for an elementwise f;
+    for a softmax output, times the softmax Jacobian:
+    delta[j] = Y[j] (g[j] - sum_i Y[i] g[i]) with g = dL/dY.
+
+    >>> from nnloop.activations import identity
+    >>> delta = [0.0]
+    >>> mse_delta(identity, [33.0], [33.0], [20.0], delta); delta     # the worked example: 2 (33 - 20)
+    [26.0]
+    """
     N = len(Y)
-    if loss == "cross_entropy":  # the network guarantees a softmax output
-        sum_T = 0.0
-        for n in range(N):
-            sum_T += T[n]
-        for j in range(N):
-            delta[j] = Y[j] * sum_T - T[j]
-    elif f.derivative is None:  # softmax output, mean squared error
+    if f.derivative is None:  # softmax output
         g = [-2.0 / N * (T[n] - Y[n]) for n in range(N)]
         g_mean = 0.0
         for i in range(N):
@@ -104,3 +117,9 @@ def output_delta(loss, f, A, Y, T, delta):
     else:
         for n in range(N):
             delta[n] = f.derivative(A[n], Y[n]) * (-2.0 / N) * (T[n] - Y[n])
+
+
+mse_loss = Loss("mse", mse, mse_delta, math.inf)
+cross_entropy_loss = Loss("cross_entropy", cross_entropy, cross_entropy_delta, CROSS_ENTROPY_CAP)
+
+LOSSES = {loss.name: loss for loss in (mse_loss, cross_entropy_loss)}

@@ -36,6 +36,8 @@ Adam(b1=0.9, b2=0.999, eps=1e-08, t=1)
 import math
 
 from .errors import NnloopError
+from . import lists
+from .lists import rows
 
 
 class Optimizer:
@@ -253,64 +255,82 @@ def from_document(document, net, where):
     for name in cls.STATE:
         check_like(state[name], net, f"{where}: optimizer state {name!r}")
     optimizer.t = t
-    optimizer.state = {name: {"W": [[]] + [[[float(x) for x in row] for row in state[name]["W"][k]]
-                                          for k in range(1, net.L + 1)],
-                              "B": [[]] + [[float(x) for x in state[name]["B"][k]] for k in range(1, net.L + 1)]}
-                       for name in cls.STATE}
+    optimizer.state = {name: floats(state[name]) for name in cls.STATE}
     return optimizer
 
 
 def parameter_rows(net, gradients, *states):
-    """(p, dp, *state rows) for each row W[k][j] of weights and each list B[k] of biases.
+    """(p, dp, *state rows) for each row of weights (W[k][j], or a kernel's K[c][c'][u]) and each list B[k].
 
     p is a list of parameters, dp the list of their gradient sums, and each
     state row the same parameters' entries in one of the optimizer's state
     lists: an update rule loops over i in one row at a time.
     """
+    W, B = net.W, net.B
     for k in range(1, net.L + 1):
-        for j in range(len(net.W[k])):
-            yield (net.W[k][j], gradients.dW[k][j]) + tuple(state["W"][k][j] for state in states)
-        yield (net.B[k], gradients.dB[k]) + tuple(state["B"][k] for state in states)
+        yield from zip(rows(W[k]), rows(gradients.dW[k]), *(rows(state["W"][k]) for state in states))
+        if B[k]:
+            yield (B[k], gradients.dB[k]) + tuple(state["B"][k] for state in states)
 
 
 def add_weight_decay(net, gradients, c):
     """Coupled weight decay: dW[k][j][i] += c * W[k][j][i] (c = lambda * batch_size: the sums' scale)."""
+    W = net.W
     for k in range(1, net.L + 1):
-        for W_kj, dW_kj in zip(net.W[k], gradients.dW[k]):
-            for i in range(len(W_kj)):
-                dW_kj[i] += c * W_kj[i]
+        for W_row, dW_row in zip(rows(W[k]), rows(gradients.dW[k])):
+            for i in range(len(W_row)):
+                dW_row[i] += c * W_row[i]
 
 
 def shrink_weights(net, c):
     """Decoupled weight decay: W[k][j][i] -= c * W[k][j][i] (c = eta * lambda)."""
+    W = net.W
     for k in range(1, net.L + 1):
-        for W_kj in net.W[k]:
-            for i in range(len(W_kj)):
-                W_kj[i] -= c * W_kj[i]
+        for W_row in rows(W[k]):
+            for i in range(len(W_row)):
+                W_row[i] -= c * W_row[i]
 
 
 def zeros_like(net):
-    """{"W": ..., "B": ...} of zeros shaped like net's W[k][j][i] and B[k][j]."""
-    return {"W": [[]] + [[[0.0] * len(row) for row in net.W[k]] for k in range(1, net.L + 1)],
-            "B": [[]] + [[0.0] * len(net.B[k]) for k in range(1, net.L + 1)]}
+    """{"W": ..., "B": ...} of zeros shaped like net's W[k] and B[k]."""
+    return {"W": [lists.zeros_like(W_k) for W_k in net.W], "B": [lists.zeros_like(B_k) for B_k in net.B]}
+
+
+def floats(state):
+    """A copy of a state {"W": ..., "B": ...} read from a file, every number a float."""
+    return {name: [copy_floats(part) for part in state[name]] for name in ("W", "B")}
+
+
+def copy_floats(values):
+    if values and isinstance(values[0], list):
+        return [copy_floats(part) for part in values]
+    return [float(x) for x in values]
 
 
 def check_like(state, net, where):
     """Refuse a state that is not shaped like net's parameters or holds anything but finite numbers."""
     try:
         ok = (isinstance(state, dict) and len(state["W"]) == len(state["B"]) == net.L + 1
-              and all(len(state["B"][k]) == len(net.B[k]) and len(state["W"][k]) == len(net.W[k])
-                      and all(len(row) == len(W_kj) for row, W_kj in zip(state["W"][k], net.W[k]))
-                      for k in range(1, net.L + 1)))
+              and all(same_shape(state["W"][k], net.W[k]) and same_shape(state["B"][k], net.B[k])
+                      for k in range(net.L + 1)))
     except (KeyError, TypeError):
         ok = False
     if not ok:
         raise NnloopError(f"{where} is not shaped like the network's W and B: the file is damaged")
     for k in range(1, net.L + 1):
-        for row in state["W"][k] + [state["B"][k]]:
+        for row in list(rows(state["W"][k])) + [state["B"][k]]:
             for x in row:
                 if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
                     raise NnloopError(f"{where} must hold finite numbers, found {x!r}: the file is damaged")
+
+
+def same_shape(values, like):
+    """True if values is a nested list shaped like the nested list like."""
+    if not isinstance(values, list) or len(values) != len(like):
+        return False
+    if like and isinstance(like[0], list):
+        return all(same_shape(part, part_like) for part, part_like in zip(values, like))
+    return True
 
 
 # What each hyperparameter may be, and why: (test, what a good value looks like).

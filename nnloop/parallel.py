@@ -21,6 +21,7 @@ import signal
 from array import array
 
 from .errors import NnloopError
+from .lists import rows
 from .network import Gradients, NodeValues
 from .training import accumulate
 
@@ -39,7 +40,7 @@ class Pool:
             raise NnloopError("--workers needs processes started by fork (Linux, macOS): use --workers 1 here")
         context = multiprocessing.get_context("fork")
         self.samples = samples
-        self.v = NodeValues(net.sizes)
+        self.v = NodeValues(net)
         self.connections, self.processes = [], []
         self.busy = False
         for n in range(1, workers):
@@ -108,7 +109,7 @@ class Pool:
 def work(connection, net, samples):
     """A worker process: for each (indices, weights) received, send back its share's sums."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    g, v = Gradients(net.sizes), NodeValues(net.sizes)
+    g, v = Gradients(net), NodeValues(net)
     while True:
         indices = connection.recv()
         if indices is None:
@@ -142,11 +143,11 @@ def split(indices, N):
 def pack(M, V):
     """M[k][j][i] and V[k][j] (weights and biases, or dW and dB) as bytes of doubles.
 
-    Layer by layer, k = 1..L: the rows of M[k], then V[k].
+    Layer by layer, k = 1..L: the rows of M[k] (its innermost lists, whatever its shape), then V[k].
     """
     flat = []
     for k in range(1, len(M)):
-        for row in M[k]:
+        for row in rows(M[k]):
             flat.extend(row)
         flat.extend(V[k])
     return array("d", flat).tobytes()
@@ -158,7 +159,7 @@ def unpack(M, V, data):
     flat.frombytes(data)
     o = 0
     for k in range(1, len(M)):
-        for row in M[k]:
+        for row in rows(M[k]):
             row[:] = flat[o:o + len(row)]
             o += len(row)
         V[k][:] = flat[o:o + len(V[k])]
@@ -178,11 +179,11 @@ def add_packed(g, data):
     flat.frombytes(data)
     o = 0
     for k in range(1, len(g.dW)):
-        for dW_kj in g.dW[k]:
-            share = flat[o:o + len(dW_kj)]  # the row's slice, so that the loop indexes both alike
-            for i in range(len(dW_kj)):
-                dW_kj[i] += share[i]
-            o += len(dW_kj)
+        for dW_row in rows(g.dW[k]):
+            share = flat[o:o + len(dW_row)]  # the row's slice, so that the loop indexes both alike
+            for i in range(len(dW_row)):
+                dW_row[i] += share[i]
+            o += len(dW_row)
         dB_k, share = g.dB[k], flat[o:o + len(g.dB[k])]
         for j in range(len(dB_k)):
             dB_k[j] += share[j]

@@ -161,7 +161,7 @@ def confusion_section(C):
 def misclassified(net, test, limit):
     """[(index, true class, predicted class)] of the first limit test digits the network gets wrong."""
     wrong = []
-    v = NodeValues(net.sizes)
+    v = NodeValues(net)
     for index in range(len(test)):
         x, _ = test[index]
         guess = predicted_class(net.forward(x, v))

@@ -85,8 +85,8 @@ def compute(net, x, t, eta, optimizer=None):
 
     optimizer (default plain SGD) takes the step; net and optimizer are left unchanged.
     """
-    v = NodeValues(net.sizes)
-    g = Gradients(net.sizes)
+    v = NodeValues(net)
+    g = Gradients(net)
     Y = net.forward(x, v)
     loss = net.sample_loss(Y, t)
     net.backward(v, t, g)

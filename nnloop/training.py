@@ -27,7 +27,6 @@ import math
 from .errors import NnloopError
 from .evaluation import predicted_class
 from .dropout import check_dropout, draw_masks
-from .losses import broke_down
 from .network import Gradients, NodeValues, check_samples
 from .optimizers import SGD
 from .rng import Random
@@ -70,8 +69,8 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, opti
     optimizer = optimizer or SGD(net)
     order = list(range(len(samples)))
     rng.shuffle(order)
-    g = Gradients(net.sizes)
-    v = NodeValues(net.sizes)
+    g = Gradients(net)
+    v = NodeValues(net)
     loss_sum, hits = 0.0, 0
     for start in range(0, len(order), batch_size):
         indices = order[start:start + batch_size]
@@ -95,8 +94,8 @@ def update_mini_batch(net, batch, eta, optimizer=None, dropout=0.0, dropout_rng=
     """One step (plain SGD unless optimizer says otherwise) on a list of (x, t) pairs; return their mean loss."""
     check_eta(eta)
     check_samples(batch)
-    g = Gradients(net.sizes)
-    loss_sum, _ = accumulate(net, batch, g, NodeValues(net.sizes), dropout, dropout_rng)
+    g = Gradients(net)
+    loss_sum, _ = accumulate(net, batch, g, NodeValues(net), dropout, dropout_rng)
     (optimizer or SGD(net)).step(net, g, eta, len(batch))
     return loss_sum / len(batch)
 
@@ -116,7 +115,7 @@ def accumulate(net, batch, g, v, dropout=0.0, dropout_rng=None):
             draw_masks(v, dropout, dropout_rng)
         Y = net.forward(x, v)
         loss = net.sample_loss(Y, t)
-        if broke_down(net.loss, loss):  # NaN, or infinite: no gradient to follow
+        if net.loss_function.broke_down(loss):  # NaN, or infinite: no gradient to follow
             return math.inf, hits
         loss_sum += loss
         hits += predicted_class(Y) == predicted_class(t)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from nnloop.activations import ACTIVATIONS
-from nnloop.losses import cross_entropy, mse, output_delta, sample_loss
+from nnloop.losses import LOSSES, cross_entropy, mse
 
 
 def test_mean_squared_error_is_the_mean_over_output_nodes():
@@ -33,7 +33,7 @@ def test_softmax_cross_entropy_delta_is_exactly_Y_minus_T(A, data):
     Y = [0.0] * len(A)
     ACTIVATIONS["softmax"].forward(A, Y)
     delta = [0.0] * len(A)
-    output_delta("cross_entropy", ACTIVATIONS["softmax"], A, Y, T, delta)
+    LOSSES["cross_entropy"].delta(ACTIVATIONS["softmax"], A, Y, T, delta)
     assert delta == [Y[i] - T[i] for i in range(len(A))]
 
 
@@ -43,7 +43,7 @@ def dloss_dA_numerically(loss, f, A, T, j, eps=1e-6):
         A2[j] = a_j
         Y = [0.0] * len(A)
         f.forward(A2, Y)
-        return sample_loss(loss, Y, T)
+        return LOSSES[loss].value(Y, T)
     return (loss_at(A[j] + eps) - loss_at(A[j] - eps)) / (2 * eps)
 
 
@@ -64,6 +64,6 @@ def test_output_delta_is_dloss_dA(loss, name, data):
     Y = [0.0] * n
     f.forward(A, Y)
     delta = [0.0] * n
-    output_delta(loss, f, A, Y, T, delta)
+    LOSSES[loss].delta(f, A, Y, T, delta)
     for j in range(n):
         assert delta[j] == pytest.approx(dloss_dA_numerically(loss, f, A, T, j), rel=1e-6, abs=1e-9)

@@ -1,0 +1,72 @@
+"""Nested lists of floats: the shapes every layer's values and parameters come in.
+
+A layer's values are a flat list H[j] (a dense layer) or feature maps
+H[c][y][x] (channel c, row y, column x: convolution and pooling). Its
+parameters are W[j][i] and B[j], or kernels K[c][c'][u][v] and B[c]. The
+functions here walk any of them down to their innermost lists, the rows,
+which is where every loop over numbers runs.
+
+>>> K = [[[[1.0, 2.0], [3.0, 4.0]]]]          # one 2x2 kernel over one channel
+>>> list(rows(K))
+[[1.0, 2.0], [3.0, 4.0]]
+>>> zeros_like(K)
+[[[[0.0, 0.0], [0.0, 0.0]]]]
+>>> zeros((2, 1, 3))
+[[[0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0]]]
+"""
+
+
+def rows(values):
+    """The innermost lists of values, in order: values itself if it holds numbers."""
+    if values and isinstance(values[0], list):
+        for part in values:
+            yield from rows(part)
+    else:
+        yield values
+
+
+def zeros_like(values):
+    """A nested list of 0.0 shaped like values."""
+    if values and isinstance(values[0], list):
+        return [zeros_like(part) for part in values]
+    return [0.0] * len(values)
+
+
+def zeros(shape):
+    """A nested list of 0.0 of a shape: an int n (a flat list) or a tuple (C, rows, cols)."""
+    if isinstance(shape, int):
+        return [0.0] * shape
+    if len(shape) == 1:
+        return [0.0] * shape[0]
+    return [zeros(shape[1:]) for _ in range(shape[0])]
+
+
+def clear(values):
+    """Set every number of values to 0.0 in place: the lists stay, nothing is allocated."""
+    for row in rows(values):
+        for i in range(len(row)):
+            row[i] = 0.0
+
+
+def count(shape):
+    """How many numbers a value of this shape holds: n, or C * rows * cols."""
+    if isinstance(shape, int):
+        return shape
+    total = 1
+    for n in shape:
+        total *= n
+    return total
+
+
+def first(values, n=4):
+    """The first n numbers, 4 significant digits each, and how many more: '[0.5, -1.25, ... 782 more]'.
+
+    Feature maps and kernels show their first row.
+
+    >>> first([0.5, -1.25, 3.0, 4.0, 5.0, 6.0])
+    '[0.5, -1.25, 3, 4, ... 2 more]'
+    """
+    while values and isinstance(values[0], list):
+        values = values[0]
+    shown = ", ".join(f"{v:.4g}" for v in values[:n])
+    return f"[{shown}, ... {len(values) - n} more]" if len(values) > n else f"[{shown}]"
