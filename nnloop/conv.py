@@ -102,7 +102,8 @@ class Conv2D:
         if rng is None:
             self.K = [[[[0.0] * size for u in range(size)] for c2 in range(C_in)] for c in range(channels)]
         else:
-            # He's sqrt(2 / fan_in) makes up for relu zeroing half its inputs; Xavier's sqrt(1 / fan_in) suits the others
+            # He's sqrt(2 / fan_in) makes up for relu zeroing half its inputs; Xavier's sqrt(1 / fan_in)
+            # suits the others
             std = math.sqrt((2.0 if activation == "relu" else 1.0) / self.fan_in)
             # drawn in the order c, c', u, v, so that a seed fixes every weight
             self.K = [[[[std * rng.gauss() for v in range(size)] for u in range(size)] for c2 in range(C_in)]
