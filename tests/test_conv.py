@@ -9,6 +9,9 @@ that noise must itself stay below 1e-5.
 
 The loss of a lone layer is L = sum r[c][y][x] * H[c][y][x] with random r,
 so dL/dH = r and delta = f'(A) * r (delta_from_back, the network's job).
+Stacks conv -> (conv ->) pool -> flatten end in a dense layer written out
+here, with the loss L = 1/2 sum_j (Y[j] - T[j])^2; max pooling's kink, two
+window inputs with the same maximum, is skipped like relu's.
 """
 import math
 import random
@@ -19,7 +22,9 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from nnloop import NnloopError
 from nnloop.activations import ACTIVATIONS
 from nnloop.conv import Conv2D
+from nnloop.flatten import Flatten
 from nnloop.gradcheck import FLOOR, ROUNDING, THRESHOLD, relative_error
+from nnloop.pooling import AvgPool, MaxPool
 from nnloop.rng import Random
 
 ELEMENTWISE = ["identity", "relu", "sigmoid", "tanh"]
@@ -467,3 +472,139 @@ def test_with_parameters_refuses_shapes_that_do_not_fit(K, B, fragments):
     assert "\n" not in message
     for fragment in fragments:
         assert fragment in message, message
+
+
+# --- stacks: conv -> (conv ->) pool -> flatten -> dense -------------------------------------------------------
+
+def test_the_tiny_worked_example_through_relu_max_pool_and_flatten():
+    """1x4x4 -> conv 2x2, relu -> 1x3x3 -> max pool 2x2 stride 1 -> 1x2x2 -> flatten -> 4 nodes, by hand."""
+    conv = Conv2D.with_parameters((1, 4, 4), K=[[[[1, 0], [-1, 2]]]], B=[0.5], activation="relu")
+    pool = MaxPool(conv.shape, 2, stride=1)
+    flat = Flatten(pool.shape)
+    X = [[[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 1], [1, 1, 0, 2]]]
+    layers = [conv, pool, flat]
+    values = forward_stack(layers, X)
+    assert values[0][1] == [[[3.5, 7.5, 0.0], [0.0, 3.5, 4.5], [3.5, 0.0, 5.5]]]  # see the first test
+    # the windows of the relu output: {3.5, 7.5, 0, 3.5}, {7.5, 0, 3.5, 4.5}, {0, 3.5, 3.5, 0}, {3.5, 4.5, 0, 5.5};
+    # the third holds 3.5 twice, at (1, 1) and (2, 0): the first in row-major order, (1, 1), offset 1, wins
+    assert values[1][2] == [[[1, 0], [1, 3]]]
+    assert values[2][1] == [7.5, 7.5, 3.5, 5.5]
+    # backward from delta = [1, 2, 3, 4] at the flat layer: conv node (0, 1) is the maximum of two windows
+    # (1 + 2), (1, 1) of one (3), (2, 2) of one (4); all three are on, so relu passes them as they are.
+    grads = backward_stack(layers, X, values, [1.0, 2.0, 3.0, 4.0])
+    dK, dB, back = grads[0]
+    assert dB == [10.0]
+    # dK[u][v] = sum delta[y][x] X[y+u][x+v] = 3 X[u][1+v] + 3 X[1+u][1+v] + 4 X[2+u][2+v]
+    assert dK == [[[[3 * 2 + 3 * 1 + 4 * 1, 3 * 0 + 3 * 3 + 4 * 1], [3 * 1 + 3 * 0 + 4 * 0, 3 * 3 + 3 * 1 + 4 * 2]]]]
+    assert back[0][0][1] == 3 * 1  # under weight (0, 0) of node (0, 1) only
+
+
+def forward_stack(layers, X):
+    """[(A, H, memory) of each layer], the first reading X."""
+    values, H_prev = [], X
+    for layer in layers:
+        A, H, memory = layer.new_values(), layer.new_values(), layer.new_memory()
+        layer.forward(H_prev, A, H, memory)
+        values.append((A, H, memory))
+        H_prev = H
+    return values
+
+
+def backward_stack(layers, X, values, back_out):
+    """[(dW, dB, back) of each layer] from back_out = dLoss/dH of the last layer, as the network will do it."""
+    grads = [None] * len(layers)
+    back = back_out
+    for k in range(len(layers) - 1, -1, -1):
+        layer = layers[k]
+        A, H, memory = values[k]
+        if isinstance(layer, Flatten):
+            delta = back  # f is the identity, and the values are flat
+        else:
+            delta = layer.new_values()
+            delta_from_back(layer.f, A, H, back, delta)
+        dW, dB = layer.zeros_like_parameters()
+        back = zeros3(layer.in_shape)
+        layer.backward(values[k - 1][1] if k else X, A, H, delta, dW, dB, back, memory)
+        grads[k] = (dW, dB, back)
+    return grads
+
+
+@st.composite
+def stacks(draw):
+    """conv, sometimes a second conv, a max or average pool, flatten, and a dense layer (W, B) with a target T."""
+    seed = draw(st.integers(0, 2**32))
+    rng, rnd = Random(seed), random.Random(seed)
+    shape = (draw(st.integers(1, 2)), draw(st.integers(4, 8)), draw(st.integers(4, 8)))
+    layers = []
+    for n in range(draw(st.integers(1, 2))):
+        padding = draw(st.integers(0, 1))
+        size = draw(st.integers(1, min(3, min(shape[1:]) + 2 * padding)))
+        conv = Conv2D(shape, draw(st.integers(1, 3)), size, draw(st.integers(1, 2)), padding,
+                      draw(st.sampled_from(ELEMENTWISE)), rng)
+        conv.B = [rnd.uniform(-0.5, 0.5) for _ in conv.B]
+        layers.append(conv)
+        shape = conv.shape
+    pool_class = draw(st.sampled_from([MaxPool, AvgPool]))
+    layers.append(pool_class(shape, draw(st.integers(1, min(2, min(shape[1:])))), draw(st.sampled_from([None, 1, 2]))))
+    layers.append(Flatten(layers[-1].shape))
+    n_out = draw(st.integers(1, 3))
+    W = [[rnd.gauss(0.0, 1.0 / math.sqrt(layers[-1].shape)) for _ in range(layers[-1].shape)] for _ in range(n_out)]
+    B = [rnd.uniform(-0.5, 0.5) for _ in range(n_out)]
+    T = [rnd.uniform(-1.0, 1.0) for _ in range(n_out)]
+    return layers, W, B, T, random3(layers[0].in_shape, rnd), rnd
+
+
+def stack_kinks(layers, values):
+    """True if a relu pre-activation is within KINK_MARGIN of 0 or a max-pool window's top two are that close."""
+    for k, layer in enumerate(layers):
+        A = values[k][0]
+        if layer.activation == "relu" and any(abs(a) < KINK_MARGIN for A_c in A for A_cy in A_c for a in A_cy):
+            return True
+        if isinstance(layer, MaxPool):
+            H_prev, w, s = values[k - 1][1], layer.size, layer.stride
+            C, rows_out, cols_out = layer.shape
+            for c in range(C):
+                for y in range(rows_out):
+                    for x in range(cols_out):
+                        window = sorted((H_prev[c][s * y + u][s * x + v] for u in range(w) for v in range(w)),
+                                        reverse=True)
+                        # relu's zeros tie harmlessly: those nodes are off, with no gradient, and stay off
+                        if len(window) > 1 and window[0] - window[1] < KINK_MARGIN and \
+                                not (window[0] == 0.0 and layers[k - 1].activation == "relu"):
+                            return True
+    return False
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stacks())
+def test_a_stack_backpropagates_to_the_gradient_of_its_loss(problem):
+    layers, W, B, T, X, rnd = problem
+
+    def outputs():
+        return dense(W, B, forward_stack(layers, X)[-1][1])
+
+    def loss():
+        return 0.5 * math.fsum((y - t) ** 2 for y, t in zip(outputs(), T))
+
+    values = forward_stack(layers, X)
+    assume(not stack_kinks(layers, values))
+    g = [y - t for y, t in zip(dense(W, B, values[-1][1]), T)]  # dL/dY, the dense layer's identity delta
+    back_flat = [sum(W[j][i] * g[j] for j in range(len(g))) for i in range(layers[-1].shape)]
+    grads = backward_stack(layers, X, values, back_flat)
+    for k, layer in enumerate(layers):
+        if not isinstance(layer, Conv2D):
+            assert grads[k][:2] == ([], [])
+            continue
+        dK, dB, _ = grads[k]
+        kernels = [(c, c2, u, v) for c in range(layer.channels) for c2 in range(layer.in_shape[0])
+                   for u in range(layer.size) for v in range(layer.size)]
+        for c, c2, u, v in some(rnd, kernels, 6):
+            assert_matches_finite_difference(f"layer {k} K[{c}][{c2}][{u}][{v}]", dK[c][c2][u][v], loss,
+                                             layer.K[c][c2][u], v)
+        for c in range(layer.channels):
+            assert_matches_finite_difference(f"layer {k} B[{c}]", dB[c], loss, layer.B, c)
+    back = grads[0][2]
+    C, rows, cols = layers[0].in_shape
+    inputs = [(c2, y2, x2) for c2 in range(C) for y2 in range(rows) for x2 in range(cols)]
+    for c2, y2, x2 in some(rnd, inputs, 6):
+        assert_matches_finite_difference(f"back[{c2}][{y2}][{x2}]", back[c2][y2][x2], loss, X[c2][y2], x2)
