@@ -1,0 +1,78 @@
+"""Flatten: a feature map laid out as one flat layer, so dense layers can follow.
+
+Flatten layer k reads H[k-1][c][y][x], shaped in_shape = (C, rows, cols),
+and writes the flat lists A[k] and H[k] of C*rows*cols nodes, channel by
+channel, each row by row:
+
+  forward   H[i] = H[k-1][c][y][x]   with i = (c*rows + y)*cols + x
+  backward  back[c][y][x] = delta[i]
+
+There are no parameters and f is the identity: A and H hold the same
+values (both are filled), and delta is back.
+
+>>> flat = Flatten((2, 2, 2))
+>>> flat
+Flatten 2x2x2 -> 8
+>>> A, H = flat.new_values(), flat.new_values()
+>>> flat.forward([[[1, 2], [3, 4]], [[5, 6], [7, 8]]], A, H, None)
+>>> H
+[1, 2, 3, 4, 5, 6, 7, 8]
+"""
+from .activations import identity
+from .conv import check_feature_shape, shape_name, zeros
+
+
+class Flatten:
+    """Reshape (C, rows, cols) into C*rows*cols nodes; the gradient goes back the same way.
+
+    in_shape   (C, rows, cols), the shape of H[k-1]
+    shape      C*rows*cols, an int: A[k] and H[k] are flat lists
+    W, B       [] and []: no parameters
+    """
+
+    kind = "flatten"
+    activation = "identity"
+    f = identity
+
+    def __init__(self, in_shape):
+        self.in_shape = check_feature_shape(in_shape, "flatten in_shape")
+        C, rows, cols = self.in_shape
+        self.shape = C * rows * cols
+        self.W, self.B = [], []
+
+    def __repr__(self):
+        """Flatten 2x2x2 -> 8"""
+        return f"Flatten {shape_name(self.in_shape)} -> {self.shape}"
+
+    def forward(self, H_prev, A, H, memory):
+        """Fill the flat A and H: H[(c*rows + y)*cols + x] = H_prev[c][y][x]."""
+        i = 0  # counts (c*rows + y)*cols + x up, in the order of the loops
+        for H_prev_c in H_prev:
+            for H_row in H_prev_c:
+                for h in H_row:
+                    A[i] = h
+                    H[i] = h
+                    i += 1
+
+    def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
+        """Overwrite back[c][y][x] = delta[(c*rows + y)*cols + x]; dW and dB are [] and stay so."""
+        if back is None:
+            return
+        i = 0
+        for back_c in back:
+            for back_row in back_c:
+                for x in range(len(back_row)):
+                    back_row[x] = delta[i]
+                    i += 1
+
+    def new_values(self):
+        """A fresh flat list of shape zeros."""
+        return zeros(self.shape)
+
+    def new_memory(self):
+        """None: nothing to remember."""
+        return None
+
+    def zeros_like_parameters(self):
+        """([], []): no parameters, nothing to accumulate."""
+        return [], []
