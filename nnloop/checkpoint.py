@@ -56,6 +56,9 @@ def check_arguments(arguments, path):
         hidden = arguments["hidden"]
         if not isinstance(hidden, list) or not all(is_whole(n) and n >= 1 for n in hidden):
             raise NnloopError(f"{where}.hidden\" must be a list of layer sizes, like [100]; got {short(hidden)}: {FIX}")
+    if arguments.get("layers") is not None and not isinstance(arguments["layers"], str):
+        raise NnloopError(f"{where}.layers\" must be an architecture string, like \"conv8x5,maxpool2,dense100\", "
+                          f"or null; got {short(arguments['layers'])}: {FIX}")
     for key in ("activation", "output_activation", "loss"):
         if key in arguments and not isinstance(arguments[key], str):
             raise NnloopError(f"{where}.{key}\" must be a name, like \"relu\"; got {short(arguments[key])}: {FIX}")

@@ -94,6 +94,16 @@ def learning_rate(text):
     return value
 
 
+def architecture(text):
+    """An architecture string for --layers, as given once nnloop.architecture.parse has checked it."""
+    from .architecture import parse
+    try:
+        parse(text)
+        return text.replace(" ", "")
+    except NnloopError as e:
+        raise argparse.ArgumentTypeError(str(e).replace("--layers: ", "")) from None
+
+
 def layer_sizes(text):
     """'128,64' -> [128, 64]; '' -> [] (no hidden layer: a linear classifier)."""
     parts = [p.strip() for p in text.split(",")] if text.strip() else []
@@ -169,6 +179,11 @@ def add_train(commands):
     network = train.add_argument_group("the network")
     network.add_argument("--hidden", type=layer_sizes, metavar="SIZES",
                          help="nodes of each hidden layer, comma separated (default 100; '' for none)")
+    network.add_argument("--layers", type=architecture, metavar="LAYERS",
+                         help="the layers between the input and the 10 outputs, comma separated, instead of "
+                              "--hidden: conv<kernels>x<size>[s<stride>][p<padding>], maxpool<size>[s<stride>], "
+                              "avgpool<size>, dense<nodes>, each conv or dense optionally :<activation>; e.g. "
+                              "conv8x5,maxpool2,dense100 (a flatten comes before the first dense layer)")
     network.add_argument("--activation", choices=["relu", "sigmoid", "tanh", "identity"],
                          help="activation of the hidden layers (default relu: its gradient does not fade)")
     network.add_argument("--output-activation", choices=["softmax", "sigmoid", "identity", "relu", "tanh"],
@@ -272,7 +287,9 @@ def run_train(args):
     check_other_run(output, args.force, args.resume)
     if args.workers:
         check_workers(args.workers)
-    if not args.resume:
+    if args.layers and args.hidden is not None:
+        raise NnloopError("--hidden and --layers both say what the hidden layers are: give one of them")
+    if not args.resume and not args.layers:
         hidden = DEFAULTS["hidden"] if args.hidden is None else args.hidden
         check_network([784] + hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, hidden))}",
                       samples=min(args.limit or 60000, 60000))

@@ -88,10 +88,14 @@ class Dense:
             return  # layer k-1 is the input: nothing below it to learn
         W = self.W
         for i in range(len(back)):
-            s = 0.0
-            for j in range(len(delta)):
-                s += W[j][i] * delta[j]
-            back[i] = s
+            back[i] = 0.0
+        for j in range(len(delta)):  # row by row, the order W is stored in: back[i] += W[j][i] * delta[j]
+            d = delta[j]
+            if d == 0.0:  # a relu node that was off sends nothing back
+                continue
+            W_j = W[j]
+            for i in range(len(back)):
+                back[i] += W_j[i] * d
 
     def new_memory(self):
         """The list forward fills with the indices of the nonzero inputs, which both passes skip to."""

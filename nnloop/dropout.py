@@ -11,7 +11,8 @@ as it is (no mask, no scale) for testing. Per sample and hidden layer k:
 A network whose nodes cannot lean on any one other node learns features
 that work on their own: dropout fights overfitting. The masks are drawn from
 a Random of the run's own seed, so runs stay reproducible. The input layer
-and the output layer are never dropped.
+and the output layer are never dropped, nor are feature maps: in a convnet,
+dropout acts on the flattened maps and the dense hidden layers.
 
 >>> from nnloop.network import NodeValues
 >>> from nnloop.rng import Random
@@ -27,6 +28,8 @@ def draw_masks(v, P, rng):
     """Fill v.mask[k] for every hidden layer k with a fresh mask: 0 with probability P, else 1 / (1 - P)."""
     scale = 1.0 / (1.0 - P)
     for k in range(1, len(v.H) - 1):
+        if isinstance(v.H[k][0], list):
+            continue  # feature maps: not dropped
         if len(v.mask[k]) != len(v.H[k]):
             v.mask[k] = [0.0] * len(v.H[k])
             v.F[k] = [0.0] * len(v.H[k])

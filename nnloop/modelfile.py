@@ -2,15 +2,21 @@
 
     {
      "format": "nnloop-model",
-     "version": 1,
+     "version": 2,
      "loss": "cross_entropy",
-     "sizes": [784, 100, 10],
+     "input": 784,                    or [channels, rows, cols] for a convnet: [1, 28, 28]
+     "sizes": [784, 100, 10],         nodes per layer, input first
      "training": {...},               how it was made (optional, see nnloop.trainer)
      "layers": [
-      {"k": 1, "activation": "relu", "B": [...], "W": [[...], ...]},   W[k][j]: one row per line
+      {"k": 1, "type": "dense", "activation": "relu", "B": [...], "W": [[...], ...]},   W[k][j]: a row a line
       ...
      ]
     }
+
+Each layer object is as nnloop.architecture.to_document writes it: "dense",
+"conv" (with its kernels "K"), "maxpool", "avgpool" or "flatten". Files of
+version 1 (nnloop 0.x before convolution) hold dense layers without a
+"type" and no "input"; they load as they always did.
 
 Files are written atomically and read with json, never pickle: loading a
 model file runs no code. Anything that is not a well-formed model of this
@@ -18,6 +24,7 @@ version is refused with one line saying what is wrong.
 """
 import json
 
+from . import architecture
 from .atomicfile import write_atomically
 from .checkpoint import check_training
 from .errors import NnloopError, read_text
@@ -25,16 +32,17 @@ from .network import Network
 
 FORMAT = "nnloop-model"
 REPAIR = "put back what nnloop train wrote, or train again"
-VERSION = 1
+VERSION = 2
+VERSIONS = (1, 2)  # what this nnloop reads
 
 
 def save(net, path, training=None):
     """Write net (and, if given, the JSON-ready dict training) to path."""
-    document = {"format": FORMAT, "version": VERSION, "loss": net.loss, "sizes": net.sizes}
+    input_shape = net.shapes[0] if isinstance(net.shapes[0], int) else list(net.shapes[0])
+    document = {"format": FORMAT, "version": VERSION, "loss": net.loss, "input": input_shape, "sizes": net.sizes}
     if training is not None:
         document["training"] = training
-    document["layers"] = [{"k": k, "activation": net.activations[k], "B": net.B[k], "W": net.W[k]}
-                          for k in range(1, net.L + 1)]
+    document["layers"] = [{"k": k, **architecture.to_document(net.layers[k])} for k in range(1, net.L + 1)]
     try:
         text = dumps(document) + "\n"
     except ValueError:
@@ -63,18 +71,27 @@ def from_document(document, path):
         raise NnloopError(f"{path} is not an nnloop model file (no \"format\": \"{FORMAT}\"): give a file written by "
                           "nnloop train")
     version = document.get("version")
-    if version != VERSION:
-        raise NnloopError(f"{path} is an nnloop model of version {version!r}; this nnloop reads version {VERSION}: "
-                          "use the nnloop that wrote it, or train the model again")
-    check_sections(document, path)
+    if version not in VERSIONS or isinstance(version, bool):
+        raise NnloopError(f"{path} is an nnloop model of version {version!r}; this nnloop reads versions "
+                          f"{' and '.join(map(str, VERSIONS))}: use the nnloop that wrote it, or train the model again")
+    check_sections(document, path, version)
     layers, sizes, loss = document["layers"], document["sizes"], document["loss"]
-    W = [[]] + [layer["W"] for layer in layers]
-    B = [[]] + [layer["B"] for layer in layers]
-    activations = [layer["activation"] for layer in layers]
     try:
-        net = Network.with_parameters(W, B, activations, loss)
+        if all(layer.get("type", "dense") == "dense" for layer in layers):
+            for k, layer in enumerate(layers, 1):
+                unknown = sorted(set(layer) - {"k", "type", "activation", "B", "W"})
+                if unknown:
+                    raise NnloopError(f"layer {k} has an unknown key {unknown[0]!r}")
+            net = Network.with_parameters([[]] + [layer["W"] for layer in layers],
+                                          [[]] + [layer["B"] for layer in layers],
+                                          [layer["activation"] for layer in layers], loss)
+        else:
+            net = architecture.network_from_documents(layers, document["input"], loss, "its layers")
     except (NnloopError, TypeError, IndexError) as e:
         raise NnloopError(f"{path} is a damaged nnloop model file: {e}; {REPAIR}") from None
+    if version > 1 and document["input"] != (net.shapes[0] if isinstance(net.shapes[0], int) else list(net.shapes[0])):
+        raise NnloopError(f"{path} is a damaged nnloop model file: \"input\" says {document['input']!r:.40}, "
+                          f"the layers read {net.shapes[0]}; {REPAIR}")
     if sizes != net.sizes:
         raise NnloopError(f"{path} is a damaged nnloop model file: \"sizes\" says {sizes}, "
                           f"the weights have sizes {net.sizes}; {REPAIR}")
@@ -86,10 +103,10 @@ def from_document(document, path):
     return net, training
 
 
-def check_sections(document, path):
+def check_sections(document, path, version):
     """Refuse a model whose loss, sizes or layers are missing or of the wrong kind, naming the key."""
     damaged = f"{path} is a damaged nnloop model file:"
-    for key in ("loss", "sizes", "layers"):
+    for key in ("loss", "sizes", "layers") + (("input",) if version > 1 else ()):
         if key not in document:
             raise NnloopError(f"{damaged} it has no \"{key}\"; train or save it again")
     if not isinstance(document["loss"], str):
@@ -102,6 +119,8 @@ def check_sections(document, path):
     for k, layer in enumerate(layers, 1):
         if not isinstance(layer, dict):
             raise NnloopError(f"{damaged} layer {k} must be an object with \"activation\", \"W\" and \"B\"; {REPAIR}")
+        if layer.get("type", "dense") != "dense":
+            continue  # checked by nnloop.architecture.from_document
         for key in ("activation", "W", "B"):
             if key not in layer:
                 raise NnloopError(f"{damaged} layer {k} has no \"{key}\"; put it back or train again")

@@ -24,7 +24,13 @@ hyperparameters (the others take their defaults); trace shows its step.
 
 W of layer k holds one row W[k][j] per node j of layer k, each with one
 weight per node of layer k-1, so the layer sizes follow from the weights (an
-optional "sizes" is checked against them). Anything malformed is refused
+optional "sizes" is checked against them).
+
+A spec of version 2 may also hold convolution, pooling and flatten layers,
+each an object with its "type" as model files write them (see
+nnloop.architecture), and then says the shape of its input, "input":
+[channels, rows, cols]; x may be written as those feature maps, x[c][y][col],
+or flat, i = (c*rows + y)*cols + col. Anything malformed is refused
 with one line saying what is wrong and how to fix it.
 
 >>> spec = from_document({"format": "nnloop-spec", "version": 1, "loss": "mse",
@@ -38,14 +44,15 @@ import math
 import os
 from typing import List, NamedTuple
 
-from . import bundled, mnist, modelfile, optimizers
+from . import architecture, bundled, mnist, modelfile, optimizers
 from .errors import NnloopError
 from .network import Network, check_numbers
 
 FORMAT = "nnloop-spec"
-VERSION = 1
+VERSION = 2
+VERSIONS = (1, 2)  # 1: dense layers only; 2: any layers, and "input"
 LEARNING_RATE = 0.1  # as nnloop train's default
-KEYS = {"format", "version", "note", "loss", "sizes", "layers", "x", "t", "learning_rate", "optimizer"}
+KEYS = {"format", "version", "note", "loss", "input", "sizes", "layers", "x", "t", "learning_rate", "optimizer"}
 LAYER_KEYS = {"k", "activation", "W", "B"}
 
 
@@ -143,28 +150,35 @@ def from_document(document, path):
     """Check a parsed spec file and build its Spec; refuse anything malformed."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise NnloopError(f"{path} is not a network spec: it needs \"format\": \"{FORMAT}\"")
-    if document.get("version") != VERSION:
-        raise NnloopError(f"{path} is a spec of version {document.get('version')!r}; "
-                          f"this nnloop reads \"version\": {VERSION}: use a spec like those in data/examples/")
-    check_keys(document, KEYS, {"loss", "layers", "x", "t"}, path)
+    version = document.get("version")
+    if version not in VERSIONS or isinstance(version, bool):
+        raise NnloopError(f"{path} is a spec of version {version!r}; this nnloop reads \"version\": 1 or 2: "
+                          "use a spec like those in data/examples/")
+    check_keys(document, KEYS if version > 1 else KEYS - {"input"}, {"loss", "layers", "x", "t"}, path)
     layers = document["layers"]
     if not isinstance(layers, list) or not layers or not all(isinstance(layer, dict) for layer in layers):
         raise NnloopError(f"{path}: \"layers\" must be a list of objects, one per layer k = 1, 2, ..., "
                           "each with \"activation\", \"W\" and \"B\"")
     for k, layer in enumerate(layers, start=1):
-        check_keys(layer, LAYER_KEYS, {"activation", "W", "B"}, f"{path}: layer {k}")
         if layer.get("k", k) != k:
             raise NnloopError(f"{path}: layer {k} says \"k\": {layer['k']!r}; layers are listed in order "
                               "k = 1, 2, ...: fix or drop \"k\"")
-    try:
-        net = Network.with_parameters([[]] + [layer["W"] for layer in layers], [[]] + [layer["B"] for layer in layers],
-                                      [layer["activation"] for layer in layers], document["loss"])
-    except (NnloopError, TypeError, IndexError) as e:
-        raise NnloopError(f"{path}: {e}") from None
+    if version > 1 and "input" in document:
+        net = architecture.network_from_documents(layers, document["input"], document["loss"], path)
+    else:
+        for k, layer in enumerate(layers, start=1):
+            check_keys(layer, LAYER_KEYS, {"activation", "W", "B"}, f"{path}: layer {k}")
+        try:
+            net = Network.with_parameters([[]] + [layer["W"] for layer in layers],
+                                          [[]] + [layer["B"] for layer in layers],
+                                          [layer["activation"] for layer in layers], document["loss"])
+        except (NnloopError, TypeError, IndexError) as e:
+            raise NnloopError(f"{path}: {e}") from None
     if "sizes" in document and document["sizes"] != net.sizes:
         raise NnloopError(f"{path}: \"sizes\" says {document['sizes']}, but the weights make the sizes "
                           f"{net.sizes}: fix one of them, or drop \"sizes\"")
-    x = numbers(document["x"], net.sizes[0], "x", "the input, one value per node of layer 0", path)
+    x = numbers(flattened(document["x"], net.shapes[0]), net.sizes[0], "x", "the input, one value per node of "
+                "layer 0", path)
     t = numbers(document["t"], net.sizes[-1], "t", f"the target, one value per node of layer {net.L}", path)
     if net.loss == "cross_entropy" and (min(t) < 0 or abs(sum(t) - 1.0) > 1e-9):
         raise NnloopError(f"{path}: with cross_entropy, \"t\" must be probabilities that sum to 1 "
@@ -198,6 +212,16 @@ def check_keys(document, allowed, required, where):
     missing = sorted(required - set(document))
     if missing:
         raise NnloopError(f"{where}: missing {missing[0]!r}; see the spec format in the README")
+
+
+def flattened(x, shape):
+    """x as one flat list: feature maps x[c][y][col] are read row by row, i = (c*rows + y)*cols + col."""
+    if isinstance(shape, int) or not (isinstance(x, list) and x and isinstance(x[0], list)):
+        return x
+    if len(x) != shape[0] or any(not isinstance(row, list) or len(row) != shape[1] for row in x) or \
+            any(not isinstance(line, list) or len(line) != shape[2] for row in x for line in row):
+        return None  # refused by numbers(), which says what x must hold
+    return [value for channel in x for row in channel for value in row]
 
 
 def numbers(values, n, key, meaning, path):

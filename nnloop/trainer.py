@@ -30,7 +30,7 @@ import os
 import sys
 import time
 
-from . import __version__, command, mnist, modelfile, optimizers
+from . import __version__, architecture, command, mnist, modelfile, optimizers
 from .dropout import check_dropout
 from .errors import NnloopError
 from .evaluation import accuracy, confusion_matrix
@@ -42,6 +42,7 @@ from .training import check_hyperparameters, run_epoch
 
 DEFAULTS = {
     "hidden": [100],
+    "layers": None,         # an architecture string (nnloop.architecture); None: the dense --hidden layers
     "activation": "relu",
     "output_activation": "softmax",
     "loss": "cross_entropy",
@@ -99,9 +100,7 @@ def train_mnist(arguments, model_path, resume=None, out=None):
             arguments["lr_epochs"] = arguments["epochs"]  # fixed now: a resumed run may change --epochs
         check_hyperparameters(arguments["epochs"], arguments["batch_size"], arguments["learning_rate"])
         check_learning_options(arguments)
-        net = Network([784] + arguments["hidden"] + [10],
-                      [arguments["activation"]] * len(arguments["hidden"]) + [arguments["output_activation"]],
-                      arguments["loss"], seed=arguments["seed"])
+        net = new_network(arguments)
         history = []
         order_rng = Random(arguments["seed"] + 1)  # a different stream from the one the weights came from
         dropout_rng = Random(arguments["seed"] + 2)
@@ -160,6 +159,16 @@ def train_mnist(arguments, model_path, resume=None, out=None):
     print(f"done: test accuracy {100 * history[-1]['test_accuracy']:.2f}% after {plural(epochs, 'epoch')}; "
           f"see it with: {command.name()} evaluate {model_path}", file=out)
     return 0
+
+
+def new_network(arguments):
+    """The network a run starts from: the --layers architecture over 1x28x28 digits, or dense --hidden layers."""
+    if arguments["layers"]:
+        return architecture.build(architecture.parse(arguments["layers"], arguments["activation"]), (1, 28, 28),
+                                  mnist.CLASSES, arguments["output_activation"], arguments["loss"], arguments["seed"])
+    return Network([784] + arguments["hidden"] + [mnist.CLASSES],
+                   [arguments["activation"]] * len(arguments["hidden"]) + [arguments["output_activation"]],
+                   arguments["loss"], seed=arguments["seed"])
 
 
 def read_checkpoint(model_path, arguments):
@@ -221,9 +230,9 @@ def gradient_magnitudes(net, train_set, probe=1000):
 
 
 def describe(net, arguments, n_train, n_test):
-    sizes = "-".join(map(str, net.sizes))
     acts = "/".join(net.activations[1:])
-    return (f"network {sizes} ({acts}, {net.loss}); {n_train:,} training and {n_test:,} test digits; "
+    layers = f" {arguments['layers']}" if arguments["layers"] else ""
+    return (f"network{layers} {net.describe()} ({acts}, {net.loss}); {n_train:,} training and {n_test:,} test digits; "
             f"batch {arguments['batch_size']}, {describe_learning(arguments)}, "
             f"{plural(arguments['epochs'], 'epoch')}, seed {arguments['seed']}; {made_with()['python']}")
 

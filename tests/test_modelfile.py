@@ -30,7 +30,8 @@ def test_the_file_is_json_a_person_can_read(tmp_path):
     save(small_net(), path)
     text = path.read_text()
     document = json.loads(text)
-    assert document["format"] == "nnloop-model" and document["version"] == 1
+    assert document["format"] == "nnloop-model" and document["version"] == 2 and document["input"] == 4
+    assert [layer["type"] for layer in document["layers"]] == ["dense", "dense"]
     assert [layer["activation"] for layer in document["layers"]] == ["tanh", "softmax"]
     # one weight row per line
     assert sum(line.strip().startswith("[") and line.strip().endswith(("],", "]")) for line in text.splitlines()) >= 5
@@ -71,7 +72,7 @@ def test_truncated_file_is_refused(tmp_path):
 
 @pytest.mark.parametrize("change, message", [
     (lambda d: d.update(format="keras"), "is not an nnloop model file"),
-    (lambda d: d.update(version=2), "model of version 2; this nnloop reads version 1"),
+    (lambda d: d.update(version=3), "model of version 3; this nnloop reads versions 1 and 2"),
     (lambda d: d.pop("layers"), "damaged nnloop model file: it has no \"layers\""),
     (lambda d: d.update(sizes=[4, 5, 2]), r"\"sizes\" says \[4, 5, 2\], the weights have sizes \[4, 3, 2\]"),
     (lambda d: d["layers"][1]["W"][0].pop(), r"W\[2\]\[0\] must hold 3 weights"),
