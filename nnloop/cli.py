@@ -460,6 +460,7 @@ def run_trace(args):
             raise NnloopError("--html writes a page of its own: drop --format, or drop --html for markdown")
         from .tracepage import write_page
         from .outputs import check_not_a_model, check_output
+        check_drawable(subject.net, args.file)
         check_output(args.html, [args.file], option="--html")
         check_not_a_model(args.html, option="--html")
         steps = write_page(subject.net, x, t, subject.learning_rate, sections, args.html, subject.optimizer,
@@ -697,6 +698,7 @@ def run_draw(args):
     if subject.kind == "spec" and args.index is not None:
         raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
                           "brings its own input x: drop --index")
+    check_drawable(subject.net, args.file)
     (x, t), = subject.samples
     computed = compute(subject.net, x, t, subject.learning_rate, subject.optimizer) if args.pass_ else None
     title = f"{args.file}: {args.pass_ + ' pass' if args.pass_ else 'weights and biases'}"
@@ -705,6 +707,13 @@ def run_draw(args):
     print(f"wrote {args.output}: the {'-'.join(map(str, subject.net.sizes))} network of {args.file}"
           f"{', ' + args.pass_ + ' pass' if args.pass_ else ''} ({len(text.encode()):,} bytes)")
     return 0
+
+
+def check_drawable(net, path):
+    """Refuse a network with feature maps: the diagrams are of fully connected layers, a circle a node."""
+    if not net.dense():
+        raise NnloopError(f"{path} is a convnet ({net.describe()}); drawings show fully connected networks, a circle "
+                          f"per node: use nnloop trace {path} for its numbers")
 
 
 # nnloop compare

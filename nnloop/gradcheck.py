@@ -49,7 +49,9 @@ WORST = 3  # parameters shown per layer
 class GradientCheck(NamedTuple):
     """One parameter's backprop gradient next to its finite difference.
 
-    k, j, i     the parameter: W[k][j][i], or B[k][j] when i is None
+    k, j, i     the parameter: W[k][j][i], or B[k][j] when i is None; in a
+                convolution layer j is the kernel c and i the tuple
+                (c', u, v) of K[k][c][c'][u][v], or None for B[k][c]
     backprop    mean dLoss/dp from Network.gradients
     numerical   the central difference
     error       |backprop - numerical| / max(|backprop|, |numerical|, FLOOR)
@@ -72,7 +74,16 @@ class GradientCheck(NamedTuple):
 
     @property
     def name(self):
-        return f"B[{self.k}][{self.j}]" if self.i is None else f"W[{self.k}][{self.j}][{self.i}]"
+        return parameter_name(self.k, self.j, self.i)
+
+
+def parameter_name(k, j, i):
+    """'W[2][0][1]', 'B[2][0]', or a kernel's 'K[1][0][0][2][1]' (i = (c', u, v))."""
+    if i is None:
+        return f"B[{k}][{j}]"
+    if isinstance(i, tuple):
+        return f"K[{k}][{j}]" + "".join(f"[{n}]" for n in i)
+    return f"W[{k}][{j}][{i}]"
 
 
 def check_gradients(net, samples, eps=1e-5, params=None):
@@ -90,7 +101,8 @@ def check_gradients(net, samples, eps=1e-5, params=None):
     check_params(net, params)
     checks = []
     for k, j, i in params:
-        backprop = g.dB[k][j] if i is None else g.dW[k][j][i]
+        values, index = where(g.dW, g.dB, k, j, i)
+        backprop = values[index]
         numerical, rounding = central_difference(net, samples, k, j, i, eps)
         coarse, _ = central_difference(net, samples, k, j, i, 2 * eps)
         scale = max(abs(backprop), abs(numerical), FLOOR)
@@ -106,12 +118,12 @@ def numerical_derivative(net, samples, k, j, i, eps=1e-5):
 
 def central_difference(net, samples, k, j, i, eps):
     """(the central difference, its rounding error ROUNDING * |Loss| / step)."""
-    values, index = (net.B[k], j) if i is None else (net.W[k][j], i)
+    values, index = where(net.W, net.B, k, j, i)
     p = values[index]
     # (p + eps) - (p - eps) is the step the floats really took, not always 2 eps
     step = (p + eps) - (p - eps)
     if not step > 0:
-        name = f"B[{k}][{j}]" if i is None else f"W[{k}][{j}][{i}]"
+        name = parameter_name(k, j, i)
         raise NnloopError(f"eps = {eps:g} vanishes next to {name} = {p:g}: p + eps == p - eps in floating point; "
                           f"use an eps above {abs(p) * 1e-15:.2g}")
     values[index] = p + eps
@@ -123,9 +135,27 @@ def central_difference(net, samples, k, j, i, eps):
     return (loss_plus - loss_minus) / step, rounding
 
 
+def where(W, B, k, j, i):
+    """(the list, the index in it) of parameter (k, j, i) in W and B (or in dW and dB)."""
+    if i is None:
+        return B[k], j
+    if isinstance(i, tuple):  # a kernel weight K[k][c][c'][u][v]: j = c, i = (c', u, v)
+        c2, u, v = i
+        return W[k][j][c2][u], v
+    return W[k][j], i
+
+
 def check_params(net, params):
+    every = None
     for p in params:
         k, j, i = p if isinstance(p, tuple) and len(p) == 3 else (None, None, None)
+        if isinstance(k, int) and 1 <= k <= net.L and net.layers[k].kind != "dense":
+            every = every or set(all_parameters(net))
+            if p in every:
+                continue
+            raise NnloopError(f"params must name parameters of this network: layer {k} is {net.layers[k]!r}, "
+                              f"whose parameters are (k, c, (c', u, v)) for K[k][c][c'][u][v] and (k, c, None) for "
+                              f"B[k][c]; got {p!r}")
         if not (isinstance(k, int) and 1 <= k <= net.L and isinstance(j, int) and 0 <= j < net.sizes[k]
                 and (i is None or isinstance(i, int) and 0 <= i < net.sizes[k - 1])):
             raise NnloopError(f"params must be (k, j, i) tuples naming W[k][j][i] (i None for B[k][j]) of this "
@@ -152,12 +182,23 @@ def relative_error(a, b):
 
 
 def all_parameters(net):
-    """Every parameter as (k, j, i), node by node: W[k][j][i] for each i, then B[k][j] (i None)."""
+    """Every parameter as (k, j, i), node by node: W[k][j][i] for each i, then B[k][j] (i None).
+
+    A convolution layer's, kernel by kernel: K[k][c][c'][u][v] as (k, c, (c', u, v)), then B[k][c] as
+    (k, c, None). Pooling and flatten layers have none.
+    """
     params = []
     for k in range(1, net.L + 1):
-        for j in range(net.sizes[k]):
-            params.extend((k, j, i) for i in range(net.sizes[k - 1]))
-            params.append((k, j, None))
+        layer = net.layers[k]
+        if layer.kind == "dense":
+            for j in range(net.sizes[k]):
+                params.extend((k, j, i) for i in range(net.sizes[k - 1]))
+                params.append((k, j, None))
+        elif layer.kind == "conv":
+            for c in range(layer.channels):
+                params.extend((k, c, (c2, u, v)) for c2 in range(layer.in_shape[0])
+                              for u in range(layer.size) for v in range(layer.size))
+                params.append((k, c, None))
     return params
 
 
@@ -182,6 +223,8 @@ def sample_parameters(net, per_layer, rng):
 def relu_kinks(net, samples, margin):
     """(k, j, n, A) for each relu node j of layer k whose A[k][j] is within margin of 0 on sample n.
 
+    In feature maps, j is the node's position as text: '[c][y][x]'.
+
     relu has no derivative at 0: there a nudge of eps can switch the node
     on or off, and the central difference measures the jump, not a slope.
     """
@@ -190,8 +233,11 @@ def relu_kinks(net, samples, margin):
     for n, (x, _) in enumerate(samples):
         net.forward(x, v)
         for k in range(1, net.L + 1):
-            if net.activations[k] == "relu":
+            if net.activations[k] == "relu" and net.layers[k].kind == "dense":
                 kinks += [(k, j, n, a) for j, a in enumerate(v.A[k]) if abs(a) < margin]
+            elif net.activations[k] == "relu":
+                kinks += [(k, f"[{c}][{y}][{x}]", n, a) for c, A_c in enumerate(v.A[k]) for y, A_cy in enumerate(A_c)
+                          for x, a in enumerate(A_cy) if abs(a) < margin]
     return kinks
 
 
@@ -215,7 +261,8 @@ def report(net, samples, params, eps=1e-5, threshold=THRESHOLD):
                       f"noise {c.noise:<8.2g} error {c.error:.2g}" for c in layer[:WORST]]
     failed = [c for c in checks if not c.passes(threshold)]
     for k, j, n, a in relu_kinks(net, samples, margin=100 * eps):
-        lines.append(f"note: A[{k}][{j}] = {a:.3g} on sample {n} is within {100 * eps:g} of relu's kink at 0, "
+        position = j if isinstance(j, str) else f"[{j}]"
+        lines.append(f"note: A[{k}]{position} = {a:.3g} on sample {n} is within {100 * eps:g} of relu's kink at 0, "
                      f"where relu has no derivative; errors of the parameters feeding it are not backprop's fault")
     if failed:
         worst = max(failed, key=lambda c: c.error - c.noise)

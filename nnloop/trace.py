@@ -47,13 +47,14 @@ def trace(net, x, t, eta, top=None, about=(), optimizer=None):
     """
     v, g, Y, loss, stepped, loss_after, optimizer, before = compute(net, x, t, eta, optimizer)
     sections = [overview(net, x, t, eta, about, top, "SGD" if type(optimizer) is SGD else optimizer.NAME)]
-    sections += [forward_layer(net, v, k, top) for k in range(1, net.L + 1)]
+    sections += [FORWARD[net.layers[k].kind](net, v, k, top) for k in range(1, net.L + 1)]
     sections.append(Section("Loss", [loss_line(net, Y, t, loss)]))
-    sections += [backward_layer(net, v, t, g, k, top) for k in range(net.L, 0, -1)]
+    sections += [BACKWARD[net.layers[k].kind](net, v, t, g, k, top) for k in range(net.L, 0, -1)]
+    learning = [k for k in range(1, net.L + 1) if net.B[k]]  # pooling and flatten layers learn nothing
     if type(optimizer) is SGD and not optimizer.weight_decay:
-        sections += [step_layer(net, stepped, g, eta, k, top) for k in range(1, net.L + 1)]
+        sections += [step_layer(net, stepped, g, eta, k, top) for k in learning]
     else:
-        sections += [optimizer_layer(net, stepped, g, eta, optimizer, before, k, top) for k in range(1, net.L + 1)]
+        sections += [optimizer_layer(net, stepped, g, eta, optimizer, before, k, top) for k in learning]
     sections.append(Section("After the step", [f"loss = {num(loss)} before the step, {num(loss_after)} after it "
                                                f"(the same sample through the updated W and B)"]))
     return sections
@@ -90,7 +91,7 @@ def compute(net, x, t, eta, optimizer=None):
     Y = net.forward(x, v)
     loss = net.sample_loss(Y, t)
     net.backward(v, t, g)
-    stepped = Network.with_parameters(net.W, net.B, net.activations[1:], net.loss)  # copies W and B
+    stepped = copy.deepcopy(net)
     optimizer = copy.deepcopy(optimizer) if optimizer is not None else SGD(net)
     before = copy.deepcopy(optimizer.state)
     optimizer.step(stepped, g, eta, 1)  # a minibatch of one sample: its mean gradient is its own
@@ -101,8 +102,9 @@ def compute(net, x, t, eta, optimizer=None):
 def overview(net, x, t, eta, about, top, rule="SGD"):
     activations = ", ".join(f"layer {k} {net.activations[k]}" for k in range(1, net.L + 1))
     return Section("The network and the sample", list(about) + [
-        f"network {'-'.join(map(str, net.sizes))}: {activations}; loss {net.loss}",
-        f"H[0] = x = {vector(x, top)}",
+        f"network {net.describe()}: {activations}; loss {net.loss}",
+        f"H[0] = x = {vector(x, top)}" + ("" if isinstance(net.shapes[0], int) else
+                                           f", read as {maps(net.shapes[0])} maps H[0][c][y][x], x[(c*rows + y)*cols + x]"),
         f"T = t = {vector(t, top)}",
         f"eta = {num(eta)}, the learning rate of the {rule} step at the end"])
 
@@ -212,34 +214,55 @@ def back_lines(net, v, k, top):
     lines = [f"back[{k - 1}][i] = sum_j W[{k}][j][i]*delta[{k}][j];  "
              f"delta[{k - 1}][i] = {name}'(A[{k - 1}][i])*back[{k - 1}][i]"]
     W_k, delta_k = net.W[k], v.delta[k]
-    for i in range(net.sizes[k - 1]):
+
+    def lines_of(i):
         terms = [(f"W[{k}][{j}][{i}]*delta[{k}][{j}]", W_k[j][i], delta_k[j]) for j in range(len(delta_k))]
-        lines += sum_lines(f"back[{k - 1}][{i}]", None, terms, f"sum_j W[{k}][j][{i}]*delta[{k}][j]",
-                           v.back[k - 1][i], top)
         a, back = v.A[k - 1][i], v.back[k - 1][i]
         fprime = net.f[k - 1].derivative(a, v.H[k - 1][i])
-        lines.append(f"delta[{k - 1}][{i}] = {name}'(A[{k - 1}][{i}])*back[{k - 1}][{i}] = "
-                     f"{name}'({num(a)})*{factor(back)} = {factor(fprime)}*{factor(back)} = {num(v.delta[k - 1][i])}")
-    return lines
+        return sum_lines(f"back[{k - 1}][{i}]", None, terms, f"sum_j W[{k}][j][{i}]*delta[{k}][j]", back, top) + [
+            f"delta[{k - 1}][{i}] = {name}'(A[{k - 1}][{i}])*back[{k - 1}][{i}] = "
+            f"{name}'({num(a)})*{factor(back)} = {factor(fprime)}*{factor(back)} = {num(v.delta[k - 1][i])}"]
+    nodes = list(range(net.sizes[k - 1]))
+    if net.layers[k - 1].kind == "dense":  # a hidden layer of an MLP: every node, as wide as it is
+        return lines + [line for i in nodes for line in lines_of(i)]
+    return lines + node_lines(nodes, lambda i: v.back[k - 1][i], lines_of, top, f"back[{k - 1}]")
 
 
 def step_layer(net, stepped, g, eta, k, top):
-    """The new W[k][j][i] and B[k][j] after one SGD step: old value - eta * gradient."""
-    lines = [f"W[{k}][j][i] = W[{k}][j][i] - eta*dW[{k}][j][i];  B[{k}][j] = B[{k}][j] - eta*dB[{k}][j]"]
-    for j in range(net.sizes[k]):
-        W_kj, dW_kj, new_kj = net.W[k][j], g.dW[k][j], stepped.W[k][j]
-        edges = f"W[{k}][{j}][i] = W[{k}][{j}][i] - eta*dW[{k}][{j}][i]"
-        if is_wide(W_kj, top) and not any(dW_kj):
-            lines.append(f"{edges}: unchanged for all {len(W_kj)} i, since dW[{k}][{j}][i] = 0")
+    """The new W[k][j][i] (or K[k][c][c'][u][v]) and B[k][j] after one SGD step: old value - eta * gradient."""
+    P, i, each = weight_names(net, k)
+    lines = [f"{P}[{k}][j]{i} = {P}[{k}][j]{i} - eta*d{P}[{k}][j]{i};  B[{k}][j] = B[{k}][j] - eta*dB[{k}][j]"]
+    for j in range(len(net.B[k])):
+        W_kj, dW_kj, new_kj = weights(net.W[k][j]), weights(g.dW[k][j]), weights(stepped.W[k][j])
+        edges = f"{P}[{k}][{j}]{i} = {P}[{k}][{j}]{i} - eta*d{P}[{k}][{j}]{i}"
+        if is_wide(W_kj, top) and not any(dW for _, dW in dW_kj):
+            lines.append(f"{edges}: unchanged for all {len(W_kj)} {each}, since d{P}[{k}][{j}]{i} = 0")
         else:
-            items = [(abs(dW_kj[i]), f"W[{k}][{j}][{i}] = W[{k}][{j}][{i}] - eta*dW[{k}][{j}][{i}] = "
-                                                f"{num(W_kj[i])} - {num(eta)}*{factor(dW_kj[i])} = {moved(W_kj[i], new_kj[i])}")
-                     for i in range(len(W_kj))]
-            lines += list_lines(f"{edges} for i = 0..{len(W_kj) - 1}, by how far they move", items, top,
-                                zero="do not move")
+            items = [(abs(dW), f"{P}[{k}][{j}]{at} = {P}[{k}][{j}]{at} - eta*d{P}[{k}][{j}]{at} = "
+                               f"{num(w)} - {num(eta)}*{factor(dW)} = {moved(w, new)}")
+                     for (at, w), (_, dW), (_, new) in zip(W_kj, dW_kj, new_kj)]
+            lines += list_lines(f"{edges} {every(W_kj, each)}, by how far they move", items, top, zero="do not move")
         lines.append(f"B[{k}][{j}] = B[{k}][{j}] - eta*dB[{k}][{j}] = {num(net.B[k][j])} - {num(eta)}*"
                      f"{factor(g.dB[k][j])} = {moved(net.B[k][j], stepped.B[k][j])}")
     return Section(f"SGD step, layer {k}", lines)
+
+
+def weight_names(net, k):
+    """('W', '[i]', 'i') for a dense layer's W[k][j][i]; ('K', "[c'][u][v]", "(c', u, v)") for a kernel's
+    K[k][c][c'][u][v]: the letter, the index of one node's weights, and what runs over them."""
+    return ("K", "[c'][u][v]", "(c', u, v)") if net.layers[k].kind == "conv" else ("W", "[i]", "i")
+
+
+def every(weights_of_node, each):
+    """'for i = 0..783' or "for every (c', u, v)"."""
+    return f"for i = 0..{len(weights_of_node) - 1}" if each == "i" else f"for every {each}"
+
+
+def weights(values):
+    """[(index text, value)] of one node's weights W[k][j] ('[i]') or one kernel K[k][c] ('[c'][u][v]')."""
+    if values and isinstance(values[0], list):
+        return [(f"[{n}]" + at, value) for n, part in enumerate(values) for at, value in weights(part)]
+    return [(f"[{i}]", value) for i, value in enumerate(values)]
 
 
 # Each rule's step as lines of (formula, numbers): P names the parameter, G its gradient;
@@ -290,15 +313,21 @@ def optimizer_layer(net, stepped, g, eta, optimizer, before, k, top):
             out.append(f"{formula} = {text} = {moved(old, new)}" if formula.startswith(P) else f"{formula} = {text}")
         return "\n    ".join(out)  # one formula a line, the parameter's lines indented under its first
 
-    for j in range(net.sizes[k]):
-        W_kj, dW_kj = net.W[k][j], g.dW[k][j]
-        items = [(abs(dW_kj[i]), parameter_lines(f"W[{k}][{j}][{i}]", f"dW[{k}][{j}][{i}]", W_kj[i],
-                                                 stepped.W[k][j][i], dW_kj[i], "W", (k, j, i)))
-                 for i in range(len(W_kj))]
-        lines += list_lines(f"W[{k}][{j}][i] for i = 0..{len(W_kj) - 1}, by |dW|", items, top, zero="have dW = 0")
+    P, i, each = weight_names(net, k)
+    for j in range(len(net.B[k])):
+        W_kj, dW_kj, new_kj = weights(net.W[k][j]), weights(g.dW[k][j]), weights(stepped.W[k][j])
+        items = [(abs(dW), parameter_lines(f"{P}[{k}][{j}]{at}", f"d{P}[{k}][{j}]{at}", w, new, dW, "W",
+                                           (k, j) + indices(at)))
+                 for (at, w), (_, dW), (_, new) in zip(W_kj, dW_kj, new_kj)]
+        lines += list_lines(f"{P}[{k}][{j}]{i} {every(W_kj, each)}, by |d{P}|", items, top, zero=f"have d{P} = 0")
         lines.append(parameter_lines(f"B[{k}][{j}]", f"dB[{k}][{j}]", net.B[k][j], stepped.B[k][j], g.dB[k][j],
                                      "B", (k, j)))
     return Section(f"{optimizer.NAME} step, layer {k}", lines)
+
+
+def indices(at):
+    """(1, 2) from '[1][2]'."""
+    return tuple(int(n) for n in at[1:-1].split("]["))
 
 
 def lookup(lists, index):
@@ -405,6 +434,210 @@ def factor(x):
     """
     text = num(x)
     return f"({text})" if text.startswith("-") else text
+
+
+# Feature maps: convolution, pooling and flatten layers (nnloop.conv, nnloop.pooling, nnloop.flatten).
+# A node of a map is (c, y, x); a layer of maps has many, so past top only the top largest are traced.
+
+def maps(shape):
+    """'3x5x5' for the shape (3, 5, 5)."""
+    return "x".join(map(str, shape))
+
+
+def positions(values):
+    """Every (c, y, x) of feature maps values[c][y][x], in order."""
+    return [(c, y, x) for c in range(len(values)) for y in range(len(values[c])) for x in range(len(values[c][y]))]
+
+
+def at(values, c, y, x):
+    return values[c][y][x]
+
+
+def node_lines(nodes, size, lines_of, top, what):
+    """The lines of every node, or past top, of the top nodes of largest size(node) and a count of the rest."""
+    if not is_wide(nodes, top):
+        return [line for node in nodes for line in lines_of(node)]
+    largest = sorted(nodes, key=lambda node: -abs(size(node)))[:top]
+    zeros = sum(1 for node in nodes if size(node) == 0.0)
+    return ([f"{len(nodes)} nodes; the {top} of largest |{what}| shown, {zeros} of all are 0"]
+            + [line for node in sorted(largest) for line in lines_of(node)]
+            + [f"... and {len(nodes) - top} more nodes"])
+
+
+def window_terms(layer, H_prev, c, y, x):
+    """(name, K, H) for every term of A[k][c][y][x] whose input is not in the padding."""
+    s, p = layer.stride, layer.padding
+    terms = []
+    for c2 in range(layer.in_shape[0]):
+        for u in range(layer.size):
+            for v in range(layer.size):
+                y2, x2 = s * y + u - p, s * x + v - p
+                if 0 <= y2 < layer.in_shape[1] and 0 <= x2 < layer.in_shape[2]:
+                    terms.append(((c2, u, v), (c2, y2, x2), layer.K[c][c2][u][v], H_prev[c2][y2][x2]))
+    return terms
+
+
+def conv_forward(net, v, k, top):
+    """A[k][c][y][x] as the sum over its window, then H[k][c][y][x] = f_k(A[k][c][y][x])."""
+    layer, name, H_prev = net.layers[k], net.activations[k], v.H[k - 1]
+    s, p = layer.stride, layer.padding
+    lines = [f"A[{k}][c][y][x] = B[{k}][c] + sum_{{c',u,v}} K[{k}][c][c'][u][v]*H[{k - 1}][c'][{s}*y+u-{p}][{s}*x+v-{p}]"
+             f";  H[{k}][c][y][x] = {name}(A[{k}][c][y][x])",
+             f"{layer!r}; terms whose input is in the padding are 0 and left out"]
+
+    def lines_of(node):
+        c, y, x = node
+        terms = [(f"K[{k}][{c}][{c2}][{u}][{w}]*H[{k - 1}][{c2}][{y2}][{x2}]", K, H)
+                 for (c2, u, w), (_, y2, x2), K, H in window_terms(layer, H_prev, c, y, x)]
+        return sum_lines(f"A[{k}][{c}][{y}][{x}]", (f"B[{k}][{c}]", layer.B[c]), terms,
+                         f"sum_{{c',u,v}} K[{k}][{c}][c'][u][v]*H[{k - 1}][c'][..][..]", v.A[k][c][y][x], top) + [
+            f"H[{k}][{c}][{y}][{x}] = {name}(A[{k}][{c}][{y}][{x}]) = {name}({num(v.A[k][c][y][x])}) = "
+            f"{num(v.H[k][c][y][x])}"]
+    lines += node_lines(positions(v.A[k]), lambda node: at(v.A[k], *node), lines_of, top, f"A[{k}]")
+    return Section(f"Forward, layer {k} (convolution, {name})", lines)
+
+
+def pool_window(layer, c, y, x):
+    """The input positions (c, y', x') of the window of output node (c, y, x)."""
+    s = layer.stride
+    return [(c, s * y + u, s * x + w) for u in range(layer.size) for w in range(layer.size)]
+
+
+def pool_forward(net, v, k, top):
+    """H[k][c][y][x], the max (or mean) of its window of H[k-1]."""
+    layer, H_prev = net.layers[k], v.H[k - 1]
+    rule = "max" if layer.kind == "maxpool" else "mean"
+    lines = [f"H[{k}][c][y][x] = {rule}_{{u,v}} H[{k - 1}][c][{layer.stride}*y+u][{layer.stride}*x+v]"
+             f"  ({layer!r}; A[{k}] = H[{k}])"]
+
+    def lines_of(node):
+        c, y, x = node
+        window = pool_window(layer, c, y, x)
+        names = ", ".join(f"H[{k - 1}][{c}][{y2}][{x2}]" for _, y2, x2 in window)
+        values = ", ".join(num(H_prev[c][y2][x2]) for _, y2, x2 in window)
+        return [f"H[{k}][{c}][{y}][{x}] = {rule}({names}) = {rule}({values}) = {num(v.H[k][c][y][x])}"]
+    lines += node_lines(positions(v.H[k]), lambda node: at(v.H[k], *node), lines_of, top, f"H[{k}]")
+    return Section(f"Forward, layer {k} ({'max' if rule == 'max' else 'average'} pooling)", lines)
+
+
+def flatten_forward(net, v, k, top):
+    """H[k][i] = H[k-1][c][y][x] with i = (c*rows + y)*cols + x."""
+    C, rows, cols = net.shapes[k - 1]
+    lines = [f"H[{k}][i] = H[{k - 1}][c][y][x],  i = (c*{rows} + y)*{cols} + x: the {maps(net.shapes[k - 1])} maps "
+             f"as one list of {net.sizes[k]} nodes (A[{k}] = H[{k}])"]
+    items = [(abs(v.H[k][(c * rows + y) * cols + x]),
+              f"H[{k}][{(c * rows + y) * cols + x}] = H[{k - 1}][{c}][{y}][{x}] = {num(v.H[k - 1][c][y][x])}")
+             for c, y, x in positions(v.H[k - 1])]
+    lines += list_lines(f"H[{k}][i] for i = 0..{net.sizes[k] - 1}", items, top)
+    return Section(f"Forward, layer {k} (flatten)", lines)
+
+
+def delta_lines(net, v, k, top):
+    """delta[k][c][y][x] = f_k'(A[k][c][y][x])*back[k][c][y][x] for the maps of layer k."""
+    name = net.activations[k]
+    lines = [f"delta[{k}][c][y][x] = {name}'(A[{k}][c][y][x])*back[{k}][c][y][x]"]
+
+    def lines_of(node):
+        c, y, x = node
+        a, back = v.A[k][c][y][x], v.back[k][c][y][x]
+        fprime = net.f[k].derivative(a, v.H[k][c][y][x])
+        return [f"delta[{k}][{c}][{y}][{x}] = {name}'(A[{k}][{c}][{y}][{x}])*back[{k}][{c}][{y}][{x}] = "
+                f"{name}'({num(a)})*{factor(back)} = {factor(fprime)}*{factor(back)} = {num(v.delta[k][c][y][x])}"]
+    return lines + node_lines(positions(v.back[k]), lambda node: at(v.back[k], *node), lines_of, top, f"back[{k}]")
+
+
+def conv_backward(net, v, T, g, k, top):
+    """dB[k][c] and dK[k][c][c'][u][v], sums over the positions; then back[k-1] and delta[k-1]."""
+    layer, H_prev, delta = net.layers[k], v.H[k - 1], v.delta[k]
+    s, p = layer.stride, layer.padding
+    lines = output_delta_lines(net, v, T) if k == net.L else []
+    lines.append(f"dB[{k}][c] = sum_{{y,x}} delta[{k}][c][y][x];  dK[{k}][c][c'][u][v] = sum_{{y,x}} "
+                 f"H[{k - 1}][c'][{s}*y+u-{p}][{s}*x+v-{p}]*delta[{k}][c][y][x]")
+    out = positions(delta)
+    for c in range(layer.channels):
+        own = [(y, x) for c_, y, x in out if c_ == c]
+        lines += sum_lines(f"dB[{k}][{c}]", None, [(f"delta[{k}][{c}][{y}][{x}]", 1.0, delta[c][y][x]) for y, x in own],
+                           f"sum_{{y,x}} delta[{k}][{c}][y][x]", g.dB[k][c], top)
+        items = []
+        for c2 in range(layer.in_shape[0]):
+            for u in range(layer.size):
+                for w in range(layer.size):
+                    terms = [(f"H[{k - 1}][{c2}][{s * y + u - p}][{s * x + w - p}]*delta[{k}][{c}][{y}][{x}]",
+                              H_prev[c2][s * y + u - p][s * x + w - p], delta[c][y][x]) for y, x in own
+                             if 0 <= s * y + u - p < layer.in_shape[1] and 0 <= s * x + w - p < layer.in_shape[2]]
+                    dK = g.dW[k][c][c2][u][w]
+                    items.append((abs(dK), "\n".join(sum_lines(f"dK[{k}][{c}][{c2}][{u}][{w}]", None, terms,
+                                                               f"sum_{{y,x}} H[{k - 1}][{c2}][..][..]*delta[{k}][{c}][y][x]",
+                                                               dK, top))))
+        for item in list_lines(f"dK[{k}][{c}][c'][u][v] for every (c', u, v)", items, top):
+            lines += item.split("\n")
+    if k > 1:
+        lines.append(f"back[{k - 1}][c'][y'][x'] = sum of K[{k}][c][c'][u][v]*delta[{k}][c][y][x] over every "
+                     f"(c, y, x, u, v) with {s}*y+u-{p} = y' and {s}*x+v-{p} = x'")
+
+        def lines_of(node):
+            c2, y2, x2 = node
+            terms = [(f"K[{k}][{c}][{c2}][{u}][{w}]*delta[{k}][{c}][{y}][{x}]", layer.K[c][c2][u][w], delta[c][y][x])
+                     for c, y, x in out for u in range(layer.size) for w in range(layer.size)
+                     if s * y + u - p == y2 and s * x + w - p == x2]
+            return sum_lines(f"back[{k - 1}][{c2}][{y2}][{x2}]", None, terms, "sum K*delta", v.back[k - 1][c2][y2][x2],
+                             top)
+        lines += node_lines(positions(v.back[k - 1]), lambda node: at(v.back[k - 1], *node), lines_of, top,
+                            f"back[{k - 1}]")
+        lines += delta_lines(net, v, k - 1, top)
+    return Section(f"Backward, layer {k} (convolution, {net.activations[k]})", lines)
+
+
+def pool_backward(net, v, T, g, k, top):
+    """back[k-1]: max pooling sends each delta to its window's maximum, average pooling shares it; then delta[k-1]."""
+    layer, delta = net.layers[k], v.delta[k]
+    if layer.kind == "maxpool":
+        lines = [f"back[{k - 1}][c][y'][x'] = sum of delta[{k}][c][y][x] over the windows whose maximum "
+                 f"H[{k - 1}][c][y'][x'] was (the first, on a tie); 0 elsewhere: no parameters to learn"]
+    else:
+        lines = [f"back[{k - 1}][c][y'][x'] = sum of delta[{k}][c][y][x]/{layer.size * layer.size} over the windows "
+                 f"that hold (y', x'): no parameters to learn"]
+    sources = {}
+    for c, y, x in positions(delta):
+        for node in pool_window(layer, c, y, x):
+            sources.setdefault(node, []).append((y, x))
+
+    def lines_of(node):
+        c, y2, x2 = node
+        back = v.back[k - 1][c][y2][x2]
+        if layer.kind == "avgpool":
+            shares = " + ".join(f"delta[{k}][{c}][{y}][{x}]/{layer.size * layer.size}" for y, x in sources.get(node, []))
+            return [f"back[{k - 1}][{c}][{y2}][{x2}] = {shares or '0'} = {num(back)}"]
+        wins = [(y, x) for y, x in sources.get(node, []) if pool_window(layer, c, y, x)[v.memory[k][c][y][x]] == node]
+        if not wins:
+            return [f"back[{k - 1}][{c}][{y2}][{x2}] = 0  (the maximum of no window)"]
+        names = " + ".join(f"delta[{k}][{c}][{y}][{x}]" for y, x in wins)
+        if len(wins) == 1:
+            return [f"back[{k - 1}][{c}][{y2}][{x2}] = {names} = {num(back)}"]
+        return [f"back[{k - 1}][{c}][{y2}][{x2}] = {names} = " + " + ".join(num(delta[c][y][x]) for y, x in wins)
+                + f" = {num(back)}"]
+    lines += node_lines(positions(v.back[k - 1]), lambda node: at(v.back[k - 1], *node), lines_of, top,
+                        f"back[{k - 1}]")
+    if k > 1:
+        lines += delta_lines(net, v, k - 1, top)
+    return Section(f"Backward, layer {k} ({'max' if layer.kind == 'maxpool' else 'average'} pooling)", lines)
+
+
+def flatten_backward(net, v, T, g, k, top):
+    """back[k-1][c][y][x] = delta[k][i], i = (c*rows + y)*cols + x; then delta[k-1]."""
+    C, rows, cols = net.shapes[k - 1]
+    lines = [f"back[{k - 1}][c][y][x] = delta[{k}][i],  i = (c*{rows} + y)*{cols} + x: the list back into maps"]
+    items = [(abs(v.back[k - 1][c][y][x]), f"back[{k - 1}][{c}][{y}][{x}] = delta[{k}][{(c * rows + y) * cols + x}] = "
+                                            f"{num(v.back[k - 1][c][y][x])}") for c, y, x in positions(v.back[k - 1])]
+    lines += list_lines(f"back[{k - 1}][c][y][x] for all {net.sizes[k]}", items, top)
+    lines += delta_lines(net, v, k - 1, top)
+    return Section(f"Backward, layer {k} (flatten)", lines)
+
+
+FORWARD = {"dense": forward_layer, "conv": conv_forward, "maxpool": pool_forward, "avgpool": pool_forward,
+           "flatten": flatten_forward}
+BACKWARD = {"dense": backward_layer, "conv": conv_backward, "maxpool": pool_backward, "avgpool": pool_backward,
+            "flatten": flatten_backward}
 
 
 def render(sections, markdown=False, title="Backprop, step by step"):

@@ -11,7 +11,8 @@ from nnloop import cli, modelfile, spec
 from nnloop.network import Network
 from nnloop.trace import trace
 
-EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "data", "examples", "*.json")))
+EXAMPLES = [path for path in sorted(glob.glob(os.path.join(ROOT, "data", "examples", "*.json")))
+            if not os.path.basename(path).startswith("conv-")]  # draw shows fully connected networks
 WORKED = os.path.join(ROOT, "data", "examples", "worked-relu.json")
 SVG = "{http://www.w3.org/2000/svg}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
