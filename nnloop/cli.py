@@ -375,6 +375,9 @@ def add_bench(commands):
     bench = commands.add_parser("bench", help="time training and inference on MNIST digits", description=BENCH_HELP)
     bench.add_argument("--hidden", type=layer_sizes, default=[100], metavar="SIZES",
                        help="hidden layer sizes, comma separated (default 100)")
+    bench.add_argument("--layers", type=architecture, metavar="LAYERS",
+                       help="time a convnet of these layers instead, as nnloop train --layers takes them, e.g. "
+                            "conv8x5,maxpool2,dense100")
     bench.add_argument("--batch-size", type=positive_ints, default=[32], metavar="K[,K...]",
                        help="minibatch sizes to time, comma separated (default 32)")
     bench.add_argument("--workers", type=positive_ints, default=[1], metavar="N[,N...]",
@@ -393,7 +396,8 @@ def run_bench(args):
         check_workers(workers)
     check_network([784] + args.hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, args.hidden))}",
                   samples=2 * args.samples * len(args.batch_size) * len(args.workers))
-    run(args.hidden, args.batch_size, args.workers, args.samples, args.json, args.data or mnist.BUNDLED)
+    run(args.hidden, args.batch_size, args.workers, args.samples, args.json, args.data or mnist.BUNDLED,
+        layers=args.layers)
     return 0
 
 

@@ -9,7 +9,8 @@ also well-formed XML. Its sections, each a <section id=...>:
     gradients      mean |dW[k]| per layer k per epoch, on a log scale
     confusion      the confusion matrix C[t][p] on the test digits, as a heat map
     misclassified  test digits the model gets wrong, with true and predicted class
-    weights        W[1][j] of each node j of layer 1 as a 28x28 image
+    weights        W[1][j] of each node j of layer 1 as a 28x28 image; for a
+                   convnet, each kernel K[1][c][0] of layer 1 as a small image
 
 The first three come from the history that nnloop train records in the
 model file; a model without one (saved by the Python API) gets a report of
@@ -53,7 +54,7 @@ def write_report(net, training, model_path, html_path, data=None):
         [loss_section(history, model_path), accuracy_section(history, model_path)],
         [gradients_section(history, model_path), confusion_section(C)],
         [misclassified_section(net, test)],
-        [weights_section(net)],
+        [weights_section(net) if net.layers[1].kind == "dense" else kernels_section(net)],
     ]
     title = f"nnloop report: {model_path}"
     body = (svg.element("h1", escape(title)) + svg.element("p", escape(summary(net, training, C, data))) +
@@ -82,7 +83,7 @@ def missing(model_path, what):
 
 
 def summary(net, training, C, data):
-    sizes = "-".join(map(str, net.sizes))
+    sizes = net.describe()
     text = f"Network {sizes} ({'/'.join(net.activations[1:])}, {net.loss})"
     arguments = training.get("arguments")
     if arguments:
@@ -131,6 +132,7 @@ def gradients_section(history, model_path):
     layers = len(entries[0]["mean_abs_dW"])
     series = [(f"mean |dW[{k}]|", [(entry["epoch"], entry["mean_abs_dW"][k - 1]) for entry in entries
                                    if entry["mean_abs_dW"][k - 1] > 0]) for k in range(1, layers + 1)]
+    series = [(name, points) for name, points in series if points]  # pooling and flatten layers have no weights
     picture = svg.chart(series, 460, 250, "epoch", "mean |dW| (log scale)", log_y=True)
     return section("gradients", "Gradient magnitude per layer", explanation, picture)
 
@@ -212,4 +214,31 @@ def weights_section(net):
                    "its place in the 28x28 digit: red pixels push the node's A[1][j] up when inked, blue "
                    "ones down. Each image is scaled to its own largest |W[1][j][i]|.")
     return section("weights", "What the nodes of layer 1 look for", explanation,
+                   svg.document(per_row * tile, rows * (tile + 8), parts))
+
+
+def kernels_section(net):
+    """K[1][c][c'] of each kernel c of a convolution layer 1 as a small image, blue negative, red positive."""
+    layer = net.layers[1]
+    size, tile, per_row = layer.size, 64, 14
+    scale = max(1, 48 // size)
+    parts = []
+    for c, K_c in enumerate(layer.K):
+        for c2, grid in enumerate(K_c):
+            n = c * len(K_c) + c2
+            x, y = (n % per_row) * tile, (n // per_row) * (tile + 8)
+            biggest = max(abs(w) for row in grid for w in row) or 1.0
+            label = f"c = {c}" if len(K_c) == 1 else f"c = {c}, c' = {c2}"
+            parts.append(svg.group([
+                svg.pixel_image([w / biggest for row in grid for w in row], size, svg.diverging,
+                                x + (tile - size * scale) // 2, y + (tile - 8 - size * scale) // 2, scale),
+                svg.text(x + 32, y + 68, label, text_anchor="middle", font_size=10, fill="#777777"),
+            ], class_="kernel", data_c=c))
+    count = len(parts)
+    rows = (count + per_row - 1) // per_row
+    explanation = (f"The {layer.channels} learned kernels K[1][c][c'][u][v] of the convolution layer 1, each a "
+                   f"{size}x{size} grid of weights that slides over the digit: red weights push A[1][c][y][x] up "
+                   "where the window is inked, blue ones down, so each kernel finds a stroke of its own direction "
+                   "wherever it is. Each image is scaled to its own largest |K[1][c][c'][u][v]|.")
+    return section("weights", "What the kernels of layer 1 look for", explanation,
                    svg.document(per_row * tile, rows * (tile + 8), parts))
