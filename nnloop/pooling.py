@@ -44,8 +44,9 @@ gets the gradient. So does the first 7 of the bottom left window:
 [[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [3.0, 0.0, 0.0, 4.0], [0.0, 0.0, 0.0, 0.0]]]
 """
 from .activations import identity
-from .conv import check_count, check_feature_shape, shape_name, zeros
+from .conv import check_count, check_feature_shape, shape_name
 from .errors import NnloopError
+from .lists import zeros
 
 
 class Pool:
