@@ -61,6 +61,8 @@ import math
 
 from .activations import ACTIVATIONS
 from .errors import NnloopError
+from .lists import zeros
+from .network import check_numbers, short
 
 
 class Conv2D:
@@ -76,8 +78,11 @@ class Conv2D:
     K[c][c'][u][v], B[c]   the parameters (see the module docstring)
     fan_in       C_in * size * size, the inputs of one node
     u_lo[y], u_hi[y]   the kernel rows u of output row y that fall on the
-                 input, not the padding: u_lo[y] <= u < u_hi[y]
+                 input, not the padding: u_lo[y] <= u < u_hi[y] (backward)
     v_lo[x], v_hi[x]   the same for the kernel columns v of output column x
+    y_lo[u], y_hi[u]   the same the other way round (forward): the output
+                 rows y whose kernel row u falls on the input, y_lo[u] <= y < y_hi[u]
+    x_lo[v], x_hi[v]   and the output columns x of kernel column v
 
     Conv2D(in_shape, channels, size, ...) draws K at random (He or Xavier,
     as network.initial_weights) with zero biases; Conv2D.with_parameters
@@ -175,6 +180,12 @@ class Conv2D:
         self.u_hi = [min(size, rows + padding - stride * y) for y in range(rows_out)]
         self.v_lo = [max(0, padding - stride * x) for x in range(cols_out)]
         self.v_hi = [min(size, cols + padding - stride * x) for x in range(cols_out)]
+        # The same condition the other way round, for forward: kernel row u is on the input for the output rows
+        # y_lo[u] <= y < y_hi[u] (-(a // s) is a / s rounded up); columns likewise.
+        self.y_lo = [max(0, -((u - padding) // stride)) for u in range(size)]
+        self.y_hi = [min(rows_out, (rows - 1 + padding - u) // stride + 1) for u in range(size)]
+        self.x_lo = [max(0, -((v - padding) // stride)) for v in range(size)]
+        self.x_hi = [min(cols_out, (cols - 1 + padding - v) // stride + 1) for v in range(size)]
 
     @property
     def W(self):
@@ -190,31 +201,42 @@ class Conv2D:
     def forward(self, H_prev, A, H, memory):
         """Fill A[c][y][x] and H[c][y][x] = f(A[c][y][x]) from H_prev[c'][y'][x'].
 
+        A[c][y][x] = B[c] + sum_{c',u,v} K[c][c'][u][v] * H_prev[c'][s*y+u-p][s*x+v-p], summed weight by
+        weight: A[c] starts as B[c]; then each weight w = K[c][c'][u][v] adds w * H_prev[c'][s*y+u-p][s*x+v-p]
+        to every node (y, x) whose input under it is on the input, y_lo[u] <= y < y_hi[u] and
+        x_lo[v] <= x < x_hi[v].
+
         H_prev is shaped in_shape, A and H shaped self.shape (from
         new_values); memory is unused (new_memory gives None).
         """
         K, B, s, p = self.K, self.B, self.stride, self.padding
-        u_lo, u_hi, v_lo, v_hi = self.u_lo, self.u_hi, self.v_lo, self.v_hi
-        C_in = len(H_prev)
+        y_lo, y_hi, x_lo, x_hi = self.y_lo, self.y_hi, self.x_lo, self.x_hi
+        size, C_in = self.size, len(H_prev)
         f_forward = self.f.forward
         for c in range(len(A)):
             K_c, A_c, H_c, b = K[c], A[c], H[c], B[c]
+            for A_row in A_c:
+                for x in range(len(A_row)):
+                    A_row[x] = b
+            # weight by weight, so that the innermost loop runs along a whole output row (x), not along the
+            # size weights of one kernel row: long loops are what the PyPy JIT makes fast
+            for c2 in range(C_in):
+                K_cc, H_c2 = K_c[c2], H_prev[c2]
+                for u in range(size):
+                    K_ccu = K_cc[u]
+                    for v in range(size):
+                        w = K_ccu[v]
+                        x0, x1, left = x_lo[v], x_hi[v], v - p  # input column of node x is s*x + left
+                        for y in range(y_lo[u], y_hi[u]):  # only rows whose input row is on the input
+                            A_row, H_row = A_c[y], H_c2[s * y + u - p]
+                            if s == 1:  # the same sum; index x + left, one multiplication less per term
+                                for x in range(x0, x1):
+                                    A_row[x] += w * H_row[x + left]
+                            else:
+                                for x in range(x0, x1):
+                                    A_row[x] += w * H_row[s * x + left]
             for y in range(len(A_c)):
-                A_cy = A_c[y]
-                top = s * y - p  # input row of kernel row u is top + u
-                u0, u1 = u_lo[y], u_hi[y]
-                for x in range(len(A_cy)):
-                    left = s * x - p  # input column of kernel column v is left + v
-                    v0, v1 = v_lo[x], v_hi[x]
-                    a = b
-                    for c2 in range(C_in):
-                        K_cc, H_c2 = K_c[c2], H_prev[c2]  # hoisted: one lookup per channel, not per weight
-                        for u in range(u0, u1):  # only the kernel rows on the input: padding adds 0
-                            K_ccu, H_row = K_cc[u], H_c2[top + u]
-                            for v in range(v0, v1):
-                                a += K_ccu[v] * H_row[left + v]
-                    A_cy[x] = a
-                f_forward(A_cy, H_c[y])  # f is elementwise: one row at a time
+                f_forward(A_c[y], H_c[y])  # f is elementwise: one row at a time
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
         """Add dK into dW and dB from delta[c][y][x] = dLoss/dA; overwrite back with dLoss/dH_prev.
@@ -222,6 +244,10 @@ class Conv2D:
         delta is shaped self.shape, dW like K, dB like B, back like in_shape
         (or None: the first layer has nothing to send back to). f' is the
         network's to apply, not this layer's: delta is already dLoss/dA.
+
+        Node by node, unlike forward: after relu and max pooling most deltas
+        are exactly 0, and this order skips each of them whole (weight by
+        weight, the loops would multiply every one of them).
         """
         s, p = self.stride, self.padding
         u_lo, u_hi, v_lo, v_hi = self.u_lo, self.u_hi, self.v_lo, self.v_hi
@@ -290,20 +316,6 @@ class Conv2D:
                 [0.0] * self.channels)
 
 
-def zeros(shape):
-    """Zeros shaped like shape: a flat list for an int n, nested lists X[c][y][x] for (C, rows, cols).
-
-    >>> zeros((2, 1, 3))
-    [[[0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0]]]
-    >>> zeros(3)
-    [0.0, 0.0, 0.0]
-    """
-    if isinstance(shape, int):
-        return [0.0] * shape
-    C, rows, cols = shape
-    return [[[0.0] * cols for y in range(rows)] for c in range(C)]
-
-
 def shape_name(shape):
     """'3x5x5' for the feature-map shape (3, 5, 5); '75' for a flat layer of 75 nodes."""
     return str(shape) if isinstance(shape, int) else "x".join(map(str, shape))
@@ -322,17 +334,3 @@ def check_count(n, what, example):
     """Refuse n unless it is a whole number >= 1."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise NnloopError(f"{what} must be a whole number >= 1 ({example}); got {short(n)}")
-
-
-def check_numbers(values, where):
-    """Refuse values unless all of them are finite numbers."""
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise NnloopError(f"{where} must hold finite numbers, found {short(value)}: replace it with a finite "
-                              "number")
-
-
-def short(value):
-    """repr(value), cut to fit in a one-line message."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

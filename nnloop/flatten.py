@@ -19,7 +19,8 @@ Flatten 2x2x2 -> 8
 [1, 2, 3, 4, 5, 6, 7, 8]
 """
 from .activations import identity
-from .conv import check_feature_shape, shape_name, zeros
+from .conv import check_feature_shape, shape_name
+from .lists import zeros
 
 
 class Flatten:

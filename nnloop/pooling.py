@@ -44,8 +44,9 @@ gets the gradient. So does the first 7 of the bottom left window:
 [[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [3.0, 0.0, 0.0, 4.0], [0.0, 0.0, 0.0, 0.0]]]
 """
 from .activations import identity
-from .conv import check_count, check_feature_shape, shape_name, zeros
+from .conv import check_count, check_feature_shape, shape_name
 from .errors import NnloopError
+from .lists import zeros
 
 
 class Pool:
@@ -107,27 +108,35 @@ class MaxPool(Pool):
         return [[[0] * cols_out for y in range(rows_out)] for c in range(C)]
 
     def forward(self, H_prev, A, H, memory):
-        """Fill A and H with each window's maximum, and memory with the maximum's offset u*size + v."""
+        """Fill A and H with each window's maximum, and memory with the maximum's offset u*size + v.
+
+        H[c][y][x] starts as the window's first input, H_prev[c][s*y][s*x];
+        then each offset (u, v), in row-major order, replaces it where
+        H_prev[c][s*y+u][s*x+v] is greater.
+        """
         w, s = self.size, self.stride
         for c in range(len(H)):
             H_prev_c, A_c, H_c, M_c = H_prev[c], A[c], H[c], memory[c]
             for y in range(len(H_c)):
                 A_cy, H_cy, M_cy = A_c[y], H_c[y], M_c[y]
                 top = s * y
+                H_row = H_prev_c[top]
                 for x in range(len(H_cy)):
-                    left = s * x
-                    best = H_prev_c[top][left]
-                    where = 0
-                    for u in range(w):
-                        H_row = H_prev_c[top + u]
-                        for v in range(w):
-                            h = H_row[left + v]
-                            if h > best:  # strictly greater: a tie keeps the first maximum
-                                best = h
-                                where = u * w + v
-                    A_cy[x] = best
-                    H_cy[x] = best
-                    M_cy[x] = where
+                    H_cy[x] = H_row[s * x]
+                    M_cy[x] = 0
+                # offset by offset, so that the innermost loop runs along a whole output row: faster than
+                # the short loops over one window, under PyPy and CPython alike
+                for u in range(w):
+                    H_row = H_prev_c[top + u]
+                    for v in range(w):
+                        where = u * w + v
+                        for x in range(len(H_cy)):
+                            h = H_row[s * x + v]
+                            if h > H_cy[x]:  # strictly greater: a tie keeps the first maximum
+                                H_cy[x] = h
+                                M_cy[x] = where
+                for x in range(len(H_cy)):
+                    A_cy[x] = H_cy[x]
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
         """Overwrite back: delta[c][y][x] to the remembered maximum of each window, 0 elsewhere.
