@@ -1,11 +1,15 @@
 """Activation functions f and their derivatives f'.
 
-Each activation is an `Activation` with two functions:
+Each activation is an `Activation` with three functions:
 
   forward(A, H)     fill H[j] = f(A[j]) for every node j of one layer
                     (softmax needs the whole layer, so all of them take one)
   derivative(a, h)  f'(a) for one node, given its pre-activation a and its
                     output h = f(a): sigmoid and tanh are cheapest from h
+  backward(A, H, back, delta)
+                    fill delta[j] = f'(A[j]) * back[j] for every node j of
+                    one layer: backprop through f, a loop per layer as
+                    forward is (None for softmax, only ever an output)
 
 Every function returns a number for any finite input, never OverflowError.
 
@@ -22,7 +26,8 @@ from typing import Callable, NamedTuple, Optional
 class Activation(NamedTuple):
     name: str
     forward: Callable
-    derivative: Optional[Callable]  # None for softmax: see losses.output_delta
+    derivative: Optional[Callable]  # None for softmax: see losses.mse_delta
+    backward: Optional[Callable]
 
 
 def identity_forward(A, H):
@@ -34,6 +39,11 @@ def identity_derivative(a, h):
     return 1.0
 
 
+def identity_backward(A, H, back, delta):
+    for j in range(len(back)):
+        delta[j] = back[j]
+
+
 def relu_forward(A, H):
     for j in range(len(A)):
         a = A[j]
@@ -42,6 +52,11 @@ def relu_forward(A, H):
 
 def relu_derivative(a, h):
     return 1.0 if a > 0.0 else 0.0
+
+
+def relu_backward(A, H, back, delta):
+    for j in range(len(back)):
+        delta[j] = back[j] if A[j] > 0.0 else 0.0  # relu'(a) * back: the back itself, or 0 where the node is off
 
 
 def sigmoid_value(a):
@@ -67,6 +82,12 @@ def sigmoid_derivative(a, h):
     return h * (1.0 - h)  # f' = f (1 - f), never above 0.25
 
 
+def sigmoid_backward(A, H, back, delta):
+    for j in range(len(back)):
+        h = H[j]
+        delta[j] = h * (1.0 - h) * back[j]
+
+
 def tanh_forward(A, H):
     for j in range(len(A)):
         H[j] = math.tanh(A[j])
@@ -74,6 +95,12 @@ def tanh_forward(A, H):
 
 def tanh_derivative(a, h):
     return 1.0 - h * h
+
+
+def tanh_backward(A, H, back, delta):
+    for j in range(len(back)):
+        h = H[j]
+        delta[j] = (1.0 - h * h) * back[j]
 
 
 def softmax_forward(A, H):
@@ -96,10 +123,10 @@ def softmax_forward(A, H):
         H[j] /= total
 
 
-identity = Activation("identity", identity_forward, identity_derivative)
-relu = Activation("relu", relu_forward, relu_derivative)
-sigmoid = Activation("sigmoid", sigmoid_forward, sigmoid_derivative)
-tanh = Activation("tanh", tanh_forward, tanh_derivative)
-softmax = Activation("softmax", softmax_forward, None)
+identity = Activation("identity", identity_forward, identity_derivative, identity_backward)
+relu = Activation("relu", relu_forward, relu_derivative, relu_backward)
+sigmoid = Activation("sigmoid", sigmoid_forward, sigmoid_derivative, sigmoid_backward)
+tanh = Activation("tanh", tanh_forward, tanh_derivative, tanh_backward)
+softmax = Activation("softmax", softmax_forward, None, None)
 
 ACTIVATIONS = {f.name: f for f in (identity, relu, sigmoid, tanh, softmax)}

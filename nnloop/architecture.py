@@ -68,7 +68,7 @@ def parse(text, activation="relu"):
         else:
             raise NnloopError(f"--layers: cannot read {word!r}; write layers like {EXAMPLE} ({GRAMMAR})")
         numbers = [int(n) if n is not None else None for n in match.groups()]
-        if any(n == 0 for n in numbers):
+        if any(n == 0 for n in (numbers[:3] if kind == "conv" else numbers)):  # a padding of 0 is no padding
             raise NnloopError(f"--layers: {word!r} has a size of 0; every number must be 1 or more, as in {EXAMPLE}")
         if act and kind not in ("conv", "dense"):
             raise NnloopError(f"--layers: {word!r}: only conv and dense layers have an activation; write {name}")
@@ -202,7 +202,12 @@ def from_document(document, shape, where):
             return Flatten(shape)
     except (TypeError, IndexError, AttributeError):
         raise NnloopError(f"{where}: the {kind} layer's values are not shaped as its keys say") from None
+    except NnloopError as e:
+        raise NnloopError(f"{where}: {e}") from None
     W, B, activation = document["W"], document["B"], document["activation"]
+    if not isinstance(shape, int):
+        raise NnloopError(f"{where}: a dense layer reads a list of nodes, but the layer below gives "
+                          f"{'x'.join(map(str, shape))} feature maps: put a flatten layer between them")
     if not isinstance(W, list) or not W or not all(isinstance(row, list) and len(row) == shape for row in W):
         raise NnloopError(f"{where}: \"W\" must be a list of rows of {shape} weights, one per node of the layer "
                           "below")

@@ -233,14 +233,15 @@ class Network:
             self.layers[k].backward(v.H[k - 1], v.A[k], v.H[k], v.delta[k], g.dW[k], g.dB[k], back, v.memory[k])
             if k == 1:
                 break
-            f_prev, mask = self.f[k - 1], v.mask[k - 1]
+            f_prev, A_prev, delta_prev, mask = self.f[k - 1], v.A[k - 1], v.delta[k - 1], v.mask[k - 1]
             F_prev = v.F[k - 1] if mask else v.H[k - 1]  # f' takes f(A), which dropout keeps in F
-            for A_row, F_row, back_row, delta_row in zip(rows(v.A[k - 1]), rows(F_prev), rows(back),
-                                                         rows(v.delta[k - 1])):
-                for i in range(len(back_row)):
-                    delta_row[i] = f_prev.derivative(A_row[i], F_row[i]) * back_row[i]
+            if isinstance(back[0], list):  # feature maps back[c][y][x]: f' one row at a time
+                for c in range(len(back)):
+                    for y in range(len(back[c])):
+                        f_prev.backward(A_prev[c][y], F_prev[c][y], back[c][y], delta_prev[c][y])
+            else:  # delta[k-1][i] = f'_{k-1}(A[k-1][i]) * back[k-1][i]
+                f_prev.backward(A_prev, F_prev, back, delta_prev)
             if mask:  # dropout's backward: H = f(A) * mask, so delta is multiplied by the same mask
-                delta_prev = v.delta[k - 1]
                 for i in range(len(delta_prev)):
                     delta_prev[i] *= mask[i]
 

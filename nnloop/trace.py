@@ -231,7 +231,8 @@ def back_lines(net, v, k, top):
 def step_layer(net, stepped, g, eta, k, top):
     """The new W[k][j][i] (or K[k][c][c'][u][v]) and B[k][j] after one SGD step: old value - eta * gradient."""
     P, i, each = weight_names(net, k)
-    lines = [f"{P}[{k}][j]{i} = {P}[{k}][j]{i} - eta*d{P}[{k}][j]{i};  B[{k}][j] = B[{k}][j] - eta*dB[{k}][j]"]
+    j = "c" if P == "K" else "j"  # a kernel and its bias are numbered by their output channel c
+    lines = [f"{P}[{k}][{j}]{i} = {P}[{k}][{j}]{i} - eta*d{P}[{k}][{j}]{i};  B[{k}][{j}] = B[{k}][{j}] - eta*dB[{k}][{j}]"]
     for j in range(len(net.B[k])):
         W_kj, dW_kj, new_kj = weights(net.W[k][j]), weights(g.dW[k][j]), weights(stepped.W[k][j])
         edges = f"{P}[{k}][{j}]{i} = {P}[{k}][{j}]{i} - eta*d{P}[{k}][{j}]{i}"

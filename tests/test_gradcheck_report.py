@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT, assert_refused, run_nnloop
 
 from nnloop import check_gradients, cli, modelfile, network, spec
-from nnloop.activations import relu
+from nnloop.activations import identity, relu
 from nnloop.gradcheck import sample_parameters
 from nnloop.network import Network
 from nnloop.rng import Random
@@ -48,7 +48,7 @@ def test_correct_backprop_passes_with_tiny_errors(capsys, path):
 def test_dropping_relus_f_prime_factor_fails_in_layer_1(capsys, monkeypatch):
     # backward then multiplies back[1][i] by 1 where it should by relu'(A) = 0: node 0 of the
     # 3-4-3 example is off (A[1][0] = -0.8), so its weights get a gradient they do not have
-    monkeypatch.setitem(network.ACTIVATIONS, "relu", relu._replace(derivative=lambda a, h: 1.0))
+    monkeypatch.setitem(network.ACTIVATIONS, "relu", relu._replace(backward=identity.backward))
     status, out = gradcheck(capsys, SOFTMAX)
     assert status == 1
     assert re.search(r"FAILED: 4 of 31 relative errors are 1e-06 or more beyond the noise, the worst 1 \(noise \S+\) at "
