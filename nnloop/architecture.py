@@ -34,9 +34,9 @@ import re
 from .activations import ACTIVATIONS
 from .conv import Conv2D
 from .dense import Dense
-from .errors import NnloopError
+from .errors import NnloopError, check_numbers
 from .flatten import Flatten
-from .network import Network, check_numbers
+from .network import Network
 from .pooling import AvgPool, MaxPool
 from .rng import Random
 

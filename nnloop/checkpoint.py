@@ -16,8 +16,7 @@ nnloop.errors.NnloopError: m.json: "training.history[0]" has no "epoch": give ea
 """
 import math
 
-from .errors import NnloopError
-from .network import short
+from .errors import NnloopError, short
 
 FIX = "put back the value nnloop train wrote, or train again"
 

@@ -60,9 +60,8 @@ dB its delta, and back puts the kernel where the window was.
 import math
 
 from .activations import ACTIVATIONS
-from .errors import NnloopError
+from .errors import NnloopError, check_numbers, short
 from .lists import zeros
-from .network import check_numbers, short
 
 
 class Conv2D:

@@ -4,6 +4,7 @@ Its message is a single line that names the problem and the fix; the command
 line prints it as `nnloop: error: ...` and exits with status 2, without a
 traceback. Anything else escaping is a bug in nnloop.
 """
+import math
 
 
 class NnloopError(ValueError):
@@ -28,3 +29,15 @@ def read_text(path, kind, fix, unreadable="check the path and its permissions"):
         raise NnloopError(f"{path} is not UTF-8 text, so not a {kind}: {fix}") from None
     except OSError as e:
         raise NnloopError(f"cannot read {path}: {e.strerror}; {unreadable}") from None
+
+
+def short(value):
+    """repr(value), cut to fit in a one-line message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_numbers(values, where):
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise NnloopError(f"{where} must hold finite numbers, found {short(value)}: replace it with a finite number")

@@ -57,14 +57,8 @@ class Flatten:
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
         """Overwrite back[c][y][x] = delta[(c*rows + y)*cols + x]; dW and dB are [] and stay so."""
-        if back is None:
-            return
-        i = 0
-        for back_c in back:
-            for back_row in back_c:
-                for x in range(len(back_row)):
-                    back_row[x] = delta[i]
-                    i += 1
+        if back is not None:
+            unflatten(delta, back)
 
     def new_values(self):
         """A fresh flat list of shape zeros."""
@@ -77,3 +71,16 @@ class Flatten:
     def zeros_like_parameters(self):
         """([], []): no parameters, nothing to accumulate."""
         return [], []
+
+
+def unflatten(values, maps):
+    """Copy the flat list values into feature maps: maps[c][y][x] = values[(c*rows + y)*cols + x].
+
+    Flatten's backward, and how the network reads a flat input x into H[0].
+    """
+    i = 0  # counts (c*rows + y)*cols + x up, in the order of the loops
+    for maps_c in maps:
+        for row in maps_c:
+            for x in range(len(row)):
+                row[x] = values[i]
+                i += 1

@@ -65,7 +65,8 @@ import math
 
 from .activations import ACTIVATIONS
 from .dense import Dense
-from .errors import NnloopError
+from .errors import NnloopError, check_numbers, short
+from .flatten import unflatten
 from .lists import clear, count, first, rows, zeros, zeros_like
 from .losses import LOSSES
 from .rng import Random
@@ -405,16 +406,6 @@ def apply_mask(H, mask, F):
         H[j] *= mask[j]
 
 
-def unflatten(x, maps):
-    """Copy a flat input x into feature maps: maps[c][y][col] = x[(c*rows + y)*cols + col]."""
-    i = 0
-    for channel in maps:
-        for row in channel:
-            for col in range(len(row)):
-                row[col] = x[i]
-                i += 1
-
-
 def check_architecture(sizes, activations, loss):
     """Refuse a network that cannot be built or makes no sense."""
     if not isinstance(sizes, (list, tuple)):
@@ -510,15 +501,3 @@ def check_samples(samples):
         for n, pair in enumerate(samples):
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
                 raise NnloopError(f"sample {n} must be a pair (x, t) of an input and a target, got {short(pair)}")
-
-
-def short(value):
-    """repr(value), cut to fit in a one-line message."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def check_numbers(values, where):
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise NnloopError(f"{where} must hold finite numbers, found {short(value)}: replace it with a finite number")

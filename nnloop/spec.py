@@ -45,8 +45,8 @@ import os
 from typing import List, NamedTuple
 
 from . import architecture, bundled, mnist, modelfile, optimizers
-from .errors import NnloopError
-from .network import Network, check_numbers
+from .errors import NnloopError, check_numbers
+from .network import Network
 
 FORMAT = "nnloop-spec"
 VERSION = 2

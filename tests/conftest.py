@@ -1,4 +1,4 @@
-"""Shared helpers: small MNIST directories the tests write themselves, and running the CLI."""
+"""Shared helpers: small MNIST directories the tests write themselves, running the CLI, feature maps."""
 import gzip
 import hashlib
 import os
@@ -84,3 +84,21 @@ def assert_refused(result, *fragments):
     assert len(lines) == 1, result.stderr
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
+
+
+def delta_from_back(f, A, H, back, delta):
+    """delta[c][y][x] = f'(A[c][y][x]) * back[c][y][x]: what the network does between layers."""
+    for c in range(len(A)):
+        for y in range(len(A[c])):
+            for x in range(len(A[c][y])):
+                delta[c][y][x] = f.derivative(A[c][y][x], H[c][y][x]) * back[c][y][x]
+
+
+def zeros3(shape):
+    C, rows, cols = shape
+    return [[[0.0] * cols for _ in range(rows)] for _ in range(C)]
+
+
+def random3(shape, rnd, lo=-2.0, hi=2.0):
+    C, rows, cols = shape
+    return [[[rnd.uniform(lo, hi) for _ in range(cols)] for _ in range(rows)] for _ in range(C)]

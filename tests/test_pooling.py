@@ -11,6 +11,7 @@ import random
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
+from conftest import random3, zeros3
 from nnloop import NnloopError
 from nnloop.activations import identity
 from nnloop.flatten import Flatten
@@ -19,24 +20,6 @@ from nnloop.pooling import AvgPool, MaxPool
 
 KINK_MARGIN = 1e-3
 EPS = 1e-5
-
-
-def delta_from_back(f, A, H, back, delta):
-    """delta[c][y][x] = f'(A[c][y][x]) * back[c][y][x]: what the network does between layers."""
-    for c in range(len(A)):
-        for y in range(len(A[c])):
-            for x in range(len(A[c][y])):
-                delta[c][y][x] = f.derivative(A[c][y][x], H[c][y][x]) * back[c][y][x]
-
-
-def zeros3(shape):
-    C, rows, cols = shape
-    return [[[0.0] * cols for _ in range(rows)] for _ in range(C)]
-
-
-def random3(shape, rnd, lo=-2.0, hi=2.0):
-    C, rows, cols = shape
-    return [[[rnd.uniform(lo, hi) for _ in range(cols)] for _ in range(rows)] for _ in range(C)]
 
 
 def run(layer, X):

@@ -1,6 +1,5 @@
 """nnloop trace on a spec that names an optimizer: its step, with the numbers put in, is the engine's."""
 from nnloop import spec
-from nnloop.network import Gradients, NodeValues
 from nnloop.trace import render, trace
 
 from conftest import ROOT, run_nnloop
