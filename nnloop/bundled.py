@@ -5,7 +5,7 @@ They live in the repository's top-level data/ directory. A wheel or
 so every command finds them from any directory, in a checkout or installed.
 
 >>> sorted(examples())[:4]
-['softmax-3-4-3', 'worked-relu', 'worked-sigmoid', 'xor']
+['conv-strided', 'conv-worked', 'softmax-3-4-3', 'worked-relu']
 >>> os.path.basename(example("xor"))
 'xor.json'
 """
