@@ -44,8 +44,7 @@ def zeros(shape):
 def clear(values):
     """Set every number of values to 0.0 in place: the lists stay, nothing is allocated."""
     for row in rows(values):
-        for i in range(len(row)):
-            row[i] = 0.0
+        row[:] = [0.0] * len(row)
 
 
 def count(shape):
