@@ -15,10 +15,14 @@ sample, node by node:
              back[k-1][i]  = sum_j W[k][j][i] * delta[k][j]   sent back to layer k-1
              delta[k-1][i] = f'_{k-1}(A[k-1][i]) * back[k-1][i]
 
-Y = H[L] is the output and T the target; Network.forward is the first two
-lines, one loop each, and Network.backward the other five. backward is the
-chain rule taken one node at a time: dW and dB add up, sample after sample,
-so that a minibatch's update can use their mean.
+Y = H[L] is the output and T the target. The network is a stack of layer
+units, each with its own loops (nnloop.dense for these lines; nnloop.conv,
+nnloop.pooling and nnloop.flatten for feature maps): Network.forward runs
+each layer's forward, the first two lines; Network.backward starts at the
+loss's delta[L], runs each layer's backward, which adds its dB and dW and
+sends back, and takes back through the f' of the layer below, the last line.
+backward is the chain rule taken one node at a time: dW and dB add up,
+sample after sample, so that a minibatch's update can use their mean.
 
 The worked example: input x = [2, 3, 1], hidden weights W[1] = [[3, 1, 2],
 [-2, -3, -1]], output weights W[2] = [[3, 2]], all biases 0, a relu hidden
