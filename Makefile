@@ -2,7 +2,7 @@
 # Both set themselves up on a fresh machine: training needs nothing but
 # Python; the tests make their own virtual environment with pytest and
 # hypothesis, one per interpreter (make test PYTHON=pypy3 for PyPy).
-# `make bench` times training under both interpreters beside the numpy yardstick.
+# `make bench` times training under both interpreters beside the numpy yardsticks.
 
 PYTHON ?= python3
 VENV ?= .venv-$(notdir $(PYTHON))
@@ -11,6 +11,8 @@ TRAIN_PYTHON ?= $(shell command -v pypy3 || command -v $(PYTHON))
 ARGS ?=
 BENCH_BATCH ?= 32
 BENCH_SAMPLES ?= 4096
+BENCH_LAYERS ?= conv8x5,maxpool2,dense100
+BENCH_CONV_SAMPLES ?= 1000
 
 .PHONY: train test bench clean
 
@@ -41,6 +43,11 @@ bench:
 	  pypy3 -m nnloop bench --batch-size $(BENCH_BATCH) --samples $(BENCH_SAMPLES); \
 	else echo "make bench: pypy3 is not installed: no PyPy numbers"; fi
 	$(PYTHON) -m nnloop bench --batch-size $(BENCH_BATCH) --samples $(BENCH_SAMPLES)
+	@if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
+	  echo "make bench: the convnet's numpy yardstick (tests/yardstick/numpy_conv.py, im2col) under $(PYTHON)"; \
+	  $(PYTHON) tests/yardstick/numpy_conv.py --batch $(BENCH_BATCH) --n $(BENCH_CONV_SAMPLES); fi
+	@if command -v pypy3 >/dev/null; then \
+	  pypy3 -m nnloop bench --layers $(BENCH_LAYERS) --batch-size $(BENCH_BATCH) --samples $(BENCH_CONV_SAMPLES); fi
 
 clean:
 	rm -rf .venv-* nnloop.egg-info .pytest_cache .hypothesis build dist
