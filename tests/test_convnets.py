@@ -238,3 +238,28 @@ def test_a_malformed_architecture_is_refused_with_one_line_that_shows_a_correct_
 def test_hidden_and_layers_together_are_refused(tmp_path):
     assert_refused(run_nnloop("train", "--layers", "conv4x5", "--hidden", "10", "-o", tmp_path / "m.json"),
                    "--hidden and --layers")
+
+
+def test_a_convnet_model_is_reported_traced_gradchecked_and_benched(tmp_path, small_mnist, capsys):
+    model, page = tmp_path / "conv.json", tmp_path / "conv.html"
+    assert main(["train", "--layers", "conv2x5s3,maxpool2,dense8", "--limit", "40", "--epochs", "1",
+                 "--data", small_mnist, "-o", str(model), "--report", str(page)]) == 0
+    html = page.read_text()
+    assert html.count('class="kernel"') == 2 and "What the kernels of layer 1 look for" in html
+    capsys.readouterr()
+    assert main(["trace", str(model), "--data", small_mnist]) == 0
+    out = capsys.readouterr().out
+    assert "Forward, layer 1 (convolution, relu)" in out and "Backward, layer 2 (max pooling)" in out
+    assert "128 nodes; the 6 of largest |A[1]| shown" in out  # 2x8x8 maps, shortened past --top
+    assert main(["gradcheck", str(model), "--params", "5", "--data", small_mnist]) == 0
+    assert "K[1][" in capsys.readouterr().out
+    assert main(["bench", "--layers", "conv2x5s3,maxpool2", "--samples", "20", "--json", "--data", small_mnist]) == 0
+    measurements = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [m["task"] for m in measurements] == ["train", "infer"]
+    assert all(m["layers"] == "conv2x5s3,maxpool2" and m["sizes"] == [784, 128, 32, 32, 10] for m in measurements)
+
+
+def test_a_convnet_is_not_drawn_but_says_what_to_do_instead(tmp_path):
+    assert_refused(run_nnloop("draw", os.path.join(EXAMPLES, "conv-worked.json"), "-o", tmp_path / "c.svg"),
+                   "is a convnet (1x5x5-1x4x4-1x2x2-4-1)", "use nnloop trace")
+    assert not (tmp_path / "c.svg").exists()
