@@ -74,7 +74,9 @@ class Optimizer:
         """Update every parameter of net from the gradient sums of a minibatch of batch_size samples.
 
         gradients holds sums over the minibatch (Gradients.dW, .dB), as
-        training.accumulate leaves them; g is their mean. Coupled weight
+        training.accumulate leaves them; g is their mean. The rule sets
+        each sum to 0 right after it is used, so gradients is cleared for
+        the next minibatch without a pass of its own. Coupled weight
         decay is added into those sums first (so the weights' g grows by
         lambda * W); decoupled decay shrinks W before the rule moves it.
         """
@@ -113,6 +115,7 @@ class SGD(Optimizer):
         for p, dp in parameter_rows(net, gradients):
             for i in range(len(p)):
                 p[i] -= rate * dp[i]
+                dp[i] = 0.0  # used up: cleared for the next minibatch
 
 
 class Momentum(Optimizer):
@@ -131,6 +134,7 @@ class Momentum(Optimizer):
         for p, dp, v in parameter_rows(net, gradients, self.state["v"]):
             for i in range(len(p)):
                 g = dp[i] * scale
+                dp[i] = 0.0  # used up: cleared for the next minibatch
                 v[i] = mu * v[i] - eta * g
                 p[i] += v[i]
 
@@ -150,6 +154,7 @@ class Nesterov(Optimizer):
         for p, dp, v in parameter_rows(net, gradients, self.state["v"]):
             for i in range(len(p)):
                 g = dp[i] * scale
+                dp[i] = 0.0  # used up: cleared for the next minibatch
                 v_old = v[i]
                 v[i] = mu * v[i] - eta * g
                 p[i] += -mu * v_old + (1.0 + mu) * v[i]
@@ -170,6 +175,7 @@ class AdaGrad(Optimizer):
         for p, dp, h in parameter_rows(net, gradients, self.state["h"]):
             for i in range(len(p)):
                 g = dp[i] * scale
+                dp[i] = 0.0  # used up: cleared for the next minibatch
                 h[i] += g * g
                 p[i] -= eta * g / (math.sqrt(h[i]) + eps)
 
@@ -189,6 +195,7 @@ class RMSProp(Optimizer):
         for p, dp, h in parameter_rows(net, gradients, self.state["h"]):
             for i in range(len(p)):
                 g = dp[i] * scale
+                dp[i] = 0.0  # used up: cleared for the next minibatch
                 h[i] = rho * h[i] + (1.0 - rho) * g * g
                 p[i] -= eta * g / (math.sqrt(h[i]) + eps)
 
@@ -212,6 +219,7 @@ class Adam(Optimizer):
         for p, dp, m, s in parameter_rows(net, gradients, self.state["m"], self.state["s"]):
             for i in range(len(p)):
                 g = dp[i] * scale
+                dp[i] = 0.0  # used up: cleared for the next minibatch
                 m[i] = b1 * m[i] + (1.0 - b1) * g
                 s[i] = b2 * s[i] + (1.0 - b2) * g * g
                 m_hat = m[i] / correction1

@@ -94,7 +94,7 @@ def compute(net, x, t, eta, optimizer=None):
     stepped = copy.deepcopy(net)
     optimizer = copy.deepcopy(optimizer) if optimizer is not None else SGD(net)
     before = copy.deepcopy(optimizer.state)
-    optimizer.step(stepped, g, eta, 1)  # a minibatch of one sample: its mean gradient is its own
+    optimizer.step(stepped, copy.deepcopy(g), eta, 1)  # one sample's minibatch; the step clears what it is given
     loss_after = stepped.sample_loss(stepped.forward(x), t)
     return Computed(v, g, Y, loss, stepped, loss_after, optimizer, before)
 

@@ -2,9 +2,9 @@
 
 Read top-down, this is the algorithm. Every epoch shuffles the order of the
 samples and walks through it batch_size samples at a time; every minibatch
-clears the gradient accumulators, adds each sample's dW and dB into them
-(forward, then backward, one sample at a time), and then moves every
-parameter against the mean gradient:
+adds each sample's dW and dB into the gradient accumulators (forward, then
+backward, one sample at a time), and then moves every parameter against
+the mean gradient, clearing each accumulator as it uses it:
 
     W[k][j][i] -= eta * dW[k][j][i] / batch_size
     B[k][j]    -= eta * dB[k][j] / batch_size
@@ -73,8 +73,7 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, opti
     v = NodeValues(net)
     loss_sum, hits = 0.0, 0
     for start in range(0, len(order), batch_size):
-        indices = order[start:start + batch_size]
-        g.zero()
+        indices = order[start:start + batch_size]  # g is all 0 here: the last step cleared it
         if pool is None:
             batch_loss, batch_hits = accumulate(net, [samples[i] for i in indices], g, v, dropout, dropout_rng)
         else:
