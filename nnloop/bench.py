@@ -24,7 +24,7 @@ COLUMNS = f"{'task':<6}{'interpreter':<16}{'sizes':<24}{'batch':>6}{'workers':>8
           f"{'samples/s':>11}"
 
 
-def run(hidden, batch_sizes, worker_counts, samples, as_json, data=mnist.BUNDLED, out=sys.stdout, layers=None):
+def run(hidden, batch_sizes, worker_counts, samples, as_json, data=mnist.BUNDLED, out=None, layers=None):
     """Time training for every batch size with every worker count, then inference.
 
     The network has the dense hidden layers of the list hidden, or, if
@@ -33,6 +33,7 @@ def run(hidden, batch_sizes, worker_counts, samples, as_json, data=mnist.BUNDLED
     Prints a table, or (as_json) one JSON object per measurement; returns
     the measurements.
     """
+    out = out or sys.stdout  # as it is at the call, so that a redirection made after import is followed
     train, _ = mnist.load(data)
     digits = train.first(samples)
     if not as_json:
