@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from nnloop import mnist
+from nnloop.gradcheck import FLOOR, ROUNDING, THRESHOLD, relative_error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The numpy yardstick of `make bench` is a script, not a test, and numpy is not a test dependency.
@@ -102,3 +103,30 @@ def zeros3(shape):
 def random3(shape, rnd, lo=-2.0, hi=2.0):
     C, rows, cols = shape
     return [[[rnd.uniform(lo, hi) for _ in range(cols)] for _ in range(rows)] for _ in range(C)]
+
+
+# Finite differences for a layer alone (the network-level check is nnloop.gradcheck itself).
+EPS = 1e-5
+
+
+def central_difference(loss, values, index, eps):
+    """(the central difference of loss() in values[index], its rounding error); values[index] ends as it began."""
+    p = values[index]
+    step = (p + eps) - (p - eps)
+    values[index] = p + eps
+    plus = loss()
+    values[index] = p - eps
+    minus = loss()
+    values[index] = p
+    return (plus - minus) / step, ROUNDING * max(abs(plus), abs(minus)) / step
+
+
+def assert_matches_finite_difference(name, backprop_value, loss, values, index):
+    """The check of gradcheck.check_gradients: error below THRESHOLD plus the central difference's noise."""
+    numerical, rounding = central_difference(loss, values, index, EPS)
+    coarse, _ = central_difference(loss, values, index, 2 * EPS)
+    scale = max(abs(backprop_value), abs(numerical), FLOOR)
+    noise = (rounding + abs(numerical - coarse)) / scale
+    error = relative_error(backprop_value, numerical)
+    assert error < THRESHOLD + noise, f"{name}: backprop {backprop_value!r}, numerical {numerical!r}, noise {noise!r}"
+    assert noise < 1e-5, f"{name}: noise {noise!r} would hide a real error"

@@ -19,18 +19,17 @@ import random
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from conftest import delta_from_back, random3, zeros3
+from conftest import assert_matches_finite_difference, delta_from_back, random3, zeros3
 from nnloop import NnloopError
 from nnloop.activations import ACTIVATIONS
 from nnloop.conv import Conv2D
 from nnloop.flatten import Flatten
-from nnloop.gradcheck import FLOOR, ROUNDING, THRESHOLD, relative_error
+from nnloop.gradcheck import FLOOR
 from nnloop.pooling import AvgPool, MaxPool
 from nnloop.rng import Random
 
 ELEMENTWISE = ["identity", "relu", "sigmoid", "tanh"]
 KINK_MARGIN = 1e-3
-EPS = 1e-5
 
 
 def reference_conv(X, K, B, s, p):
@@ -87,29 +86,6 @@ def backprop(layer, X, r):
 def weighted_sum(r, H):
     return math.fsum(r[c][y][x] * H[c][y][x] for c in range(len(H)) for y in range(len(H[c]))
                      for x in range(len(H[c][y])))
-
-
-def central_difference(loss, values, index, eps):
-    """(the central difference of loss() in values[index], its rounding error); values[index] ends as it began."""
-    p = values[index]
-    step = (p + eps) - (p - eps)
-    values[index] = p + eps
-    plus = loss()
-    values[index] = p - eps
-    minus = loss()
-    values[index] = p
-    return (plus - minus) / step, ROUNDING * max(abs(plus), abs(minus)) / step
-
-
-def assert_matches_finite_difference(name, backprop_value, loss, values, index):
-    """The check of gradcheck.check_gradients: error below THRESHOLD plus the central difference's noise."""
-    numerical, rounding = central_difference(loss, values, index, EPS)
-    coarse, _ = central_difference(loss, values, index, 2 * EPS)
-    scale = max(abs(backprop_value), abs(numerical), FLOOR)
-    noise = (rounding + abs(numerical - coarse)) / scale
-    error = relative_error(backprop_value, numerical)
-    assert error < THRESHOLD + noise, f"{name}: backprop {backprop_value!r}, numerical {numerical!r}, noise {noise!r}"
-    assert noise < 1e-5, f"{name}: noise {noise!r} would hide a real error"
 
 
 def away_from_relu_kinks(layer, A):

@@ -11,15 +11,13 @@ import random
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from conftest import random3, zeros3
+from conftest import assert_matches_finite_difference, random3, zeros3
 from nnloop import NnloopError
 from nnloop.activations import identity
 from nnloop.flatten import Flatten
-from nnloop.gradcheck import FLOOR, ROUNDING, THRESHOLD, relative_error
 from nnloop.pooling import AvgPool, MaxPool
 
 KINK_MARGIN = 1e-3
-EPS = 1e-5
 
 
 def run(layer, X):
@@ -52,28 +50,6 @@ def reference_pool(layer, X, kind):
         values = [X[c][y2][x2] for y2, x2 in cells]
         H[c][y][x] = max(values) if kind == "max" else sum(values) / len(values)
     return H
-
-
-def central_difference(loss, values, index, eps):
-    p = values[index]
-    step = (p + eps) - (p - eps)
-    values[index] = p + eps
-    plus = loss()
-    values[index] = p - eps
-    minus = loss()
-    values[index] = p
-    return (plus - minus) / step, ROUNDING * max(abs(plus), abs(minus)) / step
-
-
-def assert_matches_finite_difference(name, backprop_value, loss, values, index):
-    """The check of gradcheck.check_gradients: error below THRESHOLD plus the central difference's noise."""
-    numerical, rounding = central_difference(loss, values, index, EPS)
-    coarse, _ = central_difference(loss, values, index, 2 * EPS)
-    scale = max(abs(backprop_value), abs(numerical), FLOOR)
-    noise = (rounding + abs(numerical - coarse)) / scale
-    assert relative_error(backprop_value, numerical) < THRESHOLD + noise, \
-        f"{name}: backprop {backprop_value!r}, numerical {numerical!r}, noise {noise!r}"
-    assert noise < 1e-5
 
 
 @st.composite
