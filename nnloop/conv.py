@@ -40,7 +40,8 @@ A = 0.5 + 1*1 + 2*0 + 0*(-1) + 1*2 = 3.5.
 >>> conv
 Conv2D 1x4x4 -> 1x3x3 (1 kernel 2x2, stride 1, padding 0, identity)
 >>> X = [[[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 1], [1, 1, 0, 2]]]
->>> A, H = conv.new_values(), conv.new_values()
+>>> from nnloop.lists import zeros, zeros_like
+>>> A, H = zeros(conv.shape), zeros(conv.shape)
 >>> conv.forward(X, A, H, conv.new_memory())
 >>> A[0]
 [[3.5, 7.5, -0.5], [-1.5, 3.5, 4.5], [3.5, -0.5, 5.5]]
@@ -49,7 +50,7 @@ Backward with delta 1 at node (0, 0, 0) only: dK is that node's window,
 dB its delta, and back puts the kernel where the window was.
 
 >>> delta = [[[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]
->>> dK, dB = conv.zeros_like_parameters()
+>>> dK, dB = (zeros_like(conv.W), zeros_like(conv.B))
 >>> back = [[[0.0] * 4 for y in range(4)]]
 >>> conv.backward(X, A, H, delta, dK, dB, back, None)
 >>> dK, dB
@@ -61,7 +62,6 @@ import math
 
 from .activations import ACTIVATIONS
 from .errors import NnloopError, check_numbers, short
-from .lists import zeros
 
 
 class Conv2D:
@@ -206,7 +206,7 @@ class Conv2D:
         x_lo[v] <= x < x_hi[v].
 
         H_prev is shaped in_shape, A and H shaped self.shape (from
-        new_values); memory is unused (new_memory gives None).
+        nnloop.lists.zeros); memory is unused (new_memory gives None).
         """
         K, B, s, p = self.K, self.B, self.stride, self.padding
         y_lo, y_hi, x_lo, x_hi = self.y_lo, self.y_hi, self.x_lo, self.x_hi
@@ -300,19 +300,11 @@ class Conv2D:
                             for v in range(v0, v1):
                                 back_row[left + v] += K_ccu[v] * d
 
-    def new_values(self):
-        """A fresh buffer of zeros shaped like the output, self.shape: X[c][y][x]."""
-        return zeros(self.shape)
 
     def new_memory(self):
         """None: a convolution needs no per-sample scratch beyond A and H."""
         return None
 
-    def zeros_like_parameters(self):
-        """(zeros shaped like K, zeros shaped like B): fresh gradient accumulators dK, dB."""
-        C_in, size = self.in_shape[0], self.size
-        return ([[[[0.0] * size for u in range(size)] for c2 in range(C_in)] for c in range(self.channels)],
-                [0.0] * self.channels)
 
 
 def shape_name(shape):

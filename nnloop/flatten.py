@@ -13,14 +13,14 @@ values (both are filled), and delta is back.
 >>> flat = Flatten((2, 2, 2))
 >>> flat
 Flatten 2x2x2 -> 8
->>> A, H = flat.new_values(), flat.new_values()
+>>> from nnloop.lists import zeros
+>>> A, H = zeros(flat.shape), zeros(flat.shape)
 >>> flat.forward([[[1, 2], [3, 4]], [[5, 6], [7, 8]]], A, H, None)
 >>> H
 [1, 2, 3, 4, 5, 6, 7, 8]
 """
 from .activations import identity
 from .conv import check_feature_shape, shape_name
-from .lists import zeros
 
 
 class Flatten:
@@ -60,17 +60,11 @@ class Flatten:
         if back is not None:
             unflatten(delta, back)
 
-    def new_values(self):
-        """A fresh flat list of shape zeros."""
-        return zeros(self.shape)
 
     def new_memory(self):
         """None: nothing to remember."""
         return None
 
-    def zeros_like_parameters(self):
-        """([], []): no parameters, nothing to accumulate."""
-        return [], []
 
 
 def unflatten(values, maps):

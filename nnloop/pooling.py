@@ -30,7 +30,8 @@ the same sample first.
 >>> pool
 MaxPool 1x4x4 -> 1x2x2 (window 2x2, stride 2)
 >>> X = [[[1, 3, 0, 2], [2, 0, 5, 5], [7, 1, 0, 1], [0, 7, 1, 0]]]
->>> A, H, memory = pool.new_values(), pool.new_values(), pool.new_memory()
+>>> from nnloop.lists import zeros
+>>> A, H, memory = zeros(pool.shape), zeros(pool.shape), pool.new_memory()
 >>> pool.forward(X, A, H, memory)
 >>> H, memory
 ([[[3, 5], [7, 1]]], [[[1, 2], [0, 1]]])
@@ -46,7 +47,6 @@ gets the gradient. So does the first 7 of the bottom left window:
 from .activations import identity
 from .conv import check_count, check_feature_shape, shape_name
 from .errors import NnloopError
-from .lists import zeros
 
 
 class Pool:
@@ -81,13 +81,7 @@ class Pool:
         return (f"{type(self).__name__} {shape_name(self.in_shape)} -> {shape_name(self.shape)} "
                 f"(window {self.size}x{self.size}, stride {self.stride})")
 
-    def new_values(self):
-        """A fresh buffer of zeros shaped like the output, self.shape: X[c][y][x]."""
-        return zeros(self.shape)
 
-    def zeros_like_parameters(self):
-        """([], []): no parameters, nothing to accumulate."""
-        return [], []
 
 
 class MaxPool(Pool):
@@ -165,9 +159,10 @@ class MaxPool(Pool):
 class AvgPool(Pool):
     """Average pooling: each window's mean; each of its inputs gets an equal share of the delta.
 
+    >>> from nnloop.lists import zeros
     >>> pool = AvgPool((1, 3, 3), size=2, stride=1)
     >>> X = [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
-    >>> A, H = pool.new_values(), pool.new_values()
+    >>> A, H = zeros(pool.shape), zeros(pool.shape)
     >>> pool.forward(X, A, H, None)
     >>> H
     [[[3.0, 4.0], [6.0, 7.0]]]

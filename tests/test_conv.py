@@ -24,6 +24,7 @@ from nnloop import NnloopError
 from nnloop.activations import ACTIVATIONS
 from nnloop.conv import Conv2D
 from nnloop.flatten import Flatten
+from nnloop.lists import zeros, zeros_like
 from nnloop.gradcheck import FLOOR
 from nnloop.pooling import AvgPool, MaxPool
 from nnloop.rng import Random
@@ -67,7 +68,7 @@ def reference_gradients(X, K, s, p, delta):
 
 
 def run(layer, X):
-    A, H = layer.new_values(), layer.new_values()
+    A, H = zeros(layer.shape), zeros(layer.shape)
     layer.forward(X, A, H, layer.new_memory())
     return A, H
 
@@ -75,9 +76,9 @@ def run(layer, X):
 def backprop(layer, X, r):
     """(A, H, dK, dB, back) for the loss sum r * H: delta = f'(A) * r."""
     A, H = run(layer, X)
-    delta = layer.new_values()
+    delta = zeros(layer.shape)
     delta_from_back(layer.f, A, H, r, delta)
-    dK, dB = layer.zeros_like_parameters()
+    dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3(layer.in_shape)
     layer.backward(X, A, H, delta, dK, dB, back, None)
     return A, H, dK, dB, back
@@ -128,7 +129,7 @@ def test_the_tiny_worked_example_by_hand():
     assert H[0] == [[3.5, 7.5, 0.0], [0.0, 3.5, 4.5], [3.5, 0.0, 5.5]]  # relu
     # Backward with delta = 1 everywhere: dB is 9; dK[u][v] is the sum of the inputs weight (u, v) touches.
     delta = [[[1.0] * 3 for _ in range(3)]]
-    dK, dB = layer.zeros_like_parameters()
+    dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3((1, 4, 4))
     layer.backward(X, A, H, delta, dK, dB, back, None)
     assert dB == [9.0]
@@ -181,9 +182,9 @@ def test_backward_adds_into_dK_and_dB_and_overwrites_back():
     rnd = random.Random(5)
     X, r = random3(layer.in_shape, rnd), random3(layer.shape, rnd)
     A, H, dK1, dB1, back1 = backprop(layer, X, r)
-    delta = layer.new_values()
+    delta = zeros(layer.shape)
     delta_from_back(layer.f, A, H, r, delta)
-    dK, dB = layer.zeros_like_parameters()
+    dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = [[[123.0] * 5 for _ in range(4)] for _ in range(2)]  # stale values from another sample
     for _ in range(3):
         layer.backward(X, A, H, delta, dK, dB, back, None)
@@ -191,7 +192,7 @@ def test_backward_adds_into_dK_and_dB_and_overwrites_back():
     assert dB == pytest.approx([3 * d for d in dB1], rel=1e-12)
     assert dK[1][0][1] == pytest.approx([3 * d for d in dK1[1][0][1]], rel=1e-12)
     # back None: the first layer; the parameters' gradients still come
-    dK2, dB2 = layer.zeros_like_parameters()
+    dK2, dB2 = (zeros_like(layer.W), zeros_like(layer.B))
     layer.backward(X, A, H, delta, dK2, dB2, None, None)
     assert (dK2, dB2) == (dK1, dB1)
 
@@ -204,7 +205,7 @@ def test_a_zero_delta_is_skipped_yet_counts_as_zero():
     for y in range(5):
         delta[0][y][y] = 0.0
     A, H = run(layer, X)
-    dK, dB = layer.zeros_like_parameters()
+    dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3(layer.in_shape)
     layer.backward(X, A, H, delta, dK, dB, back, None)
     ref_dK, ref_dB, ref_back = reference_gradients(X, layer.K, 1, 1, delta)
@@ -235,7 +236,7 @@ def test_forward_and_backward_equal_the_formulas_computed_another_way(problem):
             H_row = [0.0] * len(A[c][y])
             ACTIVATIONS[layer.activation].forward(A[c][y], H_row)
             assert H[c][y] == H_row
-    delta = layer.new_values()
+    delta = zeros(layer.shape)
     delta_from_back(layer.f, A, H, r, delta)
     ref_dK, ref_dB, ref_back = reference_gradients(X, layer.K, layer.stride, layer.padding, delta)
     assert dB == pytest.approx(ref_dB, rel=1e-12, abs=1e-12)
@@ -308,7 +309,7 @@ def test_a_kernel_covering_the_whole_input_is_a_dense_layer(activation):
     assert [A[j][0][0] for j in range(channels)] == pytest.approx(dense(W, layer.B, x), rel=1e-12)
     # backward: dW[j][i] = x[i] * delta[j], back[i] = sum_j W[j][i] * delta[j]
     delta = [[[rnd.uniform(-1, 1)]] for _ in range(channels)]
-    dK, dB = layer.zeros_like_parameters()
+    dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3(layer.in_shape)
     layer.backward(X, A, H, delta, dK, dB, back, None)
     d = [delta[j][0][0] for j in range(channels)]
@@ -355,9 +356,9 @@ def test_attributes_and_buffers():
     assert layer.kind == "conv" and layer.in_shape == (3, 7, 6) and layer.shape == (4, 4, 3)
     assert (layer.channels, layer.size, layer.stride, layer.padding, layer.fan_in) == (4, 3, 2, 1, 27)
     assert layer.activation == "sigmoid" and layer.f is ACTIVATIONS["sigmoid"]
-    assert layer.new_values() == [[[0.0] * 3 for _ in range(4)] for _ in range(4)]
-    assert layer.new_values() is not layer.new_values() and layer.new_memory() is None
-    dK, dB = layer.zeros_like_parameters()
+    assert zeros(layer.shape) == [[[0.0] * 3 for _ in range(4)] for _ in range(4)]
+    assert zeros(layer.shape) is not zeros(layer.shape) and layer.new_memory() is None
+    dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     assert dK == [[[[0.0] * 3 for _ in range(3)] for _ in range(3)] for _ in range(4)] and dB == [0.0] * 4
     assert dK[0][0][0] is not dK[0][0][1]
 
@@ -462,7 +463,7 @@ def forward_stack(layers, X):
     """[(A, H, memory) of each layer], the first reading X."""
     values, H_prev = [], X
     for layer in layers:
-        A, H, memory = layer.new_values(), layer.new_values(), layer.new_memory()
+        A, H, memory = zeros(layer.shape), zeros(layer.shape), layer.new_memory()
         layer.forward(H_prev, A, H, memory)
         values.append((A, H, memory))
         H_prev = H
@@ -479,9 +480,9 @@ def backward_stack(layers, X, values, back_out):
         if isinstance(layer, Flatten):
             delta = back  # f is the identity, and the values are flat
         else:
-            delta = layer.new_values()
+            delta = zeros(layer.shape)
             delta_from_back(layer.f, A, H, back, delta)
-        dW, dB = layer.zeros_like_parameters()
+        dW, dB = (zeros_like(layer.W), zeros_like(layer.B))
         back = zeros3(layer.in_shape)
         layer.backward(values[k - 1][1] if k else X, A, H, delta, dW, dB, back, memory)
         grads[k] = (dW, dB, back)

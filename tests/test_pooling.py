@@ -15,13 +15,14 @@ from conftest import assert_matches_finite_difference, random3, zeros3
 from nnloop import NnloopError
 from nnloop.activations import identity
 from nnloop.flatten import Flatten
+from nnloop.lists import zeros, zeros_like
 from nnloop.pooling import AvgPool, MaxPool
 
 KINK_MARGIN = 1e-3
 
 
 def run(layer, X):
-    A, H, memory = layer.new_values(), layer.new_values(), layer.new_memory()
+    A, H, memory = zeros(layer.shape), zeros(layer.shape), layer.new_memory()
     layer.forward(X, A, H, memory)
     return A, H, memory
 
@@ -29,7 +30,7 @@ def run(layer, X):
 def send_back(layer, X, delta):
     """back for the given delta after a forward of X (pools and flatten have f = identity: delta is back)."""
     A, H, memory = run(layer, X)
-    dW, dB = layer.zeros_like_parameters()
+    dW, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3(layer.in_shape)
     layer.backward(X, A, H, delta, dW, dB, back, memory)
     assert (dW, dB) == ([], [])
@@ -205,15 +206,15 @@ def test_pool_shapes_and_interface(cls):
     assert cls((1, 7, 7), 3, stride=2).shape == (1, 3, 3)
     assert pool.kind == {MaxPool: "maxpool", AvgPool: "avgpool"}[cls]
     assert (pool.W, pool.B, pool.activation, pool.f) == ([], [], "identity", identity)
-    assert pool.zeros_like_parameters() == ([], [])
-    assert pool.new_values() == zeros3((3, 3, 3)) and pool.new_values() is not pool.new_values()
+    assert (zeros_like(pool.W), zeros_like(pool.B)) == ([], [])
+    assert zeros(pool.shape) == zeros3((3, 3, 3)) and zeros(pool.shape) is not zeros(pool.shape)
     if cls is MaxPool:
         assert pool.new_memory() == [[[0] * 3 for _ in range(3)] for _ in range(3)]
     else:
         assert pool.new_memory() is None
     X = random3(pool.in_shape, random.Random(1))
     A, H, memory = run(pool, X)
-    pool.backward(X, A, H, pool.new_values(), [], [], None, memory)  # back None: the first layer, nothing to do
+    pool.backward(X, A, H, zeros(pool.shape), [], [], None, memory)  # back None: the first layer, nothing to do
 
 
 @pytest.mark.parametrize("cls", [MaxPool, AvgPool])
@@ -269,7 +270,7 @@ def test_flatten_backward_is_the_inverse_layout():
     flat = Flatten((2, 3, 4))
     delta = [float(i) for i in range(24)]
     back = [[[-1.0] * 4 for _ in range(3)] for _ in range(2)]  # overwritten
-    dW, dB = flat.zeros_like_parameters()
+    dW, dB = (zeros_like(flat.W), zeros_like(flat.B))
     flat.backward(None, None, None, delta, dW, dB, back, None)
     assert back == [[[float((c * 3 + y) * 4 + x) for x in range(4)] for y in range(3)] for c in range(2)]
     assert (dW, dB) == ([], [])
@@ -285,7 +286,7 @@ def test_flatten_interface_repr_and_refusals():
     assert repr(flat) == "Flatten 8x12x12 -> 1152"
     assert flat.kind == "flatten" and flat.in_shape == (8, 12, 12) and flat.shape == 1152
     assert (flat.W, flat.B, flat.activation, flat.f) == ([], [], "identity", identity)
-    assert flat.new_values() == [0.0] * 1152 and flat.new_memory() is None
+    assert zeros(flat.shape) == [0.0] * 1152 and flat.new_memory() is None
     for bad in [(8, 12), 1152, (8, 0, 12), (8, 12, 12.0), None]:
         with pytest.raises(NnloopError, match=r"^flatten in_shape must be a feature-map shape \(channels, rows, "):
             Flatten(bad)
