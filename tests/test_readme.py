@@ -1,4 +1,5 @@
 """The README's examples run as written."""
+import json
 import os
 import re
 
@@ -39,3 +40,19 @@ def test_the_front_pages_training_lines_are_what_nnloop_train_prints(tmp_path, s
 def test_the_shape_of_a_line_ignores_numbers_only():
     assert re.fullmatch(shape("epoch   1/10  loss 0.3257  test 94.80%"), "epoch   2/2  loss 1.25  test 9.5%")
     assert not re.fullmatch(shape("epoch   1/10  loss 0.3257"), "epoch   1/10  cost 0.3257")
+
+
+def test_the_98_percent_command_runs_as_written_and_is_in_the_help(tmp_path, small_mnist):
+    section = README.split("## Optimizers and regularization", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r"```sh\n/usr/bin/time -v pypy3 -m nnloop train (.*?)\n```", section, re.S).group(1)
+    options = command.replace("\\\n", " ").split()
+    at = options.index("-o")
+    options[at + 1] = tmp_path / "m.json"
+    # six epochs of 256 hidden nodes would take CPython a while: one on 50 digits shows the options work
+    result = run_nnloop("train", *options, "--data", small_mnist, "--limit", "50", "--epochs", "1", "--reproducible")
+    assert result.returncode == 0, result.stderr
+    arguments = json.loads((tmp_path / "m.json").read_text())["training"]["arguments"]
+    assert (arguments["hidden"], arguments["optimizer"], arguments["learning_rate"], arguments["lr_schedule"]) == \
+        ([256], "momentum", 0.05, "cosine")
+    assert " ".join(command.replace("\\\n", " ").split()) in " ".join(
+        run_nnloop("train", "--help").stdout.replace("\\\n", " ").split())
