@@ -145,12 +145,12 @@ def pack(M, V):
 
     Layer by layer, k = 1..L: the rows of M[k] (its innermost lists, whatever its shape), then V[k].
     """
-    flat = []
+    flat = array("d")
     for k in range(1, len(M)):
         for row in rows(M[k]):
-            flat.extend(row)
-        flat.extend(V[k])
-    return array("d", flat).tobytes()
+            flat.fromlist(row)
+        flat.fromlist(V[k])
+    return flat.tobytes()
 
 
 def unpack(M, V, data):
@@ -160,10 +160,13 @@ def unpack(M, V, data):
     o = 0
     for k in range(1, len(M)):
         for row in rows(M[k]):
-            row[:] = flat[o:o + len(row)]
+            for i in range(len(row)):  # a loop: under PyPy, row[:] = flat[...] took ten times as long
+                row[i] = flat[o + i]
             o += len(row)
-        V[k][:] = flat[o:o + len(V[k])]
-        o += len(V[k])
+        V_k = V[k]
+        for j in range(len(V_k)):
+            V_k[j] = flat[o + j]
+        o += len(V_k)
 
 
 def add_packed(g, data):
