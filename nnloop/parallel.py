@@ -140,16 +140,21 @@ def split(indices, N):
     return shares
 
 
-def pack(M, V):
-    """M[k][j][i] and V[k][j] (weights and biases, or dW and dB) as bytes of doubles.
+def packed_rows(M, V):
+    """The lists of M[k][j][i] and V[k][j] in the order pack writes them.
 
     Layer by layer, k = 1..L: the rows of M[k] (its innermost lists, whatever its shape), then V[k].
     """
-    flat = array("d")
     for k in range(1, len(M)):
-        for row in rows(M[k]):
-            flat.fromlist(row)
-        flat.fromlist(V[k])
+        yield from rows(M[k])
+        yield V[k]
+
+
+def pack(M, V):
+    """M[k][j][i] and V[k][j] (weights and biases, or dW and dB) as bytes of doubles, in packed_rows order."""
+    flat = array("d")
+    for row in packed_rows(M, V):
+        flat.fromlist(row)
     return flat.tobytes()
 
 
@@ -158,15 +163,10 @@ def unpack(M, V, data):
     flat = array("d")
     flat.frombytes(data)
     o = 0
-    for k in range(1, len(M)):
-        for row in rows(M[k]):
-            for i in range(len(row)):  # a loop: under PyPy, row[:] = flat[...] took ten times as long
-                row[i] = flat[o + i]
-            o += len(row)
-        V_k = V[k]
-        for j in range(len(V_k)):
-            V_k[j] = flat[o + j]
-        o += len(V_k)
+    for row in packed_rows(M, V):
+        for i in range(len(row)):  # a loop: under PyPy, row[:] = flat[...] took ten times as long
+            row[i] = flat[o + i]
+        o += len(row)
 
 
 def add_packed(g, data):
@@ -181,13 +181,8 @@ def add_packed(g, data):
     flat = array("d")
     flat.frombytes(data)
     o = 0
-    for k in range(1, len(g.dW)):
-        for dW_row in rows(g.dW[k]):
-            share = flat[o:o + len(dW_row)]  # the row's slice, so that the loop indexes both alike
-            for i in range(len(dW_row)):
-                dW_row[i] += share[i]
-            o += len(dW_row)
-        dB_k, share = g.dB[k], flat[o:o + len(g.dB[k])]
-        for j in range(len(dB_k)):
-            dB_k[j] += share[j]
-        o += len(dB_k)
+    for row in packed_rows(g.dW, g.dB):
+        share = flat[o:o + len(row)]  # the row's slice, so that the loop indexes both alike
+        for i in range(len(row)):
+            row[i] += share[i]
+        o += len(row)
