@@ -256,8 +256,10 @@ def panel(stage, limit, colours, x, y):
     return svg.group(parts, id=f"stage-{stage.key}", class_="panel")
 
 
-def draw_layer(W, b, points, path, out=sys.stdout):
-    """Write the picture of the layer W, b acting on points to path; explain it on out."""
+def draw_layer(W, b, points, path, out=None):
+    """Write the picture of the layer W, b acting on points to path; explain it on out (sys.stdout as it is at the
+    call if None)."""
+    out = out or sys.stdout
     all_stages = stages(W, b, points)
     svg.save(path, picture(W, b, all_stages))
     U, s, VT = svd2(W)
