@@ -32,9 +32,9 @@ layer's may be left out, as files of version 1 did:
 import re
 
 from .activations import ACTIVATIONS
-from .conv import Conv2D
+from .conv import Conv2D, output_size
 from .dense import Dense
-from .errors import NnloopError, check_numbers
+from .errors import NnloopError, check_numbers, short
 from .flatten import Flatten
 from .network import Network
 from .pooling import AvgPool, MaxPool
@@ -141,6 +141,42 @@ def build(descriptions, input_shape, classes, output_activation="softmax", loss=
     return Network.from_layers(layers, loss)
 
 
+def measure(descriptions, input_shape, classes):
+    """(shapes, weights) of the network build() would make: each layer's shape, input first, and its number of
+    weights and biases, by arithmetic alone, so that an absurd network is refused before anything is allocated.
+
+    >>> measure(parse("conv8x5,maxpool2,dense100"), (1, 28, 28), 10)
+    ([(1, 28, 28), (8, 24, 24), (8, 12, 12), 1152, 100, 10], 116518)
+
+    Stops at a layer build() would refuse (a pooling window larger than its maps, say): build says why.
+    """
+    shapes, weights, shape = [input_shape], 0, input_shape
+    for d in list(descriptions) + [{"type": "dense", "nodes": classes}]:
+        kind = d["type"]
+        if kind == "dense" and not isinstance(shape, int):
+            shape = shape[0] * shape[1] * shape[2]  # the flatten build puts in
+            shapes.append(shape)
+        if kind != "dense" and isinstance(shape, int):
+            break
+        if kind == "conv":
+            size, stride, padding = d["size"], d["stride"], d["padding"]
+            weights += d["kernels"] * (shape[0] * size * size + 1)
+            shape = (d["kernels"], output_size(shape[1], size, stride, padding),
+                     output_size(shape[2], size, stride, padding))
+        elif kind in ("maxpool", "avgpool"):
+            shape = (shape[0], output_size(shape[1], d["size"], d["stride"]),
+                     output_size(shape[2], d["size"], d["stride"]))
+        elif kind == "flatten":
+            shape = shape[0] * shape[1] * shape[2]
+        else:
+            weights += d["nodes"] * (shape + 1)
+            shape = d["nodes"]
+        if not isinstance(shape, int) and min(shape) < 1:
+            break
+        shapes.append(shape)
+    return shapes, weights
+
+
 def new_layer(d, shape, rng):
     """A fresh layer unit of description d reading values of the given shape."""
     kind = d["type"]
@@ -178,8 +214,8 @@ KEYS = {"conv": {"type", "activation", "stride", "padding", "B", "K"},
 def from_document(document, shape, where):
     """The layer unit a to_document dict describes, reading values of the given shape; refuse a malformed one."""
     kind = document.get("type", "dense")
-    if kind not in KEYS:
-        raise NnloopError(f"{where}: unknown layer type {kind!r}: use one of {', '.join(KEYS)}")
+    if not isinstance(kind, str) or kind not in KEYS:
+        raise NnloopError(f"{where}: unknown layer \"type\" {short(kind)}: use one of {', '.join(KEYS)}")
     required = KEYS[kind] - {"type", "stride", "padding"} | ({"stride"} if kind in ("maxpool", "avgpool") else set())
     missing = sorted(required - set(document))
     if missing:

@@ -16,7 +16,10 @@ nnloop.errors.NnloopError: m.json: "training.history[0]" has no "epoch": give ea
 """
 import math
 
+from . import optimizers
+from .dropout import check_dropout
 from .errors import NnloopError, short
+from .schedules import SCHEDULES
 
 FIX = "put back the value nnloop train wrote, or train again"
 
@@ -30,10 +33,17 @@ def check_training(training, path):
         raise NnloopError(f"{where}.made_with\" must be an object {{\"nnloop\": ..., \"python\": ...}}: {FIX}")
     if "epochs_done" in training:
         whole(training["epochs_done"], 0, f"{where}.epochs_done\"")
-    if "order_rng" in training:
-        check_rng_state(training["order_rng"], path)
+    for key in ("order_rng", "dropout_rng"):
+        if key in training:
+            check_rng_state(training[key], f"{where}.{key}\"")
     if "history" in training:
         check_history(training["history"], path)
+    if "optimizer" in training:
+        name = training["optimizer"].get("name") if isinstance(training["optimizer"], dict) else None
+        if not isinstance(name, str) or name not in optimizers.OPTIMIZERS:
+            raise NnloopError(f"{where}.optimizer\" must be an object whose \"name\" is one of "
+                              f"{', '.join(optimizers.OPTIMIZERS)}; got {short(training['optimizer'])}: {FIX}")
+        check_agreement(training.get("arguments", {}), training["optimizer"], path)
 
 
 def check_arguments(arguments, path):
@@ -66,10 +76,52 @@ def check_arguments(arguments, path):
     if "reproducible" in arguments and not isinstance(arguments["reproducible"], bool):
         raise NnloopError(f"{where}.reproducible\" must be true or false; got {short(arguments['reproducible'])}: "
                           f"{FIX}")
+    for key, choices in (("optimizer", tuple(optimizers.OPTIMIZERS)), ("decay", ("coupled", "decoupled")),
+                         ("lr_schedule", SCHEDULES)):
+        if key in arguments and (not isinstance(arguments[key], str) or arguments[key] not in choices):
+            raise NnloopError(f"{where}.{key}\" must be one of {', '.join(choices)}; got {short(arguments[key])}: "
+                              f"{FIX}")
+    for option, hyperparameter in list(optimizers.OPTIONS.items()) + [("weight_decay", "weight_decay")]:
+        if arguments.get(option) is not None:
+            in_range(lambda value: optimizers.check_hyperparameter(hyperparameter, value), arguments[option],
+                     f"{where}.{option}\"")
+    if "dropout" in arguments:
+        in_range(check_dropout, arguments["dropout"], f"{where}.dropout\"")
+    if "lr_step" in arguments:
+        whole(arguments["lr_step"], 1, f"{where}.lr_step\"")
+    if "lr_gamma" in arguments:
+        gamma = arguments["lr_gamma"]
+        if not is_number(gamma) or not 0 < gamma <= 1:
+            raise NnloopError(f"{where}.lr_gamma\" must be a number in (0, 1], like 0.5; got {short(gamma)}: {FIX}")
+    if arguments.get("lr_epochs") is not None:
+        whole(arguments["lr_epochs"], 1, f"{where}.lr_epochs\"")
 
 
-def check_rng_state(state, path):
-    where = f"{path}: \"training.order_rng\""
+def check_agreement(arguments, optimizer, path):
+    """Refuse a file whose recorded options contradict the optimizer state it holds: one of them was edited."""
+    where = f"{path}: \"training"
+    recorded = arguments.get("optimizer", "sgd")  # files from before optimizers: plain SGD
+    if optimizer.get("name") != recorded:
+        raise NnloopError(f"{where}.arguments.optimizer\" says {short(recorded)} but \"training.optimizer\" holds "
+                          f"the state of {short(optimizer.get('name'))}: the file is damaged; {FIX}")
+    settings = [(option, name) for option, name in optimizers.OPTIONS.items()] + \
+               [("weight_decay", "weight_decay"), ("decay", "decay")]
+    for option, name in settings:
+        given = arguments.get(option)
+        if given is not None and name in optimizer and given != optimizer[name]:
+            raise NnloopError(f"{where}.arguments.{option}\" says {short(given)} but the optimizer's \"{name}\" is "
+                              f"{short(optimizer[name])}: the file is damaged; {FIX}")
+
+
+def in_range(check, value, where):
+    """Run check(value), a check of nnloop's that raises NnloopError, naming where in the file the value is."""
+    try:
+        check(value)
+    except NnloopError as e:
+        raise NnloopError(f"{where}: {e}; {FIX}") from None
+
+
+def check_rng_state(state, where):
     if not isinstance(state, dict) or not isinstance(state.get("splitmix64"), str) or "spare" not in state:
         raise NnloopError(f"{where} must be {{\"splitmix64\": \"<16 hex digits>\", \"spare\": null or a number}}; "
                           f"got {short(state)}: {FIX}")

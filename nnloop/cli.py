@@ -104,6 +104,15 @@ def architecture(text):
         raise argparse.ArgumentTypeError(str(e).replace("--layers: ", "")) from None
 
 
+def check_layers(layers, activation=None):
+    """Refuse a --layers network too large to be meant, before any of it is made."""
+    from .architecture import measure, parse
+    from .sizes import check_network
+    shapes, weights = measure(parse(layers, activation or "relu"), (1, mnist.ROWS, mnist.COLS), mnist.CLASSES)
+    option = f"--layers {layers}" if len(layers) <= 60 else f"--layers {layers[:57]}..."
+    check_network(shapes, option, weights=weights)
+
+
 def layer_sizes(text):
     """'128,64' -> [128, 64]; '' -> [] (no hidden layer: a linear classifier)."""
     parts = [p.strip() for p in text.split(",")] if text.strip() else []
@@ -140,10 +149,10 @@ def output_file(path):
     return path
 
 
-def check_mnist_model(net, path):
-    if net.sizes[0] != 784 or net.sizes[-1] != mnist.CLASSES:
-        raise NnloopError(f"{path} is a {'-'.join(map(str, net.sizes))} network; MNIST needs 784 inputs and "
-                          "10 outputs: use a model from nnloop train")
+def add_force(parser, option="-o"):
+    parser.add_argument("--force", action="store_true",
+                        help=f"write {option} even over an nnloop model or spec file (refused by default: it may "
+                             "hold hours of training)")
 
 
 # nnloop train
@@ -212,8 +221,8 @@ def add_train(commands):
     files.add_argument("--resume", metavar="MODEL",
                        help="continue the run saved in MODEL (and keep saving there unless -o says otherwise)")
     files.add_argument("--force", action="store_true",
-                       help="let this run replace an existing file at -o (by default a run refuses to, since the "
-                            "file may be another run's model)")
+                       help="let this run replace an existing file at -o or --report (by default a run refuses "
+                            "to, since the file may be another run's model)")
     files.add_argument("--reproducible", action="store_const", const=True,
                        help="leave the measured seconds out of the model file, so that the same arguments "
                             "give a byte-identical file")
@@ -291,13 +300,15 @@ def run_train(args):
         check_workers(args.workers)
     if args.layers and args.hidden is not None:
         raise NnloopError("--hidden and --layers both say what the hidden layers are: give one of them")
+    if not args.resume and args.layers:
+        check_layers(args.layers, args.activation)
     if not args.resume and not args.layers:
         hidden = DEFAULTS["hidden"] if args.hidden is None else args.hidden
         check_network([784] + hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, hidden))}",
                       samples=min(args.limit or 60000, 60000))
     if args.report:
         check_output(args.report, [output, args.resume], option="--report")
-        check_not_a_model(args.report, "--report")
+        check_not_a_model(args.report, "--report", args.force)
     status = train_mnist(given, output, resume=args.resume)
     if status == 0 and args.report:
         make_report(output, args.report, args.data)
@@ -320,7 +331,7 @@ def add_evaluate(commands):
 
 def run_evaluate(args):
     net = modelfile.load(args.model)
-    check_mnist_model(net, args.model)
+    mnist.check_model(net, args.model)
     _, test = mnist.load(args.data or mnist.BUNDLED)
     C = confusion_matrix(net, test, mnist.CLASSES)
     right = sum(C[c][c] for c in range(mnist.CLASSES))
@@ -348,7 +359,7 @@ def add_predict(commands):
 
 def run_predict(args):
     net = modelfile.load(args.model)
-    check_mnist_model(net, args.model)
+    mnist.check_model(net, args.model)
     _, test = mnist.load(args.data or mnist.BUNDLED)
     v = NodeValues(net)
     for index in args.indices:
@@ -396,8 +407,11 @@ def run_bench(args):
     from .sizes import check_network, check_workers
     for workers in args.workers:
         check_workers(workers)
-    check_network([784] + args.hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, args.hidden))}",
-                  samples=2 * args.samples * len(args.batch_size) * len(args.workers))
+    if args.layers:
+        check_layers(args.layers)
+    else:
+        check_network([784] + args.hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, args.hidden))}",
+                      samples=2 * args.samples * len(args.batch_size) * len(args.workers))
     run(args.hidden, args.batch_size, args.workers, args.samples, args.json, args.data or mnist.BUNDLED,
         layers=args.layers)
     return 0
@@ -448,6 +462,7 @@ def add_trace(commands):
     trace.add_argument("--html", metavar="HTML", type=output_file,
                        help="write the trace as one page instead, a step per formula, each beside the network's "
                             "diagram with what it computes highlighted (no scripts; next/previous by links)")
+    add_force(trace, "--html")
     trace.set_defaults(run=run_trace)
 
 
@@ -468,7 +483,7 @@ def run_trace(args):
         from .outputs import check_not_a_model, check_output
         check_drawable(subject.net, args.file)
         check_output(args.html, [args.file], option="--html")
-        check_not_a_model(args.html, option="--html")
+        check_not_a_model(args.html, "--html", args.force)
         steps = write_page(subject.net, x, t, subject.learning_rate, sections, args.html, subject.optimizer,
                            title=f"Backprop, step by step: {args.file}")
         print(f"wrote {args.html}: {steps} steps of the trace of {args.file}, each beside the diagram; "
@@ -594,6 +609,7 @@ def add_report(commands):
                         help="where to write the page (default: MODEL with .html for .json)")
     report.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the one the model "
                                                       "was trained on, else the bundled one)")
+    add_force(report)
     report.set_defaults(run=run_report)
 
 
@@ -601,7 +617,7 @@ def run_report(args):
     from .outputs import check_not_a_model, check_output
     output = args.output or os.path.splitext(args.model)[0] + ".html"
     check_output(output, [args.model])
-    check_not_a_model(output)
+    check_not_a_model(output, "-o", args.force)
     make_report(args.model, output, args.data)
     return 0
 
@@ -609,7 +625,7 @@ def run_report(args):
 def make_report(model_path, html_path, data):
     from .report import write_report
     net, training = modelfile.read(model_path)
-    check_mnist_model(net, model_path)
+    mnist.check_model(net, model_path)
     test_accuracy = write_report(net, training, model_path, html_path, data)
     print(f"wrote {html_path}: the report of {model_path} (test accuracy {100 * test_accuracy:.2f}%); "
           "open it in a browser")
@@ -639,6 +655,7 @@ def add_geometry(commands):
                           help="an 11x11 grid on [-1, 1]^2 (default), or 200 standard normal points")
     geometry.add_argument("-o", "--output", metavar="SVG", type=output_file, default="geometry.svg",
                           help="where to write the picture (default geometry.svg)")
+    add_force(geometry)
     geometry.set_defaults(run=run_geometry)
 
 
@@ -646,7 +663,7 @@ def run_geometry(args):
     from . import geometry
     from .outputs import check_not_a_model, check_output
     check_output(args.output, [args.spec])
-    check_not_a_model(args.output)
+    check_not_a_model(args.output, "-o", args.force)
     W, b = geometry.choose_layer(args.spec, args.W, args.b, args.seed)
     points = geometry.sample_points(args.seed + 1) if args.points == "sample" else geometry.grid_points()
     geometry.draw_layer(W, b, points, args.output)
@@ -690,6 +707,7 @@ def add_draw(commands):
     draw.add_argument("--data", metavar="DIR", help=DATA_HELP)
     draw.add_argument("-o", "--output", metavar="SVG", type=output_file, default="net.svg",
                       help="where to write the picture (default net.svg)")
+    add_force(draw)
     draw.set_defaults(run=run_draw)
 
 
@@ -699,7 +717,7 @@ def run_draw(args):
     from .trace import compute
     from .outputs import check_not_a_model, check_output
     check_output(args.output, [args.file])
-    check_not_a_model(args.output)
+    check_not_a_model(args.output, "-o", args.force)
     subject = load_subject(args.file, [args.index or 0], args.data)
     if subject.kind == "spec" and args.index is not None:
         raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
@@ -736,6 +754,7 @@ def add_compare(commands):
     compare.add_argument("models", metavar="MODEL", nargs="+", help="model files written by nnloop train")
     compare.add_argument("-o", "--output", metavar="HTML", type=output_file, default="compare.html",
                          help="where to write the page (default compare.html)")
+    add_force(compare)
     compare.set_defaults(run=run_compare)
 
 
@@ -743,7 +762,7 @@ def run_compare(args):
     from .compare import write_compare
     from .outputs import check_not_a_model, check_output
     check_output(args.output, args.models)
-    check_not_a_model(args.output)
+    check_not_a_model(args.output, "-o", args.force)
     names = write_compare(args.models, args.output)
     print(f"wrote {args.output}: {len(names)} runs ({'; '.join(names)}); open it in a browser")
     return 0

@@ -62,6 +62,7 @@ import math
 
 from .activations import ACTIVATIONS
 from .errors import NnloopError, check_numbers, short
+from .sizes import check_nodes
 
 
 class Conv2D:
@@ -171,8 +172,8 @@ class Conv2D:
         self.channels, self.size, self.stride, self.padding = channels, size, stride, padding
         self.activation, self.f = activation, ACTIVATIONS[activation]
         self.fan_in = C_in * size * size
-        rows_out = (rows + 2 * padding - size) // stride + 1
-        cols_out = (cols + 2 * padding - size) // stride + 1
+        rows_out, cols_out = output_size(rows, size, stride, padding), output_size(cols, size, stride, padding)
+        check_nodes(channels * rows_out * cols_out, f"the {channels} {rows_out}x{cols_out} feature maps of a conv layer")
         self.shape = (channels, rows_out, cols_out)
         # The input row of kernel row u for output row y is s*y+u-p; it is on the input for 0 <= s*y+u-p < rows.
         self.u_lo = [max(0, padding - stride * y) for y in range(rows_out)]
@@ -305,6 +306,15 @@ class Conv2D:
         """None: a convolution needs no per-sample scratch beyond A and H."""
         return None
 
+
+
+def output_size(n, size, stride, padding=0):
+    """The rows (or cols) of the output of windows of size, stride and padding over n input rows (or cols).
+
+    >>> output_size(28, 5, 1), output_size(24, 2, 2), output_size(5, 3, 2, padding=1)
+    (24, 12, 3)
+    """
+    return (n + 2 * padding - size) // stride + 1
 
 
 def shape_name(shape):

@@ -27,6 +27,15 @@ PIXEL = [p / 255.0 for p in range(256)]
 ONE_HOT = [[1.0 if i == label else 0.0 for i in range(CLASSES)] for label in range(CLASSES)]
 
 
+def check_model(net, path):
+    """Refuse a network that does not read MNIST digits: 784 inputs (or 1x28x28 feature maps) and 10 outputs."""
+    digit_shape = (1, ROWS, COLS)
+    if net.shapes[0] not in (ROWS * COLS, digit_shape) or net.sizes[-1] != CLASSES:
+        reads = net.shapes[0] if isinstance(net.shapes[0], int) else "x".join(map(str, net.shapes[0]))
+        raise NnloopError(f"{path} is a network of {reads} inputs and {net.sizes[-1]} outputs; MNIST digits need "
+                          f"784 inputs (a convnet 1x28x28) and 10 outputs: use a model from nnloop train, or a spec")
+
+
 class Digits:
     """Labelled images, as bytes; digits[i] is the sample (x, t).
 

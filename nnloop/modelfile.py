@@ -24,16 +24,19 @@ version is refused with one line saying what is wrong.
 """
 import json
 
-from . import architecture
+from . import architecture, optimizers
 from .atomicfile import write_atomically
 from .checkpoint import check_training
-from .errors import NnloopError, read_text
+from .errors import NnloopError, read_text, short
 from .network import Network
 
 FORMAT = "nnloop-model"
 REPAIR = "put back what nnloop train wrote, or train again"
 VERSION = 2
 VERSIONS = (1, 2)  # what this nnloop reads
+# The deepest a file of nnloop's holds is 11 (a conv layer's Adam state: training, optimizer, state, m, W, k, and
+# K's four levels); anything deeper is not one, and would fail only later, when saved again.
+MAX_DEPTH = 16
 
 
 def save(net, path, training=None):
@@ -100,6 +103,8 @@ def from_document(document, path):
         raise NnloopError(f"{path} is a damaged nnloop model file: \"training\" must be an object")
     if training is not None:
         check_training(training, path)
+        if "optimizer" in training:  # its state must fit this network, and hold what its rule can use
+            optimizers.from_document(training["optimizer"], net, f"{path}: \"training.optimizer\"")
     return net, training
 
 
@@ -109,6 +114,11 @@ def check_sections(document, path, version):
     for key in ("loss", "sizes", "layers") + (("input",) if version > 1 else ()):
         if key not in document:
             raise NnloopError(f"{damaged} it has no \"{key}\"; train or save it again")
+    has_maps = isinstance(document["layers"], list) and any(
+        isinstance(layer, dict) and layer.get("type", "dense") != "dense" for layer in document["layers"])
+    if has_maps and "input" not in document:  # a version 1 file holds dense layers only
+        raise NnloopError(f"{damaged} it has conv, pooling or flatten layers but no \"input\" (their input shape, "
+                          f"like [1, 28, 28]); put it back, with \"version\": {VERSION}, or train again")
     if not isinstance(document["loss"], str):
         raise NnloopError(f"{damaged} \"loss\" must be \"mse\" or \"cross_entropy\", got {document['loss']!r:.40}; {REPAIR}")
     if not isinstance(document["sizes"], list):
@@ -119,7 +129,11 @@ def check_sections(document, path, version):
     for k, layer in enumerate(layers, 1):
         if not isinstance(layer, dict):
             raise NnloopError(f"{damaged} layer {k} must be an object with \"activation\", \"W\" and \"B\"; {REPAIR}")
-        if layer.get("type", "dense") != "dense":
+        kind = layer.get("type", "dense")
+        if not isinstance(kind, str):
+            raise NnloopError(f"{damaged} layer {k}: \"type\" must be a layer kind like \"conv\" or \"dense\", "
+                              f"got {short(kind)}; {REPAIR}")
+        if kind != "dense":
             continue  # checked by nnloop.architecture.from_document
         for key in ("activation", "W", "B"):
             if key not in layer:
@@ -169,11 +183,32 @@ def read_json(path, kind, missing, invalid):
     """
     text = read_text(path, kind, missing)
     try:
-        return json.loads(text, parse_constant=refuse_constant)
+        document = json.loads(text, parse_constant=refuse_constant)
     except RecursionError:  # json recurses once per level of nesting
         raise NnloopError(f"{path} nests lists or objects too deeply to be a {kind}: {invalid}") from None
     except ValueError as e:
         raise NnloopError(f"{path} is not valid JSON ({first_line(e)}): {invalid}") from None
+    if depth(document) > MAX_DEPTH:
+        raise NnloopError(f"{path} nests lists or objects too deeply to be a {kind} (more than {MAX_DEPTH} "
+                          f"levels): {invalid}")
+    return document
+
+
+def depth(document):
+    """How deeply lists and objects nest in a parsed JSON document: 0 for a number, 1 for [1, 2].
+
+    >>> depth({"W": [[1.0, 2.0]], "B": [0.5]})
+    3
+    """
+    deepest, stack = 0, [(document, 1)]
+    while stack:  # a stack, not recursion: the depth being measured may be anything
+        value, level = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (list, dict)))
+    return deepest
 
 
 def refuse_constant(name):

@@ -35,7 +35,7 @@ Adam(b1=0.9, b2=0.999, eps=1e-08, t=1)
 """
 import math
 
-from .errors import NnloopError
+from .errors import NnloopError, short
 from . import lists
 from .lists import rows
 
@@ -54,6 +54,7 @@ class Optimizer:
     NAME = None
     HYPERPARAMETERS = {}
     STATE = ()
+    SQUARES = ()  # the state lists that sum squares of gradients: never negative
 
     def __init__(self, net, weight_decay=0.0, decay="coupled", **hyperparameters):
         for name, value in {**self.HYPERPARAMETERS, **hyperparameters}.items():
@@ -169,6 +170,7 @@ class AdaGrad(Optimizer):
     NAME = "adagrad"
     HYPERPARAMETERS = {"eps": 1e-8}
     STATE = ("h",)
+    SQUARES = ("h",)
 
     def update(self, net, gradients, eta, batch_size):
         eps, scale = self.eps, 1.0 / batch_size
@@ -189,6 +191,7 @@ class RMSProp(Optimizer):
     NAME = "rmsprop"
     HYPERPARAMETERS = {"rho": 0.9, "eps": 1e-8}
     STATE = ("h",)
+    SQUARES = ("h",)
 
     def update(self, net, gradients, eta, batch_size):
         rho, eps, scale = self.rho, self.eps, 1.0 / batch_size
@@ -212,6 +215,7 @@ class Adam(Optimizer):
     NAME = "adam"
     HYPERPARAMETERS = {"b1": 0.9, "b2": 0.999, "eps": 1e-8}
     STATE = ("m", "s")
+    SQUARES = ("s",)
 
     def update(self, net, gradients, eta, batch_size):
         b1, b2, eps, scale = self.b1, self.b2, self.eps, 1.0 / batch_size
@@ -228,6 +232,8 @@ class Adam(Optimizer):
 
 
 OPTIMIZERS = {cls.NAME: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam)}
+# The command-line options that set hyperparameters, and the hyperparameters' names here: --momentum sets mu.
+OPTIONS = {"momentum": "mu", "beta1": "b1", "beta2": "b2", "epsilon": "eps", "rho": "rho"}
 
 
 def make(name, net, weight_decay=0.0, decay="coupled", **hyperparameters):
@@ -237,8 +243,8 @@ def make(name, net, weight_decay=0.0, decay="coupled", **hyperparameters):
     >>> make("momentum", Network([2, 1], ["identity"], "mse"), mu=0.5)
     Momentum(mu=0.5, t=0)
     """
-    if name not in OPTIMIZERS:
-        raise NnloopError(f"unknown optimizer {name!r}: use one of {', '.join(OPTIMIZERS)}")
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise NnloopError(f"unknown optimizer {short(name)}: use one of {', '.join(OPTIMIZERS)}")
     cls = OPTIMIZERS[name]
     given = {key: value for key, value in hyperparameters.items() if value is not None and key in cls.HYPERPARAMETERS}
     return cls(net, weight_decay=weight_decay, decay=decay, **given)
@@ -246,7 +252,8 @@ def make(name, net, weight_decay=0.0, decay="coupled", **hyperparameters):
 
 def from_document(document, net, where):
     """The optimizer that to_document() wrote, continuing with its t and state; refuse anything malformed."""
-    if not isinstance(document, dict) or document.get("name") not in OPTIMIZERS:
+    if not isinstance(document, dict) or not isinstance(document.get("name"), str) \
+            or document["name"] not in OPTIMIZERS:
         raise NnloopError(f"{where}: \"optimizer\" must be an object whose \"name\" is one of {', '.join(OPTIMIZERS)}")
     cls = OPTIMIZERS[document["name"]]
     try:
@@ -254,6 +261,8 @@ def from_document(document, net, where):
                         **{name: document[name] for name in cls.HYPERPARAMETERS})
     except KeyError as e:
         raise NnloopError(f"{where}: the {cls.NAME} optimizer is missing its {e}") from None
+    except NnloopError as e:
+        raise NnloopError(f"{where}: the {cls.NAME} optimizer's settings are damaged: {e}") from None
     t = document.get("t")
     if isinstance(t, bool) or not isinstance(t, int) or t < 0:
         raise NnloopError(f"{where}: the optimizer's step count \"t\" must be a whole number >= 0, got {t!r}")
@@ -261,7 +270,7 @@ def from_document(document, net, where):
     if not isinstance(state, dict) or set(state) != set(cls.STATE):
         raise NnloopError(f"{where}: the {cls.NAME} optimizer's \"state\" must hold {', '.join(cls.STATE) or 'nothing'}")
     for name in cls.STATE:
-        check_like(state[name], net, f"{where}: optimizer state {name!r}")
+        check_like(state[name], net, f"{where}: optimizer state {name!r}", name in cls.SQUARES)
     optimizer.t = t
     optimizer.state = {name: floats(state[name]) for name in cls.STATE}
     return optimizer
@@ -315,8 +324,9 @@ def copy_floats(values):
     return [float(x) for x in values]
 
 
-def check_like(state, net, where):
-    """Refuse a state that is not shaped like net's parameters or holds anything but finite numbers."""
+def check_like(state, net, where, squares=False):
+    """Refuse a state that is not shaped like net's parameters or holds anything but finite numbers
+    (numbers >= 0 if it holds sums of squares)."""
     try:
         ok = (isinstance(state, dict) and len(state["W"]) == len(state["B"]) == net.L + 1
               and all(same_shape(state["W"][k], net.W[k]) and same_shape(state["B"][k], net.B[k])
@@ -330,6 +340,9 @@ def check_like(state, net, where):
             for x in row:
                 if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
                     raise NnloopError(f"{where} must hold finite numbers, found {x!r}: the file is damaged")
+                if squares and x < 0:  # sqrt(h) of a negative h: no step could be taken
+                    raise NnloopError(f"{where} sums squares, so it must hold numbers >= 0, found {x!r}: "
+                                      "the file is damaged")
 
 
 def same_shape(values, like):

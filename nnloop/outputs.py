@@ -6,9 +6,14 @@ file of another run unless told to (--force): a model can be an hour of
 training, and a second `nnloop train` with the default -o would silently
 throw it away.
 """
+import json
 import os
+import re
 
 from .errors import NnloopError
+
+KINDS = {"nnloop-model": "model file", "nnloop-spec": "network spec"}  # by their "format"
+FORMAT_MARK = re.compile(rb'"format"\s*:\s*"(nnloop-model|nnloop-spec)"')
 
 
 def check_output(path, inputs=(), option="-o", create_directory=False):
@@ -38,19 +43,24 @@ def check_output(path, inputs=(), option="-o", create_directory=False):
         raise NnloopError(f"cannot write {path}: the directory {directory} is not writable; choose another {option}")
 
 
-def check_not_a_model(path, option="-o"):
-    """Refuse to write something else (a report, a picture) over an existing nnloop model file."""
-    if os.path.isfile(path) and looks_like_model(path):
-        raise NnloopError(f"{option} {path} is an nnloop model file: writing there would destroy it; choose another "
-                          f"{option}")
+def check_not_a_model(path, option="-o", force=False):
+    """Refuse to write something else (a report, a picture) over an existing nnloop model or spec file.
+
+    force: the person said --force, so the file may go.
+    """
+    kind = nnloop_file_kind(path)
+    if kind and not force:
+        raise NnloopError(f"{option} {path} is an nnloop {kind}: writing there would destroy it; choose another "
+                          f"{option}, or pass --force to replace it")
 
 
 def check_other_run(path, force, resume_source=None):
     """Refuse to let a training run replace an existing file, unless forced or resuming that very file."""
     if force or not os.path.exists(path) or (resume_source and same_file(path, resume_source)):
         return
-    what = "another training run's model" if looks_like_model(path) else "a file"
-    hint = f"continue that run with --resume {path}, " if looks_like_model(path) else ""
+    is_model = nnloop_file_kind(path) == "model file"
+    what = "another training run's model" if is_model else "a file"
+    hint = f"continue that run with --resume {path}, " if is_model else ""
     raise NnloopError(f"{path} already exists and holds {what}: {hint}write this run elsewhere with -o MODEL, "
                       "or replace it with --force")
 
@@ -63,10 +73,25 @@ def same_file(a, b):
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def looks_like_model(path):
-    """True if the file at path starts like a model file nnloop wrote."""
+def nnloop_file_kind(path):
+    """'model file' or 'network spec' if nnloop would read the file at path as one, else None.
+
+    The file is parsed, so its keys may come in any order (a JSON tool that
+    re-saved it may have sorted them). One that does not parse, cut short or
+    edited into bad JSON, still counts if it says "format": "nnloop-model"
+    anywhere: better a refusal than a lost model.
+    """
+    if not os.path.isfile(path):
+        return None
     try:
         with open(path, "rb") as f:
-            return b'"nnloop-model"' in f.read(200)
+            text = f.read()
     except OSError:
-        return False
+        return None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        found = FORMAT_MARK.search(text)
+        return KINDS[found.group(1).decode()] if found else None
+    name = document.get("format") if isinstance(document, dict) else None
+    return KINDS.get(name) if isinstance(name, str) else None

@@ -45,7 +45,7 @@ gets the gradient. So does the first 7 of the bottom left window:
 [[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [3.0, 0.0, 0.0, 4.0], [0.0, 0.0, 0.0, 0.0]]]
 """
 from .activations import identity
-from .conv import check_count, check_feature_shape, shape_name
+from .conv import check_count, check_feature_shape, output_size, shape_name
 from .errors import NnloopError
 
 
@@ -73,7 +73,7 @@ class Pool:
             raise NnloopError(f"{self.kind} window {size}x{size} does not fit a {rows}x{cols} input: use a window of "
                               f"at most {min(rows, cols)} (pooling has no padding)")
         self.in_shape, self.size, self.stride = in_shape, size, stride
-        self.shape = (C, (rows - size) // stride + 1, (cols - size) // stride + 1)
+        self.shape = (C, output_size(rows, size, stride), output_size(cols, size, stride))
         self.W, self.B = [], []
 
     def __repr__(self):

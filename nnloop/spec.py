@@ -122,9 +122,7 @@ def load_subject(path, indices=(0,), data=None):
         raise NnloopError(f"{path} is neither a network spec (\"format\": \"{FORMAT}\") nor a model file "
                           f"(\"format\": \"{modelfile.FORMAT}\"): see data/examples/ for specs")
     net, training = modelfile.from_document(document, path)
-    if net.sizes[0] != 784 or net.sizes[-1] != mnist.CLASSES:
-        raise NnloopError(f"{path} is a {'-'.join(map(str, net.sizes))} network; only MNIST models (784 inputs, "
-                          "10 outputs) can be studied on digits: use a model from nnloop train, or a spec")
+    mnist.check_model(net, path)
     _, test = mnist.load(data or mnist.BUNDLED)
     for index in indices:
         if not 0 <= index < len(test):

@@ -70,8 +70,6 @@ DEFAULTS = {
 }
 # What --resume may change; anything else would make a different run.
 RESUMABLE = ("epochs", "data", "workers", "reproducible")
-# The options that set an optimizer's hyperparameters, and their names in nnloop.optimizers.
-HYPERPARAMETER_OPTIONS = {"momentum": "mu", "beta1": "b1", "beta2": "b2", "epsilon": "eps", "rho": "rho"}
 
 
 def train_mnist(arguments, model_path, resume=None, out=None):
@@ -95,6 +93,7 @@ def train_mnist(arguments, model_path, resume=None, out=None):
         optimizer = (optimizers.from_document(training["optimizer"], net, model_path) if "optimizer" in training
                      else make_optimizer(net, arguments))
     else:
+        check_given_options(arguments)
         arguments = {**DEFAULTS, **arguments}
         if arguments["lr_schedule"] == "cosine" and arguments["lr_epochs"] is None:
             arguments["lr_epochs"] = arguments["epochs"]  # fixed now: a resumed run may change --epochs
@@ -174,25 +173,50 @@ def new_network(arguments):
 def read_checkpoint(model_path, arguments):
     """(network, training) of a checkpoint to resume, with arguments' changes applied."""
     net, training = modelfile.read(model_path)
+    mnist.check_model(net, model_path)
     if not training or not {"arguments", "epochs_done", "order_rng", "history"} <= set(training):
         raise NnloopError(f"{model_path} holds no training state to resume: only files written by nnloop train do")
     recorded = {**DEFAULTS, **training["arguments"]}  # older files lack the newer options: they had the defaults
     for name, value in arguments.items():
         if name not in RESUMABLE and value != recorded.get(name):
             option = "--" + name.replace("_", "-")
-            raise NnloopError(f"{option} {value} differs from the run in {model_path} ({recorded.get(name)}); "
-                              f"--resume continues that run: leave {option} out")
+            raise NnloopError(f"{option} {value} differs from the run in {model_path} "
+                              f"({recorded_setting(recorded, name)}); --resume continues that run: leave {option} out")
     training["arguments"] = {**recorded, **{name: arguments[name] for name in RESUMABLE if name in arguments}}
     check_hyperparameters(training["arguments"]["epochs"], recorded["batch_size"], recorded["learning_rate"])
     check_learning_options(recorded)
     return net, training
 
 
+def recorded_setting(recorded, name):
+    """What a run recorded for a setting, in words: 'its 0.1', or 'the default 0.9' for an optimizer's unset one."""
+    value = recorded.get(name)
+    if value is not None:
+        return f"which has {value}"
+    defaults = optimizers.OPTIMIZERS[recorded["optimizer"]].HYPERPARAMETERS
+    if optimizers.OPTIONS.get(name) in defaults:
+        return f"which has the default {defaults[optimizers.OPTIONS[name]]}"
+    return "which did not set it"
+
+
+def check_given_options(given):
+    """Refuse options that the chosen schedule or weight decay would not use: a run must be what its command says."""
+    schedule = given.get("lr_schedule", DEFAULTS["lr_schedule"])
+    for name, user in (("lr_step", "step"), ("lr_gamma", "step"), ("lr_epochs", "cosine")):
+        if name in given and schedule != user:
+            option = "--" + name.replace("_", "-")
+            raise NnloopError(f"{option} is a setting of the {user} schedule, which --lr-schedule {schedule} does "
+                              f"not use: leave it out or choose --lr-schedule {user}")
+    if "decay" in given and not given.get("weight_decay"):
+        raise NnloopError("--decay says how weight decay is applied, but there is none: give --weight-decay LAMBDA, "
+                          "or leave --decay out")
+
+
 def make_optimizer(net, arguments):
     """The optimizer arguments name, with the hyperparameters they give (the others at their defaults)."""
     return optimizers.make(arguments["optimizer"], net, weight_decay=arguments["weight_decay"],
                            decay=arguments["decay"],
-                           **{HYPERPARAMETER_OPTIONS[option]: arguments[option] for option in HYPERPARAMETER_OPTIONS})
+                           **{optimizers.OPTIONS[option]: arguments[option] for option in optimizers.OPTIONS})
 
 
 def check_learning_options(arguments):
@@ -201,7 +225,7 @@ def check_learning_options(arguments):
     if name not in optimizers.OPTIMIZERS:
         raise NnloopError(f"unknown optimizer {name!r}: use one of {', '.join(optimizers.OPTIMIZERS)}")
     uses = optimizers.OPTIMIZERS[name].HYPERPARAMETERS
-    for option, hyperparameter in HYPERPARAMETER_OPTIONS.items():
+    for option, hyperparameter in optimizers.OPTIONS.items():
         if arguments[option] is not None and hyperparameter not in uses:
             users = [other for other, cls in optimizers.OPTIMIZERS.items() if hyperparameter in cls.HYPERPARAMETERS]
             raise NnloopError(f"--{option} is a setting of {' and '.join(users)}, which --optimizer {name} does not "

@@ -18,7 +18,7 @@ import shutil
 import pytest
 from conftest import NAMES, assert_refused, idx_bytes, run_nnloop, write_mnist
 
-from nnloop import Network, check_gradients, cli, modelfile, train, update_mini_batch
+from nnloop import Network, architecture, check_gradients, cli, modelfile, optimizers, train, update_mini_batch
 from nnloop.errors import NnloopError
 from nnloop.mnist import Digits
 from nnloop.rng import Random
@@ -56,8 +56,23 @@ def world(tmp_path_factory):
             "x": [2, 3, 1], "t": [20], "learning_rate": 0.001}
     (root / "spec.json").write_text(json.dumps(spec))
     (root / "notes.txt").write_text("a file, not a directory\n")
+    modelfile.save(net, str(root / "adam.json"), training=adam_training_block(net))
+    convnet = architecture.build(architecture.parse("conv2x5,maxpool2"), (1, 28, 28), classes=10, seed=0)
+    modelfile.save(convnet, str(root / "conv.json"))
+    wide = architecture.build(architecture.parse("conv2x5,maxpool2"), (1, 14, 56), classes=10, seed=0)
+    modelfile.save(wide, str(root / "wide.json"))  # 784 inputs, but not 28x28 digits
     return {"root": root, "data": data, "model": str(root / "model.json"), "run": str(root / "run.json"),
-            "spec": spec, "spec_path": str(root / "spec.json")}
+            "spec": spec, "spec_path": str(root / "spec.json"), "adam": str(root / "adam.json"),
+            "conv": str(root / "conv.json"), "wide": str(root / "wide.json")}
+
+
+def adam_training_block(net):
+    """A checkpoint of an Adam run, with its optimizer state and dropout generator, as nnloop train writes them."""
+    block = training_block()
+    block["arguments"]["optimizer"] = "adam"
+    block["optimizer"] = optimizers.make("adam", net).to_document()
+    block["dropout_rng"] = Random(2).get_state()
+    return block
 
 
 def model_hashes(root):
@@ -176,6 +191,27 @@ CLI_CASES = [
     (["geometry", "-o", "{root}"], ["is a directory"]),
     (["geometry", "--points", "cloud"], ["invalid choice"]),
     (["frobnicate"], ["invalid choice: 'frobnicate'"]),
+    (["train", "--layers", "conv1x5p100000,maxpool100000", "-o", "{root}/c.json"],
+     ["--layers conv1x5p100000", "40,009,601,378 nodes", "GB of memory", "stops at 10,000,000 nodes"]),
+    (["train", "--layers", "dense100000000", "-o", "{root}/c.json"], ["79,500,000,010 weights", "10,000,000 weights"]),
+    (["train", "--layers", "conv99999x5", "-o", "{root}/c.json"], ["99999x24x24", "578,594,224 weights"]),
+    (["train", "--layers", ",".join(["dense5000"] * 50), "-o", "{root}/c.json"], ["(53 layers)", "weights"]),
+    (["bench", "--layers", "conv99999x5"], ["--layers conv99999x5", "10,000,000 weights"]),
+    (["train", "--lr-step", "3", "-o", "{root}/s.json"],
+     ["--lr-step is a setting of the step schedule", "--lr-schedule constant", "leave it out"]),
+    (["train", "--lr-schedule", "step", "--lr-epochs", "3", "-o", "{root}/s.json"], ["--lr-epochs", "cosine"]),
+    (["train", "--lr-schedule", "cosine", "--lr-gamma", "0.3", "-o", "{root}/s.json"], ["--lr-gamma", "step"]),
+    (["train", "--decay", "decoupled", "-o", "{root}/s.json"], ["--decay", "give --weight-decay LAMBDA"]),
+    (["train", "--resume", "{adam}", "--beta1", "0.5", "-o", "{root}/r5.json"],
+     ["--beta1 0.5 differs", "which has the default 0.9", "leave --beta1 out"]),
+    (["train", "--resume", "{run}", "--momentum", "0.5", "-o", "{root}/r5.json"],
+     ["--momentum 0.5 differs", "which did not set it"]),
+    (["train", "--resume", "{run}", "--learning-rate", "0.5", "-o", "{root}/r5.json"],
+     ["--learning-rate 0.5 differs", "which has 0.1"]),
+    (["evaluate", "{wide}"], ["1x14x56 inputs", "1x28x28"]),
+    (["predict", "{wide}", "0"], ["1x14x56 inputs", "1x28x28"]),
+    (["trace", "{wide}"], ["1x14x56 inputs"]),
+    (["report", "{wide}", "-o", "{root}/w.html"], ["1x14x56 inputs"]),
 ]
 
 
@@ -183,7 +219,7 @@ CLI_CASES = [
 def test_the_command_line_refuses(world, capsys, argv, fragments):
     (world["root"] / "layer.json").write_text('{"W": [[1, 2], [3, 4]], "b": [0, 0]}')
     fill = {"root": world["root"], "data": world["data"], "model": world["model"], "run": world["run"],
-            "spec_path": world["spec_path"]}
+            "spec_path": world["spec_path"], "adam": world["adam"], "wide": world["wide"]}
     refused_by_cli(capsys, [a.format(**fill) for a in argv], fragments, world["root"])
 
 
@@ -270,6 +306,100 @@ def test_a_damaged_model_file_is_refused_naming_the_key(world, capsys, n):
     assert_one_line(str(e.value), fragments)
 
 
+def nested(levels):
+    value = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def set_adam_second_moment(t):
+    t["optimizer"]["state"]["s"]["B"][1][0] = -1.0
+
+
+# (file, change, fragments): files nnloop itself writes, edited by hand the way a person might
+EDITED_CASES = [
+    ("adam", lambda d: d["training"]["optimizer"].update(name=["sgd"]), ['"training.optimizer" must be', "adam"]),
+    ("adam", lambda d: d["training"]["arguments"].update(optimizer=["sgd"]),
+     ['"training.arguments.optimizer" must be one of', "['sgd']"]),
+    ("adam", lambda d: d["training"]["arguments"].update(optimizer="sgd"),
+     ['"training.arguments.optimizer" says \'sgd\'', "the state of 'adam'", "damaged"]),
+    ("adam", lambda d: d["training"]["arguments"].update(beta1=0.5), ['arguments.beta1" says 0.5', '"b1" is 0.9']),
+    ("adam", lambda d: d["training"]["arguments"].update(weight_decay=0.01), ['arguments.weight_decay" says 0.01']),
+    ("adam", lambda d: d["training"].update(dropout_rng={"splitmix64": "zz", "spare": None}),
+     ['"training.dropout_rng"', "hexadecimal"]),
+    ("adam", lambda d: d["training"].update(dropout_rng="abc"), ['"training.dropout_rng" must be', "splitmix64"]),
+    ("adam", lambda d: set_adam_second_moment(d["training"]), ["optimizer state 's'", "numbers >= 0", "-1.0"]),
+    ("adam", lambda d: d["training"]["optimizer"].update(b1=2), ["beta1", "[0, 1)", "got 2"]),
+    ("adam", lambda d: d["training"]["arguments"].update(lr_schedule="exp"), ['lr_schedule" must be one of']),
+    ("adam", lambda d: d["training"]["arguments"].update(dropout=1.5), ['arguments.dropout"', "[0, 1)"]),
+    ("adam", lambda d: d["training"]["arguments"].update(lr_step=0), ['arguments.lr_step" must be a whole number']),
+    ("adam", lambda d: d["training"]["arguments"].update(epsilon="tiny"), ['arguments.epsilon"', "epsilon"]),
+    ("adam", lambda d: d["training"]["arguments"].update(unknown=nested(900)), ["nests lists or objects too deeply"]),
+    ("conv", lambda d: (d.update(version=1), d.pop("input")), ['no "input"', "[1, 28, 28]"]),
+    ("conv", lambda d: d["layers"][0].update(type=["conv"]), ['layer 1: "type" must be a layer kind', "['conv']"]),
+    ("conv", lambda d: d["layers"][0].update(padding=100000), ["feature maps of a conv layer", "10,000,000 nodes"]),
+]
+
+
+@pytest.mark.parametrize("n", range(len(EDITED_CASES)))
+def test_an_edited_file_is_refused_by_every_command_naming_the_field(world, capsys, n):
+    name, change, fragments = EDITED_CASES[n]
+    document = json.loads(open(world[name]).read())
+    change(document)
+    path = world["root"] / f"edited-{n}.json"
+    path.write_text(json.dumps(document))
+    fill = {"path": path, "data": world["data"], "root": world["root"]}
+    for command in COMMANDS + [["gradcheck", "{path}", "--data", "{data}"], ["draw", "{path}", "--data", "{data}",
+                                                                             "-o", "{root}/e.svg"]]:
+        refused_by_cli(capsys, [a.format(**fill) for a in command], [str(path)] + fragments, world["root"])
+
+
+def test_the_adam_checkpoint_those_cases_edit_resumes_as_it_is(world, capsys):
+    out = world["root"] / "adam-resumed.json"
+    argv = ["train", "--resume", world["adam"], "--epochs", "2", "--data", world["data"], "-o", out]
+    assert cli.main([str(a) for a in argv]) == 0
+    assert json.loads(out.read_text())["training"]["optimizer"]["name"] == "adam"
+
+
+def resaved(path, destination):
+    """The model at path as another JSON tool might save it: "training" first, indented."""
+    document = json.loads(open(path).read())
+    document = {"training": document.pop("training"), **document}
+    destination.write_text(json.dumps(document, indent=2))
+    assert b'"nnloop-model"' not in destination.read_bytes()[:200]  # where nnloop once looked for it
+    return destination
+
+
+@pytest.mark.parametrize("argv", [
+    ["draw", "{spec_path}", "-o", "{other}"],
+    ["report", "{run}", "-o", "{other}", "--data", "{data}"],
+    ["compare", "{run}", "-o", "{other}"],
+    ["trace", "{spec_path}", "--html", "{other}"],
+    ["geometry", "-o", "{other}"],
+    ["train", "-o", "{fresh}", "--report", "{other}", "--data", "{data}"],
+])
+def test_an_output_never_replaces_a_model_file_in_any_key_order_unless_forced(world, capsys, argv):
+    other = resaved(world["run"], world["root"] / "other.json")
+    fill = {"other": other, "spec_path": world["spec_path"], "run": world["run"], "data": world["data"],
+            "fresh": world["root"] / "fresh-run.json"}
+    argv = [a.format(**fill) for a in argv]
+    refused_by_cli(capsys, argv, [f"{other} is an nnloop model file", "choose another", "--force"], world["root"])
+    if argv[0] != "train":
+        assert cli.main(argv + ["--force"]) == 0
+        assert b"nnloop-model" not in other.read_bytes()  # replaced, as asked
+
+
+def test_a_spec_and_a_cut_short_model_are_kept_too(world, capsys):
+    spec_copy = world["root"] / "spec-copy.json"
+    spec_copy.write_text(json.dumps(world["spec"]))
+    refused_by_cli(capsys, ["draw", world["spec_path"], "-o", spec_copy], ["is an nnloop network spec", "--force"],
+                   world["root"])
+    cut = world["root"] / "cut.json"
+    cut.write_bytes(open(world["run"], "rb").read()[:-40])  # no longer parses, but says what it was
+    refused_by_cli(capsys, ["draw", world["spec_path"], "-o", cut], ["is an nnloop model file"], world["root"])
+
+
 def test_deeply_nested_json_is_refused_in_every_kind_of_file(world, capsys):
     path = world["root"] / "deep.json"
     path.write_text("[" * 100000 + "]" * 100000)
@@ -307,6 +437,7 @@ SPEC_CASES = [
     (lambda s: s.update(sizes=[3, 3, 1]), ["\"sizes\" says [3, 3, 1]"]),
     (lambda s: s.update(note=5), ["\"note\" must be a string"]),
     (lambda s: s["layers"][0]["W"].__setitem__(0, [1e12, 1, 2]), ["eps = 1e-05 vanishes next to W[1][0][0]"]),
+    (lambda s: s.update(optimizer={"name": ["adam"]}), ['"optimizer": unknown optimizer [\'adam\']', "use one of"]),
 ]
 
 

@@ -174,7 +174,7 @@ def test_a_convnet_model_file_round_trips_and_says_its_layers(tmp_path):
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda d: d["layers"][0].update(type="deconv"), "unknown layer type 'deconv'"),
+    (lambda d: d["layers"][0].update(type="deconv"), 'unknown layer "type" \'deconv\''),
     (lambda d: d["layers"][0].pop("K"), "a conv layer needs 'K'"),
     (lambda d: d["layers"][0]["K"][1][0].pop(), "layer 1: K[1][0] must be a 3x3 grid"),
     (lambda d: d["layers"][1].update(size=9), "maxpool"),

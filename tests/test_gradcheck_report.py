@@ -84,7 +84,7 @@ def test_a_model_file_is_checked_on_a_subset_over_test_digits(tmp_path, small_mn
     assert "passed" in result.stdout
     assert_refused(run_nnloop("gradcheck", path, "--digits", 201, "--data", small_mnist), "no test digit 200")
     modelfile.save(Network([4, 3, 2], ["tanh", "softmax"], "cross_entropy"), path)
-    assert_refused(run_nnloop("trace", path, "--data", small_mnist), "4-3-2 network", "only MNIST models")
+    assert_refused(run_nnloop("trace", path, "--data", small_mnist), "network of 4 inputs and 2 outputs", "MNIST digits need")
 
 
 def test_a_failing_check_exits_1_from_the_command_line(tmp_path):

@@ -102,7 +102,7 @@ def test_bad_reports_are_refused_in_one_line(tmp_path, small_mnist):
     assert_refused(run_nnloop("report", tmp_path / "none.json"), "no model file")
     model = tmp_path / "small.json"
     modelfile.save(Network([2, 2], ["identity"], "mse"), str(model))
-    assert_refused(run_nnloop("report", model, "--data", small_mnist), "MNIST needs 784 inputs")
+    assert_refused(run_nnloop("report", model, "--data", small_mnist), "MNIST digits need 784 inputs")
     model.write_text(json.dumps({"not": "a model"}))
     assert_refused(run_nnloop("report", model), str(model))
     assert_refused(run_nnloop("report", model, "-o", tmp_path / "no" / "r.html"), "no directory")
