@@ -633,9 +633,10 @@ def make_report(model_path, html_path, data):
 
 # nnloop geometry
 
-GEOMETRY_HELP = ("Draw one layer A = W h + b, H = relu(A) from 2 nodes to 2 nodes as six pictures of the plane: "
+GEOMETRY_HELP = ("Draw one layer A = W h + b, H = f(A) from 2 nodes to 2 nodes as six pictures of the plane: "
                  "the input points, then after each move of W = U S V^T (turn by V^T, stretch by S, turn by U), "
-                 "after + b and after relu. W and b come from --W and --b, from --spec, or at random from --seed.")
+                 "after + b and after f (relu unless --activation or the spec says otherwise). W and b come from "
+                 "--W and --b, from --spec, or at random from --seed.")
 
 
 def add_geometry(commands):
@@ -648,7 +649,9 @@ def add_geometry(commands):
                           help="the biases b[j] (default: 0,0 with --W, random with a random W)")
     geometry.add_argument("--spec", metavar="FILE",
                           help='a JSON file {"W": [[A, B], [C, D]], "b": [X, Y]}, or a network spec whose layer 1 is '
-                               '2 -> 2 (data/examples/xor.json), instead of --W and --b')
+                               '2 -> 2, like the shipped xor (its activation too), instead of --W and --b')
+    geometry.add_argument("--activation", choices=["relu", "tanh", "sigmoid", "identity", "softmax"],
+                          help="the layer's f in H = f(A) (default relu; a network spec's own layer 1)")
     geometry.add_argument("--seed", type=int, default=0,
                           help="seed of the random W and b, and of the points of --points sample (default 0)")
     geometry.add_argument("--points", choices=["grid", "sample"], default="grid",
@@ -664,9 +667,9 @@ def run_geometry(args):
     from .outputs import check_not_a_model, check_output
     check_output(args.output, [args.spec])
     check_not_a_model(args.output, "-o", args.force)
-    W, b = geometry.choose_layer(args.spec, args.W, args.b, args.seed)
+    W, b, activation = geometry.choose_layer(args.spec, args.W, args.b, args.seed, args.activation)
     points = geometry.sample_points(args.seed + 1) if args.points == "sample" else geometry.grid_points()
-    geometry.draw_layer(W, b, points, args.output)
+    geometry.draw_layer(W, b, points, args.output, activation)
     return 0
 
 

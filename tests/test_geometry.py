@@ -3,16 +3,18 @@ import json
 import os
 import xml.etree.ElementTree as ET
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from nnloop import geometry
+from nnloop.activations import ACTIVATIONS
 from nnloop.geometry import grid_points, stages, svd2, times
 
 from conftest import ROOT, assert_refused, run_nnloop
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOLERANCE = 1e-12
-KEYS = ["input", "VT", "S", "U", "b", "relu"]
+KEYS = ["input", "VT", "S", "U", "b", "H"]
 
 coordinates = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
 vectors = st.lists(coordinates, min_size=2, max_size=2)
@@ -60,10 +62,10 @@ def test_the_four_moves_compose_to_W_h_plus_b(W, b, points):
     for n, stage in enumerate(stages(W, b, points)):
         assert stage.key == KEYS[n] and len(stage.points) == len(points)
     by_key = {stage.key: stage.points for stage in stages(W, b, points)}
-    for h, Wh, A, H in zip(points, by_key["U"], by_key["b"], by_key["relu"]):
+    for h, Wh, A, H in zip(points, by_key["U"], by_key["b"], by_key["H"]):
         assert_close(Wh, times(W, h))
         assert_close(A, [Wh[0] + b[0], Wh[1] + b[1]])
-        assert H == [max(a, 0.0) for a in A]
+        assert H == [max(a, 0.0) for a in A]  # relu unless told otherwise
 
 
 def test_a_zero_singular_value_and_a_reflection_in_closed_form():
@@ -101,14 +103,14 @@ def test_the_picture_has_a_labelled_panel_per_stage(tmp_path):
     assert list(panels) == [f"stage-{key}" for key in KEYS]
     for panel in panels.values():
         assert len([c for c in panel.iter(SVG + "circle") if c.get("class") == "point"]) == 121  # 11 x 11 grid
-        assert [r for r in panel.iter(SVG + "rect") if r.get("class") == "quadrant"]
+        assert [r for r in panel.iter(SVG + "rect") if r.get("class") == "range"]
         assert [g for g in panel.iter(SVG + "g") if g.get("class") == "axes"]
     U, s, VT = svd2([[1.0, 2.0], [-1.5, 0.5]])
     assert f"V^T = {geometry.matrix_text(VT)}" in texts(panels["stage-VT"])
     assert f"S = diag({s[0]:.2f}, {s[1]:.2f})" in texts(panels["stage-S"])
     assert f"U = {geometry.matrix_text(U)}" in texts(panels["stage-U"])
     assert "b = [0.50, -0.25]" in texts(panels["stage-b"])
-    assert "H = relu(A)" in texts(panels["stage-relu"])
+    assert "H = relu(A)" in texts(panels["stage-H"])
 
 
 def test_a_spec_file_a_seed_and_a_sample_of_points(tmp_path):
@@ -128,6 +130,46 @@ def test_a_spec_file_a_seed_and_a_sample_of_points(tmp_path):
     assert len([c for c in sample.iter(SVG + "circle") if c.get("class") == "point"]) == 200
     assert run_nnloop("geometry", "--seed", "4", "-o", tmp_path / "c.svg").returncode == 0
     assert (tmp_path / "c.svg").read_text() != (tmp_path / "a.svg").read_text()
+
+
+def spec_with_layer_1(activation):
+    """A network spec whose layer 1 goes from 2 nodes to 2 with the given activation."""
+    layers = [{"activation": activation, "W": [[1.0, -2.0], [0.5, 1.5]], "B": [0.25, -0.5]}]
+    if activation != "softmax":  # softmax is for the output layer only
+        layers.append({"activation": "identity", "W": [[1.0, 1.0]], "B": [0.0]})
+    loss, t = ("cross_entropy", [1.0, 0.0]) if activation == "softmax" else ("mse", [1.0])
+    return {"format": "nnloop-spec", "version": 1, "loss": loss, "layers": layers, "x": [1.0, 1.0], "t": t}
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity", "softmax"])
+def test_the_picture_applies_the_spec_s_own_activation(tmp_path, activation):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(spec_with_layer_1(activation)))
+    result = run_nnloop("geometry", "--spec", spec, "-o", tmp_path / "layer.svg")
+    assert result.returncode == 0, result.stderr
+    assert f"then {activation}" in result.stdout
+    panels = panels_of(tmp_path / "layer.svg")
+    assert f"H = {activation}(A)" in texts(panels["stage-H"])
+    W, b = [[1.0, -2.0], [0.5, 1.5]], [0.25, -0.5]
+    A_stage, H_stage = stages(W, b, grid_points(), activation)[-2:]
+    f = ACTIVATIONS[activation]
+    for a, h in zip(A_stage.points, H_stage.points):
+        expected = [0.0, 0.0]
+        f.forward(a, expected)
+        assert h == expected
+    if activation == "softmax":
+        assert all(abs(x + y - 1.0) < 1e-12 for x, y in H_stage.points)
+
+
+def test_xor_by_name_is_drawn_with_its_tanh(tmp_path):
+    result = run_nnloop("geometry", "--spec", "xor", "-o", tmp_path / "xor.svg")
+    assert result.returncode == 0, result.stderr
+    assert "then tanh" in result.stdout
+    assert "H = tanh(A)" in texts(panels_of(tmp_path / "xor.svg")["stage-H"])
+    assert_refused(run_nnloop("geometry", "--spec", "xor", "--activation", "relu", "-o", tmp_path / "x.svg"),
+                   "says layer 1 is tanh, not relu", "drop --activation")
+    result = run_nnloop("geometry", "--W", "1,0,0,1", "--activation", "sigmoid", "-o", tmp_path / "s.svg")
+    assert result.returncode == 0 and "then sigmoid" in result.stdout
 
 
 def test_bad_layers_are_refused_in_one_line(tmp_path):
