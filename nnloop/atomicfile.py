@@ -10,8 +10,9 @@ import tempfile
 
 
 def write_atomically(path, text):
-    """Replace the file at path by text (UTF-8), atomically."""
+    """Replace the file at path by text (UTF-8), atomically, making its directory if there is none."""
     directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

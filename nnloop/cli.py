@@ -17,16 +17,18 @@ from .evaluation import accuracy, class_accuracies, confusion_matrix, format_con
 from .network import NodeValues
 
 MAIN_HELP = """\
-nnloop: a multilayer perceptron in plain Python lists and explicit loops.
+nnloop: backpropagation in plain Python lists and explicit loops, for
+multilayer perceptrons and convnets (convolution and pooling layers).
 
-Train one on the bundled MNIST digits, see how well it does, and look at
-what it predicts:
+Train a network on the bundled MNIST digits, see how well it does, and look
+at what it predicts (each command makes the folders it writes to):
 
-  nnloop train                        784-100-10 relu/softmax, 10 epochs
+  nnloop train                        784-100-10 relu/softmax, 10 epochs, saved as models/mnist.json
+  nnloop train --layers conv8x5,maxpool2,dense100 -o models/conv.json   a convnet
   nnloop evaluate models/mnist.json   accuracy and confusion matrix
   nnloop predict models/mnist.json 0 1 2
   nnloop report models/mnist.json     the run in pictures, as one HTML page
-  nnloop compare A.json B.json        several runs' curves on one page
+  nnloop compare models/mnist.json models/conv.json   both runs' curves on one page
   nnloop geometry --W 1,2,-1.5,0.5    what a layer of 2 nodes does to the plane (SVG)
 
 Watch backpropagation happen, check it, and see why relu:
@@ -36,8 +38,8 @@ Watch backpropagation happen, check it, and see why relu:
   nnloop vanish                        sigmoid's gradients fade, relu's do not
   nnloop draw worked-relu --pass backward -o models/net.svg   the diagram, deltas in the nodes
 
-worked-relu, worked-sigmoid, xor and softmax-3-4-3 are the shipped example
-specs; any spec file or model file works by its path.
+The shipped example specs, by name (any spec or model file works by its path):
+  {examples}
 
 Time it, under python3 and under pypy3:
 
@@ -141,14 +143,6 @@ def numbers(count):
     return parse
 
 
-def output_file(path):
-    """An option type: a file to write, in a directory that exists."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise argparse.ArgumentTypeError(f"cannot write {path}: there is no directory {directory}; create it first")
-    return path
-
-
 def add_force(parser, option="-o"):
     parser.add_argument("--force", action="store_true",
                         help=f"write {option} even over an nnloop model or spec file (refused by default: it may "
@@ -226,7 +220,7 @@ def add_train(commands):
     files.add_argument("--reproducible", action="store_const", const=True,
                        help="leave the measured seconds out of the model file, so that the same arguments "
                             "give a byte-identical file")
-    files.add_argument("--report", metavar="HTML", type=output_file,
+    files.add_argument("--report", metavar="HTML",
                        help="when training is done, write the report of nnloop report there")
     train.set_defaults(run=run_train)
 
@@ -294,7 +288,7 @@ def run_train(args):
     given = {name: getattr(args, name) for name in DEFAULTS if getattr(args, name, None) is not None}
     output = args.output or args.resume or "models/mnist.json"
     # every check before the first epoch, so that a refusal leaves every file as it was
-    check_output(output, create_directory=True)
+    check_output(output)
     check_other_run(output, args.force, args.resume)
     if args.workers:
         check_workers(args.workers)
@@ -459,7 +453,7 @@ def add_trace(commands):
     trace.add_argument("--format", choices=["text", "markdown"], default="text",
                        help="text (default), or markdown: headed sections for notes")
     trace.add_argument("--data", metavar="DIR", help=DATA_HELP)
-    trace.add_argument("--html", metavar="HTML", type=output_file,
+    trace.add_argument("--html", metavar="HTML",
                        help="write the trace as one page instead, a step per formula, each beside the network's "
                             "diagram with what it computes highlighted (no scripts; next/previous by links)")
     add_force(trace, "--html")
@@ -605,7 +599,7 @@ def add_report(commands):
     report = commands.add_parser("report", help="a trained model in pictures: one HTML page",
                                  description=REPORT_HELP)
     report.add_argument("model", metavar="MODEL", help="a model file written by nnloop train")
-    report.add_argument("-o", "--output", metavar="HTML", type=output_file,
+    report.add_argument("-o", "--output", metavar="HTML",
                         help="where to write the page (default: MODEL with .html for .json)")
     report.add_argument("--data", metavar="DIR", help="directory of the MNIST files (default: the one the model "
                                                       "was trained on, else the bundled one)")
@@ -656,7 +650,7 @@ def add_geometry(commands):
                           help="seed of the random W and b, and of the points of --points sample (default 0)")
     geometry.add_argument("--points", choices=["grid", "sample"], default="grid",
                           help="an 11x11 grid on [-1, 1]^2 (default), or 200 standard normal points")
-    geometry.add_argument("-o", "--output", metavar="SVG", type=output_file, default="geometry.svg",
+    geometry.add_argument("-o", "--output", metavar="SVG", default="geometry.svg",
                           help="where to write the picture (default geometry.svg)")
     add_force(geometry)
     geometry.set_defaults(run=run_geometry)
@@ -708,7 +702,7 @@ def add_draw(commands):
                       help="write the values of this pass for the sample (default: the weights and biases only)")
     draw.add_argument("--index", type=test_index, help="model files: the MNIST test digit of --pass (default 0)")
     draw.add_argument("--data", metavar="DIR", help=DATA_HELP)
-    draw.add_argument("-o", "--output", metavar="SVG", type=output_file, default="net.svg",
+    draw.add_argument("-o", "--output", metavar="SVG", default="net.svg",
                       help="where to write the picture (default net.svg)")
     add_force(draw)
     draw.set_defaults(run=run_draw)
@@ -755,7 +749,7 @@ def add_compare(commands):
                                   description=COMPARE_HELP,
                                   epilog="example: nnloop compare models/sgd.json models/adam.json -o compare.html")
     compare.add_argument("models", metavar="MODEL", nargs="+", help="model files written by nnloop train")
-    compare.add_argument("-o", "--output", metavar="HTML", type=output_file, default="compare.html",
+    compare.add_argument("-o", "--output", metavar="HTML", default="compare.html",
                          help="where to write the page (default compare.html)")
     add_force(compare)
     compare.set_defaults(run=run_compare)
@@ -777,7 +771,9 @@ COMMANDS = [add_train, add_evaluate, add_predict, add_bench, add_trace, add_grad
 
 
 def build_parser():
-    parser = Parser(prog="nnloop", description=MAIN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    from .bundled import examples
+    description = MAIN_HELP.format(examples=", ".join(sorted(examples())))
+    parser = Parser(prog="nnloop", description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"nnloop {__version__} on {command.interpreter()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for add in COMMANDS:

@@ -16,11 +16,12 @@ KINDS = {"nnloop-model": "model file", "nnloop-spec": "network spec"}  # by thei
 FORMAT_MARK = re.compile(rb'"format"\s*:\s*"(nnloop-model|nnloop-spec)"')
 
 
-def check_output(path, inputs=(), option="-o", create_directory=False):
-    """Refuse to write path: a directory, one of the input files, or in a directory that cannot be.
+def check_output(path, inputs=(), option="-o"):
+    """Refuse to write path: a directory, one of the input files, or where no directory can be made or written.
 
-    create_directory: make the directory if it is missing (as train does for
-    models/), instead of refusing.
+    A missing directory is fine (it is made when the file is written, as
+    models/ is for nnloop train); the nearest one that exists must be a
+    writable directory.
     """
     if os.path.isdir(path):
         raise NnloopError(f"{option} {path} is a directory: give a file name, like "
@@ -30,17 +31,14 @@ def check_output(path, inputs=(), option="-o", create_directory=False):
             raise NnloopError(f"{option} {path} is the input file {source}: writing there would destroy it; "
                               f"choose another {option}")
     directory = os.path.dirname(os.path.abspath(path))
-    if create_directory:
-        try:
-            os.makedirs(directory, exist_ok=True)
-        except OSError as e:
-            raise NnloopError(f"cannot create the directory {directory} for {path} ({e.strerror}): "
-                              f"choose another {option}") from None
-    elif not os.path.isdir(directory):
-        raise NnloopError(f"cannot write {path}: there is no directory {directory}; create it first, or choose "
-                          f"another {option}")
-    if not os.access(directory, os.W_OK):
-        raise NnloopError(f"cannot write {path}: the directory {directory} is not writable; choose another {option}")
+    existing = directory
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise NnloopError(f"cannot create the directory {directory} for {path}: {existing} is a file; choose another "
+                          f"{option}")
+    if not os.access(existing, os.W_OK):
+        raise NnloopError(f"cannot write {path}: the directory {existing} is not writable; choose another {option}")
 
 
 def check_not_a_model(path, option="-o", force=False):

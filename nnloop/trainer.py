@@ -26,7 +26,6 @@ are all in the file. The same arguments and seed give the same file, byte
 for byte, except for the measured seconds (leave them out: --reproducible).
 """
 import math
-import os
 import sys
 import time
 
@@ -112,8 +111,6 @@ def train_mnist(arguments, model_path, resume=None, out=None):
     if done >= epochs:
         raise NnloopError(f"{resume or model_path} has already had {plural(done, 'epoch')}: pass --epochs N with N > {done} "
                           "to train on")
-    directory = os.path.dirname(os.path.abspath(model_path))
-    os.makedirs(directory, exist_ok=True)
 
     print(describe(net, arguments, len(train_set), len(test_set)), file=out)
     print(f"{'continuing' if resume else 'saving'} {model_path} after every epoch", file=out, flush=True)

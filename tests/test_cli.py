@@ -1,5 +1,6 @@
 """The command line: training on MNIST end to end, checkpoints, resume, refusals."""
 import json
+import re
 import signal
 import time
 
@@ -176,3 +177,28 @@ def test_python_dash_m_and_help(tmp_path):
     result = run_nnloop("train", "--help")
     assert result.returncode == 0 and "minibatch" in result.stdout and "--learning-rate" in result.stdout
     assert run_nnloop().returncode == 2
+
+
+def test_the_main_help_names_every_shipped_spec():
+    from nnloop.bundled import examples
+    shown = run_nnloop("--help").stdout
+    names = sorted(examples())
+    assert len(names) >= 8
+    assert f"\n  {', '.join(names)}\n" in shown
+
+
+def test_the_main_help_s_examples_run_as_printed_in_an_empty_directory(tmp_path, small_mnist):
+    """Every `nnloop ...` line of `nnloop --help`, in order, in a directory with nothing in it; only what makes
+    them quick is added (the small MNIST, one short epoch, fewer samples to time)."""
+    quick = {"train": ["--data", small_mnist, "--limit", "100", "--epochs", "1"],
+             "evaluate": ["--data", small_mnist], "predict": ["--data", small_mnist],
+             "report": ["--data", small_mnist], "bench": ["--samples", "64", "--data", small_mnist]}
+    work = tmp_path / "empty"
+    work.mkdir()
+    help_lines = run_nnloop("--help").stdout.splitlines()
+    examples = [re.split(r"\s{2,}", line.strip())[0].split()[1:] for line in help_lines if line.startswith("  nnloop ")]
+    assert len(examples) >= 12  # an example ends where two spaces start its comment
+    for argv in examples:
+        result = run_nnloop(*argv, *quick.get(argv[0], []), cwd=work)
+        assert result.returncode == 0, (argv, result.stderr)
+    assert (work / "models" / "mnist.json").exists() and (work / "models" / "net.svg").exists()

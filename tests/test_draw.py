@@ -137,8 +137,9 @@ def test_refusals_are_one_line(tmp_path):
     assert_refused(run_nnloop("draw", tmp_path / "none.json", "-o", tmp_path / "x.svg"), "none.json")
     assert_refused(run_nnloop("draw", WORKED, "--index", 3, "-o", tmp_path / "x.svg"), "--index")
     assert_refused(run_nnloop("draw", WORKED, "--pass", "sideways"), "--pass")
-    assert_refused(run_nnloop("draw", WORKED, "-o", tmp_path / "no" / "x.svg"), "no directory")
-    assert_refused(run_nnloop("trace", WORKED, "--html", tmp_path / "no" / "x.html"), "no directory")
+    (tmp_path / "afile").write_text("in the way of a directory")
+    assert_refused(run_nnloop("draw", WORKED, "-o", tmp_path / "afile" / "x.svg"), "cannot create the directory")
+    assert_refused(run_nnloop("trace", WORKED, "--html", tmp_path / "afile" / "x.html"), "afile is a file")
     assert_refused(run_nnloop("trace", WORKED, "--html", tmp_path / "x.html", "--format", "markdown"), "--format")
     assert not os.path.exists(tmp_path / "x.svg") and not os.path.exists(tmp_path / "x.html")
 

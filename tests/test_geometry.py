@@ -185,6 +185,7 @@ def test_bad_layers_are_refused_in_one_line(tmp_path):
     spec.write_text("{not json")
     assert_refused(run_nnloop("geometry", "--spec", spec), "is not valid JSON", "write it like")
     assert_refused(run_nnloop("geometry", "--spec", spec, "--W", "1,2,3,4"), "not both")
-    assert_refused(run_nnloop("geometry", "-o", tmp_path / "no" / "dir.svg"), "no directory")
+    (tmp_path / "afile").write_text("in the way of a directory")
+    assert_refused(run_nnloop("geometry", "-o", tmp_path / "afile" / "dir.svg"), "cannot create the directory")
     assert_refused(run_nnloop("geometry", "--W", "1e308,1e308,1e308,1e308"), "1e+06", "smaller numbers")
     assert_refused(run_nnloop("geometry", "--b", "0,-2e6"), "1e+06")

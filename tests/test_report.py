@@ -105,6 +105,7 @@ def test_bad_reports_are_refused_in_one_line(tmp_path, small_mnist):
     assert_refused(run_nnloop("report", model, "--data", small_mnist), "MNIST digits need 784 inputs")
     model.write_text(json.dumps({"not": "a model"}))
     assert_refused(run_nnloop("report", model), str(model))
-    assert_refused(run_nnloop("report", model, "-o", tmp_path / "no" / "r.html"), "no directory")
-    assert_refused(run_nnloop("train", "--data", small_mnist, "--report", tmp_path / "no" / "r.html"),
-                   "--report", "no directory")
+    (tmp_path / "afile").write_text("in the way of a directory")
+    assert_refused(run_nnloop("report", model, "-o", tmp_path / "afile" / "r.html"), "cannot create the directory")
+    assert_refused(run_nnloop("train", "--data", small_mnist, "--report", tmp_path / "afile" / "r.html"),
+                   "--report", "cannot create the directory")
