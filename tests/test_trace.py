@@ -10,7 +10,7 @@ from conftest import ROOT, run_nnloop
 from nnloop import cli, modelfile, spec
 from nnloop.gradcheck import numerical_derivative
 from nnloop.network import Network
-from nnloop.trace import render, trace
+from nnloop.trace import compute, render, trace
 
 SHIPPED = sorted(glob.glob(os.path.join(ROOT, "data", "examples", "*.json")))
 EXAMPLES = [path for path in SHIPPED if not os.path.basename(path).startswith("conv-")]  # the MLPs: by_hand below
@@ -204,3 +204,12 @@ def test_the_readme_shows_real_trace_and_gradcheck_output():
         assert len(excerpt) > 2
         for line in excerpt:
             assert line in printed, line
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=os.path.basename)
+def test_every_shipped_example_s_step_lowers_its_loss_without_saturating(path):
+    """A learner reads a loss that rises after the step, or falls to 0, as a bug: each example's eta is chosen so
+    that one step lowers the loss and does not saturate."""
+    s = spec.read(path)
+    computed = compute(s.net, s.x, s.t, s.learning_rate, s.optimizer)
+    assert 0 < computed.loss_after < computed.loss, (computed.loss, computed.loss_after)
