@@ -21,7 +21,8 @@ train:
 	  *pypy*) echo "make train: nnloop train under PyPy ($(TRAIN_PYTHON))";; \
 	  *) echo "make train: nnloop train under $(TRAIN_PYTHON); install pypy3 to train about 20x faster";; \
 	esac
-	$(TRAIN_PYTHON) -m nnloop train $(ARGS)
+	@$(TRAIN_PYTHON) -m nnloop train $(ARGS) || { status=$$?; [ $$status -ne 2 ] || \
+	  echo "make train: give nnloop's options through ARGS, e.g. make train ARGS=--force"; exit $$status; }
 
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest

@@ -171,7 +171,7 @@ examples:
   nnloop train --hidden 128,64 -o models/deep.json             two hidden layers
   nnloop train --batch-size 1 --learning-rate 0.01 -o models/online.json    online learning
   nnloop train --workers 2 --batch-size 128 -o models/w2.json  two processes share each minibatch
-  nnloop train --resume models/mnist.json --epochs 20 train 10 more epochs
+  nnloop train --resume models/mnist.json --epochs 20     10 more epochs of the default run
   nnloop train --optimizer adam --learning-rate 0.001 --lr-schedule cosine
   nnloop train --hidden 256 --optimizer momentum --learning-rate 0.05 --lr-schedule cosine \\
       --epochs 6 -o models/momentum-256.json   98.41% on the test digits, in 72 s under PyPy
@@ -186,9 +186,10 @@ def add_train(commands):
                          help="nodes of each hidden layer, comma separated (default 100; '' for none)")
     network.add_argument("--layers", type=architecture, metavar="LAYERS",
                          help="the layers between the input and the 10 outputs, comma separated, instead of "
-                              "--hidden: conv<kernels>x<size>[s<stride>][p<padding>], maxpool<size>[s<stride>], "
-                              "avgpool<size>, dense<nodes>, each conv or dense optionally :<activation>; e.g. "
-                              "conv8x5,maxpool2,dense100 (a flatten comes before the first dense layer)")
+                              "--hidden: conv<kernels>x<size>[s<stride>][p<padding>], maxpool<size>[s<stride>] "
+                              "(or pool<size>), avgpool<size>[s<stride>], flatten, dense<nodes>, each conv or dense "
+                              "optionally :<activation>; e.g. conv8x5,maxpool2,dense100 (a flatten is put in "
+                              "before the first dense layer if you leave it out)")
     network.add_argument("--activation", choices=["relu", "sigmoid", "tanh", "identity"],
                          help="activation of the hidden layers (default relu: its gradient does not fade)")
     network.add_argument("--output-activation", choices=["softmax", "sigmoid", "identity", "relu", "tanh"],
@@ -757,11 +758,12 @@ def add_compare(commands):
 
 def run_compare(args):
     from .compare import write_compare
+    from .trainer import plural
     from .outputs import check_not_a_model, check_output
     check_output(args.output, args.models)
     check_not_a_model(args.output, "-o", args.force)
     names = write_compare(args.models, args.output)
-    print(f"wrote {args.output}: {len(names)} runs ({'; '.join(names)}); open it in a browser")
+    print(f"wrote {args.output}: {plural(len(names), 'run')} ({'; '.join(names)}); open it in a browser")
     return 0
 
 

@@ -58,9 +58,21 @@ def check_other_run(path, force, resume_source=None):
         return
     is_model = nnloop_file_kind(path) == "model file"
     what = "another training run's model" if is_model else "a file"
-    hint = f"continue that run with --resume {path}, " if is_model else ""
+    hint = f"continue that run with {resume_options(path)}, " if is_model else ""
     raise NnloopError(f"{path} already exists and holds {what}: {hint}write this run elsewhere with -o MODEL, "
                       "or replace it with --force")
+
+
+def resume_options(path):
+    """'--resume PATH', and --epochs past the run's last epoch if it has had all it was started with."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            training = json.load(f)["training"]
+        done, planned = training["epochs_done"], training["arguments"]["epochs"]
+        finished = done >= planned
+    except (OSError, ValueError, RecursionError, KeyError, TypeError):  # not readable as a run: nothing to add
+        return f"--resume {path}"
+    return f"--resume {path} --epochs {done + 10}" if finished else f"--resume {path}"
 
 
 def same_file(a, b):

@@ -460,7 +460,8 @@ def node_lines(nodes, size, lines_of, top, what):
         return [line for node in nodes for line in lines_of(node)]
     largest = sorted(nodes, key=lambda node: -abs(size(node)))[:top]
     zeros = sum(1 for node in nodes if size(node) == 0.0)
-    return ([f"{len(nodes)} nodes; the {top} of largest |{what}| shown, {zeros} of all are 0"]
+    zeros_said = f"; {zeros} of the {len(nodes)} are 0" if zeros else ""
+    return ([f"{len(nodes)} nodes; the {top} of largest |{what}| shown{zeros_said}"]
             + [line for node in sorted(largest) for line in lines_of(node)]
             + [f"... and {len(nodes) - top} more nodes"])
 

@@ -113,7 +113,11 @@ def train_mnist(arguments, model_path, resume=None, out=None):
                           "to train on")
 
     print(describe(net, arguments, len(train_set), len(test_set)), file=out)
-    print(f"{'continuing' if resume else 'saving'} {model_path} after every epoch", file=out, flush=True)
+    if resume:
+        print(f"continuing the run of {resume} from epoch {done + 1}, saving {model_path} after every epoch", file=out,
+              flush=True)
+    else:
+        print(f"saving {model_path} after every epoch", file=out, flush=True)
     progress = Progress(out, len(train_set), epochs, done)
     pool = Pool(net, train_set, arguments["workers"]) if arguments["workers"] > 1 else None
     epoch = done + 1
@@ -251,7 +255,8 @@ def gradient_magnitudes(net, train_set, probe=1000):
 
 
 def describe(net, arguments, n_train, n_test):
-    acts = "/".join(net.activations[1:])
+    # a layer without weights (pooling, flatten) has no activation of its own to name: its kind says what it does
+    acts = "/".join(layer.activation if layer.W else layer.kind for layer in net.layers[1:])
     layers = f" {arguments['layers']}" if arguments["layers"] else ""
     return (f"network{layers} {net.describe()} ({acts}, {net.loss}); {n_train:,} training and {n_test:,} test digits; "
             f"batch {arguments['batch_size']}, {describe_learning(arguments)}, "

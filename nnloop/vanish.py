@@ -93,8 +93,9 @@ def report(depth, width, batch_size, seed):
               f"layer 1 against layer {L}: sigmoid {sigmoid[0] / sigmoid[-1]:.2g}, relu {relu[0] / relu[-1]:.2g}",
               "sigmoid: delta[k-1][i] = sigmoid'(A[k-1][i]) * back[k-1][i] and sigmoid' = f (1 - f) is at most 0.25, "
               "so every layer back the gradient shrinks to about a quarter",
-              "  (0.25^2 = 0.0625 after two layers; the weights and H[k-1] add factors of their own, so a ratio "
-              "can stray a little above 0.25)",
+              f"  (0.25^2 = 0.0625 after two layers; the weights and H[k-1] add factors of their own, so single "
+              f"ratios stray either side of 0.25, here {min(sigmoid_ratios[:-1]):.3f} to "
+              f"{max(sigmoid_ratios[:-1]):.3f})",
               "relu: relu' is 1 wherever a node is on, and He's weights (std sqrt(2/n)) make up for the nodes "
               "that are off, so the gradient reaches layer 1 about as strong as it left the output"]
     return lines

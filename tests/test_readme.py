@@ -57,3 +57,15 @@ def test_the_98_percent_command_runs_as_written_and_is_in_the_help(tmp_path, sma
         ([256], "momentum", 0.05, "cosine")
     assert " ".join(words) in " ".join(
         run_nnloop("train", "--help").stdout.replace("\\\n", " ").split())
+
+
+def test_the_first_screen_says_how_to_start_how_long_it_takes_and_shows_a_picture():
+    lines = README.splitlines()
+    first_section = next(n for n, line in enumerate(lines) if line.startswith("## "))
+    assert first_section <= 80, first_section  # the front page stays one screen and a bit
+    screen = "\n".join(lines[:30])
+    for fact in ("make train", "make test", "python3 -m nnloop", "pip install .", "half a minute under PyPy",
+                 "9 minutes under CPython", "MIT"):
+        assert fact in screen, fact
+    picture = re.search(r"!\[[^]]*\]\((data/images/[\w-]+\.png)\)", screen)
+    assert picture and os.path.exists(os.path.join(ROOT, picture.group(1)))
