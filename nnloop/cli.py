@@ -13,7 +13,7 @@ import sys
 
 from . import __version__, command, mnist, modelfile
 from .errors import NnloopError
-from .evaluation import accuracy, class_accuracies, confusion_matrix, format_confusion
+from .evaluation import accuracy, class_accuracies, confusion_matrix, format_confusion, progress_line
 from .network import NodeValues
 
 MAIN_HELP = """\
@@ -328,7 +328,7 @@ def run_evaluate(args):
     net = modelfile.load(args.model)
     mnist.check_model(net, args.model)
     _, test = mnist.load(args.data or mnist.BUNDLED)
-    C = confusion_matrix(net, test, mnist.CLASSES)
+    C = confusion_matrix(net, test, mnist.CLASSES, progress_line(sys.stderr, len(test), f"evaluating {args.model}"))
     right = sum(C[c][c] for c in range(mnist.CLASSES))
     print(f"{args.model}: test accuracy {100 * accuracy(C):.2f}% ({right:,} of {len(test):,} digits)")
     worst = min(range(mnist.CLASSES), key=lambda c: class_accuracies(C)[c] or 0.0)

@@ -15,14 +15,38 @@ def predicted_class(Y):
     return Y.index(max(Y))
 
 
-def confusion_matrix(net, samples, classes):
-    """C[t][p] over samples, a sequence of (x, t) pairs with one-hot t."""
+def confusion_matrix(net, samples, classes, progress=None):
+    """C[t][p] over samples, a sequence of (x, t) pairs with one-hot t.
+
+    progress, if given, is called as progress(samples done) every 500 samples and once at the end.
+    """
     C = [[0] * classes for _ in range(classes)]
     v = NodeValues(net)
     for n in range(len(samples)):
+        if progress is not None and n % 500 == 0:
+            progress(n)
         x, t = samples[n]
         C[predicted_class(t)][predicted_class(net.forward(x, v))] += 1
+    if progress is not None:
+        progress(len(samples))
     return C
+
+
+def progress_line(out, total, label):
+    """A progress callback for confusion_matrix: on a terminal, 'label [####......] done/total' redrawn in place
+    and wiped at the end; elsewhere (a log, a pipe) nothing."""
+    live = hasattr(out, "isatty") and out.isatty()
+
+    def draw(done):
+        if not live:
+            return
+        if done >= total:
+            out.write("\r" + " " * 100 + "\r")
+        else:
+            bar = 20 * done // total
+            out.write(f"\r{label} [{'#' * bar}{'.' * (20 - bar)}] {done:>6,}/{total:,} test digits ")
+        out.flush()
+    return draw
 
 
 def accuracy(C):

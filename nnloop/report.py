@@ -17,10 +17,11 @@ model file; a model without one (saved by the Python API) gets a report of
 the other three, and each missing picture says why it is missing.
 """
 import math
+import sys
 from xml.sax.saxutils import escape
 
 from . import mnist, svg
-from .evaluation import accuracy, class_accuracies, confusion_matrix, predicted_class
+from .evaluation import accuracy, class_accuracies, confusion_matrix, predicted_class, progress_line
 from .network import NodeValues
 
 NODES_SHOWN = 100   # weight images of at most this many nodes of layer 1
@@ -49,7 +50,7 @@ def write_report(net, training, model_path, html_path, data=None):
     history = training.get("history") or []
     data = data or training.get("arguments", {}).get("data") or mnist.BUNDLED
     _, test = mnist.load(data)
-    C = confusion_matrix(net, test, mnist.CLASSES)
+    C = confusion_matrix(net, test, mnist.CLASSES, progress_line(sys.stderr, len(test), f"reporting on {model_path}"))
     rows = [
         [loss_section(history, model_path), accuracy_section(history, model_path)],
         [gradients_section(history, model_path), confusion_section(C)],

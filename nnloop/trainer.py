@@ -32,7 +32,7 @@ import time
 from . import __version__, architecture, command, mnist, modelfile, optimizers
 from .dropout import check_dropout
 from .errors import NnloopError
-from .evaluation import accuracy, confusion_matrix
+from .evaluation import accuracy, confusion_matrix, progress_line
 from .network import Network
 from .parallel import Pool
 from .rng import Random
@@ -133,7 +133,7 @@ def train_mnist(arguments, model_path, resume=None, out=None):
                 kept = f"{model_path} keeps epoch {done}" if done else "no checkpoint was written"
                 raise NnloopError(f"{e} ({kept})") from None
             train_rate = len(train_set) / progress.seconds()
-            test_accuracy = accuracy(confusion_matrix(net, test_set, 10))
+            test_accuracy = accuracy(confusion_matrix(net, test_set, 10, progress.testing(len(test_set))))
             entry = {"epoch": epoch, "loss": round(loss, 6), "train_accuracy": round(train_accuracy, 6),
                      "test_accuracy": test_accuracy, "mean_abs_dW": gradient_magnitudes(net, train_set)}
             if arguments["lr_schedule"] != "constant":
@@ -312,6 +312,10 @@ class Progress:
                        f"{samples_done:>7,}/{self.n_train:,}  {rate:,.0f} samples/s  "
                        f"loss {loss_sum / samples_done:.4f}  ETA {clock(left)} ")
         self.out.flush()
+
+    def testing(self, n_test):
+        """The progress callback of the epoch's test pass (see nnloop.evaluation.confusion_matrix)."""
+        return progress_line(self.out, n_test, f"epoch {self.epoch:>3}/{self.epochs} testing")
 
     def seconds(self):
         return time.perf_counter() - self.epoch_started

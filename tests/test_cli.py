@@ -1,4 +1,5 @@
 """The command line: training on MNIST end to end, checkpoints, resume, refusals."""
+import io
 import json
 import re
 import signal
@@ -202,3 +203,19 @@ def test_the_main_help_s_examples_run_as_printed_in_an_empty_directory(tmp_path,
         result = run_nnloop(*argv, *quick.get(argv[0], []), cwd=work)
         assert result.returncode == 0, (argv, result.stderr)
     assert (work / "models" / "mnist.json").exists() and (work / "models" / "net.svg").exists()
+
+
+class Terminal(io.StringIO):
+    """What nnloop writes its progress to when a person watches: a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_the_progress_line_covers_each_epoch_s_test_pass(tmp_path, small_mnist):
+    from nnloop.trainer import train_mnist
+    out = Terminal()
+    assert train_mnist({"data": small_mnist, "epochs": 1, "hidden": [8]}, str(tmp_path / "m.json"), out=out) == 0
+    shown = out.getvalue()
+    assert "epoch   1/1 testing [" in shown and "0/200 test digits" in shown
+    assert shown.index("testing [") < shown.index("epoch   1/1  loss")  # drawn during the pass, before the epoch line
