@@ -1,20 +1,29 @@
-"""The README's pdb session runs as written: its (Pdb) commands, fed to pdb, print what the README shows."""
+"""The README's pdb sessions run as written: their (Pdb) commands, fed to pdb, print what the README shows."""
 import os
 import re
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
 PROMPT = "(Pdb) "
 
 
-def documented_session():
-    """(command line, commands, expected): the README's session; expected[0] is what pdb prints before
+def documented_sessions():
+    """The README's sessions, each (command line, commands, expected): expected[0] is what pdb prints before
     the first prompt, expected[n] what it prints after command n."""
-    section = README.split("## Study backprop in a debugger", 1)[1]
-    block = re.search(r"```\n(\$ python3 -m pdb .*?)```", section, re.S).group(1)
+    section = README.split("## Study backprop in a debugger", 1)[1].split("\n## ", 1)[0]
+    return [session(block) for block in re.findall(r"```\n(\$ python3 -m pdb .*?)```", section, re.S)]
+
+
+def documented_session():
+    """The first session: breakpoints in the network's forward and backward."""
+    return documented_sessions()[0]
+
+
+def session(block):
     lines = block.splitlines()
     command_line, commands, expected = lines[0][2:], [], [[]]
     for line in lines[1:]:
@@ -32,10 +41,19 @@ def matches(pattern, line):
     return re.fullmatch(regex, line) is not None
 
 
-def test_the_readme_pdb_session_prints_what_the_readme_shows():
-    command_line, commands, expected = documented_session()
+def test_the_readme_has_a_session_in_the_network_and_one_in_the_layer_loops():
+    first, loops = documented_sessions()
+    assert "break nnloop.network.Network.backward" in first[1]
+    assert [c for c in loops[1] if c.startswith("break nnloop/dense.py:")] == ["break nnloop/dense.py:70",
+                                                                              "break nnloop/dense.py:86"]
+    assert "-> a += W_j[i] * H_prev[i]" in loops[2][2] and "-> dW_j[i] += H_prev[i] * d" in loops[2][6]
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_the_readme_pdb_session_prints_what_the_readme_shows(n):
+    command_line, commands, expected = documented_sessions()[n]
     assert command_line.split()[:4] == ["python3", "-m", "pdb", "-m"]
-    assert "break nnloop.network.Network.backward" in commands and commands[-1] == "quit"
+    assert commands[-1] == "quit"
     result = subprocess.run([sys.executable, *command_line.split()[1:]], cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": ROOT}, input="\n".join(commands) + "\n",
                             capture_output=True, text=True, timeout=60)
