@@ -44,11 +44,11 @@ EXAMPLE = "conv8x5,maxpool2,dense100"
 GRAMMAR = ("conv<kernels>x<size>[s<stride>][p<padding>], maxpool<size>[s<stride>], avgpool<size>[s<stride>], "
            "flatten, dense<nodes>, each conv or dense optionally :<activation>")
 PATTERNS = {
-    "conv": re.compile(r"conv(\d+)x(\d+)(?:s(\d+))?(?:p(\d+))?"),
-    "maxpool": re.compile(r"(?:max)?pool(\d+)(?:s(\d+))?"),
-    "avgpool": re.compile(r"avgpool(\d+)(?:s(\d+))?"),
+    "conv": re.compile(r"conv([0-9]+)x([0-9]+)(?:s([0-9]+))?(?:p([0-9]+))?"),
+    "maxpool": re.compile(r"(?:max)?pool([0-9]+)(?:s([0-9]+))?"),
+    "avgpool": re.compile(r"avgpool([0-9]+)(?:s([0-9]+))?"),
     "flatten": re.compile(r"flatten"),
-    "dense": re.compile(r"dense(\d+)"),
+    "dense": re.compile(r"dense([0-9]+)"),
 }
 TYPES = tuple(PATTERNS)
 

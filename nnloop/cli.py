@@ -106,6 +106,11 @@ def architecture(text):
         raise argparse.ArgumentTypeError(str(e).replace("--layers: ", "")) from None
 
 
+def check_one_architecture(args):
+    if args.layers and args.hidden is not None:
+        raise NnloopError("--hidden and --layers both say what the hidden layers are: give one of them")
+
+
 def check_layers(layers, activation=None):
     """Refuse a --layers network too large to be meant, before any of it is made."""
     from .architecture import measure, parse
@@ -118,7 +123,7 @@ def check_layers(layers, activation=None):
 def layer_sizes(text):
     """'128,64' -> [128, 64]; '' -> [] (no hidden layer: a linear classifier)."""
     parts = [p.strip() for p in text.split(",")] if text.strip() else []
-    if not all(p.isdigit() and int(p) > 0 for p in parts):
+    if not all(p.isascii() and p.isdigit() and int(p) > 0 for p in parts):  # 0-9 only, as the help writes them
         raise argparse.ArgumentTypeError(f"hidden layer sizes must be positive whole numbers separated by "
                                          f"commas, like 100 or 128,64; got {text!r}")
     return [int(p) for p in parts]
@@ -293,8 +298,7 @@ def run_train(args):
     check_other_run(output, args.force, args.resume)
     if args.workers:
         check_workers(args.workers)
-    if args.layers and args.hidden is not None:
-        raise NnloopError("--hidden and --layers both say what the hidden layers are: give one of them")
+    check_one_architecture(args)
     if not args.resume and args.layers:
         check_layers(args.layers, args.activation)
     if not args.resume and not args.layers:
@@ -381,7 +385,7 @@ BENCH_HELP = ("Time SGD training, and separately inference, on real MNIST digits
 
 def add_bench(commands):
     bench = commands.add_parser("bench", help="time training and inference on MNIST digits", description=BENCH_HELP)
-    bench.add_argument("--hidden", type=layer_sizes, default=[100], metavar="SIZES",
+    bench.add_argument("--hidden", type=layer_sizes, metavar="SIZES",
                        help="hidden layer sizes, comma separated (default 100)")
     bench.add_argument("--layers", type=architecture, metavar="LAYERS",
                        help="time a convnet of these layers instead, as nnloop train --layers takes them, e.g. "
@@ -402,12 +406,14 @@ def run_bench(args):
     from .sizes import check_network, check_workers
     for workers in args.workers:
         check_workers(workers)
+    check_one_architecture(args)
+    hidden = [100] if args.hidden is None else args.hidden
     if args.layers:
         check_layers(args.layers)
     else:
-        check_network([784] + args.hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, args.hidden))}",
+        check_network([784] + hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, hidden))}",
                       samples=2 * args.samples * len(args.batch_size) * len(args.workers))
-    run(args.hidden, args.batch_size, args.workers, args.samples, args.json, args.data or mnist.BUNDLED,
+    run(hidden, args.batch_size, args.workers, args.samples, args.json, args.data or mnist.BUNDLED,
         layers=args.layers)
     return 0
 

@@ -67,6 +67,10 @@ DEFAULTS = {
     "lr_gamma": 0.5,        # step decay: the factor of each cut
     "lr_epochs": None,      # cosine: its length E; None: the run's epochs
 }
+# What every run of nnloop train has recorded, from the first version on: a file without one of them is damaged
+# (the options added later may be missing from older files, which ran with their defaults).
+ALWAYS_RECORDED = ("hidden", "activation", "output_activation", "loss", "epochs", "batch_size", "learning_rate",
+                   "seed", "limit", "data", "workers", "reproducible")
 # What --resume may change; anything else would make a different run.
 RESUMABLE = ("epochs", "data", "workers", "reproducible")
 
@@ -177,6 +181,10 @@ def read_checkpoint(model_path, arguments):
     mnist.check_model(net, model_path)
     if not training or not {"arguments", "epochs_done", "order_rng", "history"} <= set(training):
         raise NnloopError(f"{model_path} holds no training state to resume: only files written by nnloop train do")
+    missing = [name for name in ALWAYS_RECORDED if name not in training["arguments"]]
+    if missing:
+        raise NnloopError(f"{model_path} is a damaged nnloop model file: \"training.arguments\" has no "
+                          f"\"{missing[0]}\", which every run records; put back what nnloop train wrote, or train again")
     recorded = {**DEFAULTS, **training["arguments"]}  # older files lack the newer options: they had the defaults
     for name, value in arguments.items():
         if name not in RESUMABLE and value != recorded.get(name):

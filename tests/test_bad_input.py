@@ -197,6 +197,10 @@ CLI_CASES = [
     (["train", "--layers", "conv99999x5", "-o", "{root}/c.json"], ["99999x24x24", "578,594,224 weights"]),
     (["train", "--layers", ",".join(["dense5000"] * 50), "-o", "{root}/c.json"], ["(53 layers)", "weights"]),
     (["bench", "--layers", "conv99999x5"], ["--layers conv99999x5", "10,000,000 weights"]),
+    (["bench", "--layers", "conv2x5", "--hidden", "10"], ["--hidden and --layers", "give one of them"]),
+    (["train", "--layers", "conv\uff18x5", "-o", "{root}/c.json"], ["cannot read 'conv\uff18x5'", "conv8x5"]),
+    (["train", "--layers", "dense\u0661\u0660", "-o", "{root}/c.json"], ["cannot read", "dense"]),
+    (["train", "--hidden", "\u0661\u0660", "-o", "{root}/c.json"], ["hidden layer sizes must be positive"]),
     (["train", "--lr-step", "3", "-o", "{root}/s.json"],
      ["--lr-step is a setting of the step schedule", "--lr-schedule constant", "leave it out"]),
     (["train", "--lr-schedule", "step", "--lr-epochs", "3", "-o", "{root}/s.json"], ["--lr-epochs", "cosine"]),
@@ -595,6 +599,15 @@ def test_refusals_are_real_exit_status_2_without_traceback(world, argv, fragment
     before = model_hashes(world["root"])
     assert_refused(run_nnloop(*[a.format(**fill) for a in argv]), fragment)
     assert model_hashes(world["root"]) == before
+
+
+def test_a_resumed_run_needs_every_setting_every_run_records(world, capsys):
+    document = json.loads(open(world["run"]).read())
+    del document["training"]["arguments"]["batch_size"]  # a run of --batch-size 16 would go on at 32
+    path = world["root"] / "no-batch-size.json"
+    path.write_text(json.dumps(document))
+    refused_by_cli(capsys, ["train", "--resume", path, "--epochs", "2", "--data", world["data"]],
+                   ['"training.arguments" has no "batch_size"', "which every run records"], world["root"])
 
 
 def test_a_second_run_to_the_same_model_file_stops_until_forced(world, capsys):
