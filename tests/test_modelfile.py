@@ -45,9 +45,12 @@ def test_saving_replaces_the_file_atomically_and_leaves_no_temporary_file(tmp_pa
     assert os.listdir(tmp_path) == ["model.json"]
 
 
-def test_saving_into_a_missing_directory_says_so(tmp_path):
+def test_saving_makes_a_missing_directory_and_says_when_it_cannot(tmp_path):
+    save(small_net(), tmp_path / "new" / "model.json")
+    assert load(str(tmp_path / "new" / "model.json")).sizes == small_net().sizes
+    (tmp_path / "afile").write_text("in the way of a directory")
     with pytest.raises(NnloopError, match="cannot write .*check the directory exists"):
-        save(small_net(), tmp_path / "no" / "model.json")
+        save(small_net(), tmp_path / "afile" / "model.json")
 
 
 def refused(tmp_path, text, message):
