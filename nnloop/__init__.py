@@ -11,11 +11,11 @@ The public API, in the order the algorithm needs it:
     save(net, path), load(path)               versioned JSON model files
 """
 from .errors import NnloopError
-from .gradcheck import check_gradients
-from .modelfile import load, save
+from .files.modelfile import load, save
+from .learning.training import train, update_mini_batch
 from .network import Gradients, Network, NodeValues
 from .rng import Random
-from .training import train, update_mini_batch
+from .tools.gradcheck import check_gradients
 
 __all__ = ["Network", "NodeValues", "Gradients", "Random", "train", "update_mini_batch",
            "check_gradients", "save", "load", "NnloopError"]

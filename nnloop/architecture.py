@@ -31,13 +31,13 @@ layer's may be left out, as files of version 1 did:
 """
 import re
 
-from .activations import ACTIVATIONS
-from .conv import Conv2D, output_size
-from .dense import Dense
 from .errors import NnloopError, check_numbers, short
-from .flatten import Flatten
+from .layers.activations import ACTIVATIONS
+from .layers.conv import Conv2D, output_size
+from .layers.dense import Dense
+from .layers.flatten import Flatten
+from .layers.pooling import AvgPool, MaxPool
 from .network import Network
-from .pooling import AvgPool, MaxPool
 from .rng import Random
 
 EXAMPLE = "conv8x5,maxpool2,dense100"

@@ -1,7 +1,7 @@
 """Loss functions of one sample, and the delta they send into the output layer.
 
 Y is the network's output H[L] and T the target, both lists of length N.
-Each loss is a `Loss`, named like the activations (nnloop.activations):
+Each loss is a `Loss`, named like the activations (nnloop.layers.activations):
 
   value(Y, T)                  the loss of one sample
   delta(f, A, Y, T, delta)     fill delta[j] = dLoss/dA[L][j], where backprop starts
@@ -101,7 +101,7 @@ def mse_delta(f, A, Y, T, delta):
     for a softmax output, times the softmax Jacobian:
     delta[j] = Y[j] (g[j] - sum_i Y[i] g[i]) with g = dL/dY.
 
-    >>> from nnloop.activations import identity
+    >>> from nnloop.layers.activations import identity
     >>> delta = [0.0]
     >>> mse_delta(identity, [33.0], [33.0], [20.0], delta); delta     # the worked example: 2 (33 - 20)
     [26.0]

@@ -16,8 +16,8 @@ sample, node by node:
              delta[k-1][i] = f'_{k-1}(A[k-1][i]) * back[k-1][i]
 
 Y = H[L] is the output and T the target. The network is a stack of layer
-units, each with its own loops (nnloop.dense for these lines; nnloop.conv,
-nnloop.pooling and nnloop.flatten for feature maps): Network.forward runs
+units, each with its own loops (nnloop.layers.dense for these lines; nnloop.layers.conv,
+nnloop.layers.pooling and nnloop.layers.flatten for feature maps): Network.forward runs
 each layer's forward, the first two lines; Network.backward starts at the
 loss's delta[L], runs each layer's backward, which adds its dB and dW and
 sends back, and takes back through the f' of the layer below, the last line.
@@ -67,10 +67,10 @@ Gradients 3-2-1
 """
 import math
 
-from .activations import ACTIVATIONS
-from .dense import Dense
 from .errors import NnloopError, check_numbers, short
-from .flatten import unflatten
+from .layers.activations import ACTIVATIONS
+from .layers.dense import Dense
+from .layers.flatten import unflatten
 from .lists import clear, count, first, rows, zeros, zeros_like
 from .losses import LOSSES
 from .rng import Random
@@ -81,14 +81,14 @@ class Network:
 
     layers[k]       the unit of layer k = 1..L, which owns its parameters and
                     its forward and backward loops: a Dense layer
-                    (nnloop.dense), or Conv2D, MaxPool, AvgPool, Flatten
-                    (nnloop.conv, nnloop.pooling, nnloop.flatten); layers[0]
+                    (nnloop.layers.dense), or Conv2D, MaxPool, AvgPool, Flatten
+                    (nnloop.layers.conv, nnloop.layers.pooling, nnloop.layers.flatten); layers[0]
                     is None, since layer 0 is the input
     shapes[k]       shape of layer k's values: an int n for a list of n nodes,
                     (C, rows, cols) for C feature maps; shapes[0] the input's
     sizes[k]        number of nodes of layer k (C * rows * cols for maps)
     activations[k]  name of f_k, the activation of layer k (None for k = 0)
-    f[k]            f_k itself, an nnloop.activations.Activation
+    f[k]            f_k itself, an nnloop.layers.activations.Activation
     W[k], B[k]      layer k's weights and biases, the very lists of layers[k]:
                     W[k][j][i] for a dense layer (sizes[k] rows of sizes[k-1]),
                     kernels K[c][c'][u][v] for a convolution, [] for a layer
@@ -138,8 +138,8 @@ class Network:
     def from_layers(cls, layers, loss):
         """A network of the given layer units, layers[0] reading the input: the way to build a convnet.
 
-        >>> from nnloop.conv import Conv2D
-        >>> from nnloop.flatten import Flatten
+        >>> from nnloop.layers.conv import Conv2D
+        >>> from nnloop.layers.flatten import Flatten
         >>> rng = Random(0)
         >>> conv = Conv2D((1, 4, 4), channels=1, size=2, rng=rng)
         >>> net = Network.from_layers([conv, Flatten(conv.shape), Dense(9, 2, "softmax", rng)], "cross_entropy")
@@ -211,7 +211,7 @@ class Network:
         try:
             for k in range(1, self.L + 1):
                 self.layers[k].forward(v.H[k - 1], v.A[k], v.H[k], v.memory[k])
-                if v.mask[k]:  # dropout, in training only: H[k][j] *= mask[k][j] (nnloop.dropout)
+                if v.mask[k]:  # dropout, in training only: H[k][j] *= mask[k][j] (nnloop.learning.dropout)
                     apply_mask(v.H[k], v.mask[k], v.F[k])
         except TypeError:  # a value of x that is not a number: say which, at no cost to good inputs
             check_values(x, self.sizes[0], "input", "the network's layer 0 has")
@@ -496,7 +496,7 @@ def check_samples(samples):
     """Refuse anything but a non-empty list of (x, t) pairs: once per call, not per sample.
 
     The numbers inside are checked by forward and backward as they go.
-    Anything else with len() and samples[i] (nnloop.mnist.Digits) is taken
+    Anything else with len() and samples[i] (nnloop.files.mnist.Digits) is taken
     as it is.
     """
     if isinstance(samples, (str, bytes, dict)) or not hasattr(samples, "__len__") or len(samples) == 0:

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from nnloop import mnist
-from nnloop.gradcheck import FLOOR, ROUNDING, THRESHOLD, relative_error
+from nnloop.files import mnist
+from nnloop.tools.gradcheck import FLOOR, ROUNDING, THRESHOLD, relative_error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The numpy yardstick of `make bench` is a script, not a test, and numpy is not a test dependency.
@@ -105,7 +105,7 @@ def random3(shape, rnd, lo=-2.0, hi=2.0):
     return [[[rnd.uniform(lo, hi) for _ in range(cols)] for _ in range(rows)] for _ in range(C)]
 
 
-# Finite differences for a layer alone (the network-level check is nnloop.gradcheck itself).
+# Finite differences for a layer alone (the network-level check is nnloop.tools.gradcheck itself).
 EPS = 1e-5
 
 

@@ -15,11 +15,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from conftest import ROOT, assert_refused, run_nnloop
-from nnloop import architecture, modelfile, spec
+from nnloop import architecture
 from nnloop.cli import main
-from nnloop.gradcheck import check_gradients
+from nnloop.files import modelfile
 from nnloop.network import NodeValues
-from nnloop.trace import trace
+from nnloop.tools import spec
+from nnloop.tools.gradcheck import check_gradients
+from nnloop.tools.trace import trace
 
 ACTIVATIONS = ["identity", "relu", "sigmoid", "tanh"]
 KINK_MARGIN = 1e-3

@@ -21,7 +21,7 @@ import copy
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from nnloop import Network, NodeValues, check_gradients
-from nnloop.gradcheck import FLOOR, THRESHOLD, numerical_derivative, relative_error
+from nnloop.tools.gradcheck import FLOOR, THRESHOLD, numerical_derivative, relative_error
 
 HIDDEN = ["identity", "relu", "sigmoid", "tanh"]
 OUTPUT = HIDDEN + ["softmax"]

@@ -4,7 +4,7 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from nnloop.activations import ACTIVATIONS
+from nnloop.layers.activations import ACTIVATIONS
 from nnloop.losses import LOSSES, cross_entropy, mse
 
 

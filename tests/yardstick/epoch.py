@@ -15,10 +15,10 @@ import time
 
 sys.path.insert(0, sys.argv[1])
 
-from nnloop import mnist  # noqa: E402  (after the path of the checkout to measure)
+from nnloop.files import mnist  # noqa: E402  (after the path of the checkout to measure)
 from nnloop.network import Network  # noqa: E402
 from nnloop.rng import Random  # noqa: E402
-from nnloop.training import run_epoch  # noqa: E402
+from nnloop.learning.training import run_epoch  # noqa: E402
 
 train, _ = mnist.load()
 digits = train.first(int(sys.argv[2]))

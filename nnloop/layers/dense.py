@@ -1,0 +1,122 @@
+"""The fully connected layer: every node of layer k-1 feeds every node j of layer k.
+
+For one sample, node by node (H_prev is H[k-1], the layer's input):
+
+  forward    A[j] = B[j] + sum_i W[j][i] * H_prev[i]      the pre-activation
+             H[j] = f(A[j])                               the output
+  backward   dB[j]    += delta[j]                         the bias gradient is the delta
+             dW[j][i] += H_prev[i] * delta[j]             an edge's input times its delta
+             back[i]   = sum_j W[j][i] * delta[j]         sent back to layer k-1
+
+delta[j] = dLoss/dA[j] comes from the layer above (or from the loss, at the
+output); the network turns back into layer k-1's delta with that layer's
+f' (nnloop.network.Network.backward).
+
+>>> layer = Dense.with_parameters(W=[[3.0, 1.0, 2.0], [-2.0, -3.0, -1.0]], B=[0.0, 0.0], activation="relu")
+>>> A, H, nonzero = [0.0, 0.0], [0.0, 0.0], []
+>>> layer.forward([2.0, 3.0, 1.0], A, H, nonzero); A, H
+([11.0, -14.0], [11.0, 0.0])
+>>> dW, dB, back = [[0.0] * 3, [0.0] * 3], [0.0, 0.0], [0.0] * 3
+>>> layer.backward([2.0, 3.0, 1.0], A, H, [78.0, 0.0], dW, dB, back, nonzero)
+>>> dW, dB, back
+([[156.0, 234.0, 78.0], [0.0, 0.0, 0.0]], [78.0, 0.0], [234.0, 78.0, 156.0])
+>>> layer
+Dense 3 -> 2 (relu): W[0] = [3, 1, 2]  B = [0, 0]
+"""
+import math
+
+from ..lists import first
+from .activations import ACTIVATIONS
+
+
+class Dense:
+    """A fully connected layer of n nodes over n_in inputs, held in plain lists.
+
+    W[j][i]     weight of the edge from input node i to node j: n rows of n_in
+    B[j]        bias of node j
+    activation  the name of f; f the nnloop.layers.activations.Activation itself
+
+    Dense(n_in, n, activation, rng) draws W from rng (He or Xavier, see
+    initial_weights); Dense.with_parameters takes W and B as given.
+    """
+    kind = "dense"
+
+    def __init__(self, n_in, n, activation, rng):
+        self.in_shape, self.shape, self.activation = n_in, n, activation
+        self.f = ACTIVATIONS[activation]
+        self.W = initial_weights(n_in, n, activation, rng)
+        self.B = [0.0] * n
+
+    @classmethod
+    def with_parameters(cls, W, B, activation):
+        layer = cls.__new__(cls)
+        layer.in_shape, layer.shape, layer.activation = len(W[0]), len(W), activation
+        layer.f = ACTIVATIONS[activation]
+        layer.W = [[float(w) for w in row] for row in W]
+        layer.B = [float(b) for b in B]
+        return layer
+
+    def __repr__(self):
+        return f"Dense {self.in_shape} -> {self.shape} ({self.activation}): W[0] = {first(self.W[0])}  B = {first(self.B)}"
+
+    def forward(self, H_prev, A, H, nonzero):
+        """Fill A and H from the input H_prev; nonzero is left holding the i where H_prev[i] != 0."""
+        W, B = self.W, self.B
+        find_nonzero(H_prev, nonzero)
+        for j in range(len(A)):
+            W_j = W[j]  # hoisted: one lookup per node, not per edge
+            a = B[j]
+            for i in nonzero:  # a zero input adds nothing (81% of MNIST pixels)
+                a += W_j[i] * H_prev[i]
+            A[j] = a
+        self.f.forward(A, H)
+
+    def backward(self, H_prev, A, H, delta, dW, dB, back, nonzero):
+        """Add this sample's dW and dB; fill back = dLoss/dH_prev unless back is None.
+
+        nonzero is what forward left: the i where H_prev[i] != 0.
+        """
+        for j in range(len(delta)):
+            d = delta[j]
+            dB[j] += d  # the bias gradient is the delta itself
+            if d == 0.0:  # a relu node that was off: no gradient on its edges
+                continue
+            dW_j = dW[j]
+            for i in nonzero:  # a zero input's edge gets H * delta = 0
+                dW_j[i] += H_prev[i] * d
+        if back is None:
+            return  # layer k-1 is the input: nothing below it to learn
+        W = self.W
+        for i in range(len(back)):
+            back[i] = 0.0
+        for j in range(len(delta)):  # row by row, the order W is stored in: back[i] += W[j][i] * delta[j]
+            d = delta[j]
+            if d == 0.0:  # a relu node that was off sends nothing back
+                continue
+            W_j = W[j]
+            for i in range(len(back)):
+                back[i] += W_j[i] * d
+
+    def new_memory(self):
+        """The list forward fills with the indices of the nonzero inputs, which both passes skip to."""
+        return []
+
+
+def find_nonzero(H, nonzero):
+    """Fill the list nonzero with the indices i where H[i] != 0."""
+    del nonzero[:]
+    for i in range(len(H)):
+        if H[i] != 0.0:
+            nonzero.append(i)
+
+
+def initial_weights(n_in, n, activation, rng):
+    """W[j][i] drawn from a Gaussian, std sqrt(2/n_in) or sqrt(1/n_in).
+
+    n_in is the number of inputs of a node. He's sqrt(2/n_in) for relu
+    layers makes up for relu zeroing half its inputs; Xavier's sqrt(1/n_in)
+    suits the others.
+    """
+    std = math.sqrt((2.0 if activation == "relu" else 1.0) / n_in)
+    return [[std * rng.gauss() for i in range(n_in)] for j in range(n)]
+

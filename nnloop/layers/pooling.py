@@ -1,0 +1,225 @@
+"""Pooling layers: each channel shrunk window by window, by its maximum or its mean.
+
+Pooling layer k reads H[k-1][c][y'][x'], shaped in_shape = (C, rows, cols),
+and writes one value per window and channel: windows of size w x w, their
+top left corners s apart (stride s, s = w by default: windows side by
+side), no padding. Channels stay apart: channel c of the output pools
+channel c of the input only. There are no parameters, and f is the
+identity, so A and H hold the same values (both are filled).
+
+  max pooling      H[c][y][x] = max over u, v < w of H[k-1][c][s*y+u][s*x+v]
+                   back: delta[c][y][x] goes to the one input that was the
+                   maximum, 0 to the others of the window
+  average pooling  H[c][y][x] = (1 / w^2) sum over u, v < w of H[k-1][c][s*y+u][s*x+v]
+                   back: each input of the window gets delta[c][y][x] / w^2
+
+When windows overlap (s < w), an input in several windows gets what each
+sends, added up. The output has (rows - w) // s + 1 rows, rounded down like
+in every framework: rows a stride does not reach are in no window.
+
+Max pooling's tie rule: when several inputs of a window share the maximum,
+the FIRST in row-major window order (u, then v) is the one that counts, and
+only it gets the gradient. The forward pass remembers where each maximum
+came from, in the per-sample memory from new_memory(): memory[c][y][x] is
+the flat offset u*w + v, within its window, of the maximum's input; that
+input is H[k-1][c][s*y+u][s*x+v] with u, v = divmod(memory[c][y][x], w).
+backward uses the memory, not a second search, so it needs the forward of
+the same sample first.
+
+>>> pool = MaxPool((1, 4, 4), size=2)
+>>> pool
+MaxPool 1x4x4 -> 1x2x2 (window 2x2, stride 2)
+>>> X = [[[1, 3, 0, 2], [2, 0, 5, 5], [7, 1, 0, 1], [0, 7, 1, 0]]]
+>>> from nnloop.lists import zeros
+>>> A, H, memory = zeros(pool.shape), zeros(pool.shape), pool.new_memory()
+>>> pool.forward(X, A, H, memory)
+>>> H, memory
+([[[3, 5], [7, 1]]], [[[1, 2], [0, 1]]])
+
+The top right window holds 5 twice (offsets 2 and 3): the first, offset 2,
+gets the gradient. So does the first 7 of the bottom left window:
+
+>>> back = [[[0.0] * 4 for y in range(4)]]
+>>> pool.backward(X, A, H, [[[1.0, 2.0], [3.0, 4.0]]], [], [], back, memory)
+>>> back
+[[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [3.0, 0.0, 0.0, 4.0], [0.0, 0.0, 0.0, 0.0]]]
+"""
+from ..errors import NnloopError
+from .activations import identity
+from .conv import check_count, check_feature_shape, output_size, shape_name
+
+
+class Pool:
+    """What max and average pooling share: the shapes, the checks, the buffers.
+
+    in_shape   (C, rows, cols), the shape of H[k-1]
+    shape      (C, rows_out, cols_out), the shape of A[k] and H[k]
+    size       w: the windows are w x w
+    stride     s: the step between windows (w unless given)
+    W, B       [] and []: no parameters; dW and dB stay [] too
+    """
+
+    activation = "identity"
+    f = identity
+
+    def __init__(self, in_shape, size, stride=None):
+        in_shape = check_feature_shape(in_shape, f"{self.kind} in_shape")
+        check_count(size, f"{self.kind} window size", "like 2 for 2x2 windows")
+        if stride is None:
+            stride = size  # windows side by side, the usual pooling
+        check_count(stride, f"{self.kind} stride", "or None for the window size")
+        C, rows, cols = in_shape
+        if size > min(rows, cols):
+            raise NnloopError(f"{self.kind} window {size}x{size} does not fit a {rows}x{cols} input: use a window of "
+                              f"at most {min(rows, cols)} (pooling has no padding)")
+        self.in_shape, self.size, self.stride = in_shape, size, stride
+        self.shape = (C, output_size(rows, size, stride), output_size(cols, size, stride))
+        self.W, self.B = [], []
+
+    def __repr__(self):
+        """MaxPool 1x4x4 -> 1x2x2 (window 2x2, stride 2)"""
+        return (f"{type(self).__name__} {shape_name(self.in_shape)} -> {shape_name(self.shape)} "
+                f"(window {self.size}x{self.size}, stride {self.stride})")
+
+
+
+
+class MaxPool(Pool):
+    """Max pooling: each window's maximum, which alone gets the gradient back.
+
+    See the module docstring for the tie rule (the first maximum in
+    row-major order wins) and the memory: memory[c][y][x] = u*size + v.
+
+    >>> MaxPool((8, 24, 24), size=2)
+    MaxPool 8x24x24 -> 8x12x12 (window 2x2, stride 2)
+    """
+
+    kind = "maxpool"
+
+    def new_memory(self):
+        """Per-sample memory of where each maximum came from: memory[c][y][x] = u*size + v, shaped self.shape."""
+        C, rows_out, cols_out = self.shape
+        return [[[0] * cols_out for y in range(rows_out)] for c in range(C)]
+
+    def forward(self, H_prev, A, H, memory):
+        """Fill A and H with each window's maximum, and memory with the maximum's offset u*size + v.
+
+        H[c][y][x] starts as the window's first input, H_prev[c][s*y][s*x];
+        then each offset (u, v), in row-major order, replaces it where
+        H_prev[c][s*y+u][s*x+v] is greater.
+        """
+        w, s = self.size, self.stride
+        for c in range(len(H)):
+            H_prev_c, A_c, H_c, M_c = H_prev[c], A[c], H[c], memory[c]
+            for y in range(len(H_c)):
+                A_cy, H_cy, M_cy = A_c[y], H_c[y], M_c[y]
+                top = s * y
+                H_row = H_prev_c[top]
+                for x in range(len(H_cy)):
+                    H_cy[x] = H_row[s * x]
+                    M_cy[x] = 0
+                # offset by offset, so that the innermost loop runs along a whole output row: faster than
+                # the short loops over one window, under PyPy and CPython alike
+                for u in range(w):
+                    H_row = H_prev_c[top + u]
+                    for v in range(w):
+                        where = u * w + v
+                        for x in range(len(H_cy)):
+                            h = H_row[s * x + v]
+                            if h > H_cy[x]:  # strictly greater: a tie keeps the first maximum
+                                H_cy[x] = h
+                                M_cy[x] = where
+                for x in range(len(H_cy)):
+                    A_cy[x] = H_cy[x]
+
+    def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
+        """Overwrite back: delta[c][y][x] to the remembered maximum of each window, 0 elsewhere.
+
+        memory is what forward filled for the same sample; dW and dB are
+        [] and stay so. back None: nothing to do.
+        """
+        if back is None:
+            return
+        w, s = self.size, self.stride
+        for back_c in back:
+            for back_row in back_c:
+                for x2 in range(len(back_row)):
+                    back_row[x2] = 0.0
+        for c in range(len(delta)):
+            delta_c, M_c, back_c = delta[c], memory[c], back[c]
+            for y in range(len(delta_c)):
+                delta_cy, M_cy = delta_c[y], M_c[y]
+                for x in range(len(delta_cy)):
+                    where = M_cy[x]
+                    u = where // w
+                    v = where - u * w
+                    back_c[s * y + u][s * x + v] += delta_cy[x]  # +=: overlapping windows can share a maximum
+
+
+class AvgPool(Pool):
+    """Average pooling: each window's mean; each of its inputs gets an equal share of the delta.
+
+    >>> from nnloop.lists import zeros
+    >>> pool = AvgPool((1, 3, 3), size=2, stride=1)
+    >>> X = [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
+    >>> A, H = zeros(pool.shape), zeros(pool.shape)
+    >>> pool.forward(X, A, H, None)
+    >>> H
+    [[[3.0, 4.0], [6.0, 7.0]]]
+
+    Windows overlap at stride 1: the centre is in all four and gets a
+    quarter of each delta.
+
+    >>> back = [[[0.0] * 3 for y in range(3)]]
+    >>> pool.backward(X, A, H, [[[4.0, 4.0], [4.0, 4.0]]], [], [], back, None)
+    >>> back
+    [[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]
+    """
+
+    kind = "avgpool"
+
+    def new_memory(self):
+        """None: the mean's gradient needs nothing remembered."""
+        return None
+
+    def forward(self, H_prev, A, H, memory):
+        """Fill A and H with each window's mean."""
+        w, s = self.size, self.stride
+        n = w * w
+        for c in range(len(H)):
+            H_prev_c, A_c, H_c = H_prev[c], A[c], H[c]
+            for y in range(len(H_c)):
+                A_cy, H_cy = A_c[y], H_c[y]
+                top = s * y
+                for x in range(len(H_cy)):
+                    left = s * x
+                    total = 0.0
+                    for u in range(w):
+                        H_row = H_prev_c[top + u]
+                        for v in range(w):
+                            total += H_row[left + v]
+                    A_cy[x] = total / n
+                    H_cy[x] = total / n
+
+    def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
+        """Overwrite back: each input gets delta[c][y][x] / size^2 from every window it is in."""
+        if back is None:
+            return
+        w, s = self.size, self.stride
+        n = w * w
+        for back_c in back:
+            for back_row in back_c:
+                for x2 in range(len(back_row)):
+                    back_row[x2] = 0.0
+        for c in range(len(delta)):
+            delta_c, back_c = delta[c], back[c]
+            for y in range(len(delta_c)):
+                delta_cy = delta_c[y]
+                top = s * y
+                for x in range(len(delta_cy)):
+                    share = delta_cy[x] / n
+                    left = s * x
+                    for u in range(w):
+                        back_row = back_c[top + u]
+                        for v in range(w):
+                            back_row[left + v] += share

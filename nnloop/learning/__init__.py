@@ -1,0 +1,1 @@
+"""Learning: the minibatch step, the optimizers, learning-rate schedules, dropout, worker processes and accuracy."""

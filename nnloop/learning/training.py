@@ -1,0 +1,136 @@
+"""Learning: minibatch stochastic gradient descent.
+
+Read top-down, this is the algorithm. Every epoch shuffles the order of the
+samples and walks through it batch_size samples at a time; every minibatch
+adds each sample's dW and dB into the gradient accumulators (forward, then
+backward, one sample at a time), and then moves every parameter against
+the mean gradient, clearing each accumulator as it uses it:
+
+    W[k][j][i] -= eta * dW[k][j][i] / batch_size
+    B[k][j]    -= eta * dB[k][j] / batch_size
+
+batch_size 1 is online learning, batch_size = len(samples) full-batch
+gradient descent. That step is plain SGD, the default optimizer; pass an
+optimizer of nnloop.learning.optimizers (momentum, Adam, ...) to take another one.
+
+>>> xor = [([0.0, 0.0], [0.0]), ([0.0, 1.0], [1.0]), ([1.0, 0.0], [1.0]), ([1.0, 1.0], [0.0])]
+>>> from nnloop.network import Network
+>>> net = Network([2, 4, 1], ["tanh", "sigmoid"], "mse", seed=3)
+>>> losses = train(net, xor, epochs=2000, batch_size=4, eta=2.0, seed=3)
+>>> losses[-1] < 0.01 < losses[0]
+True
+>>> [round(net.forward(x)[0]) for x, t in xor]
+[0, 1, 1, 0]
+"""
+import math
+
+from ..errors import NnloopError
+from ..network import Gradients, NodeValues, check_samples
+from ..rng import Random
+from .dropout import check_dropout, draw_masks
+from .evaluation import predicted_class
+from .optimizers import SGD
+
+
+def train(net, samples, epochs, batch_size, eta, seed=0, optimizer=None, dropout=0.0, schedule=None):
+    """Train net on a list of (x, t) pairs; return each epoch's mean loss.
+
+    The sample order of every epoch is shuffled by a Random(seed), the
+    dropout masks drawn from a Random(seed + 1). optimizer (default plain
+    SGD) takes each step; dropout is P of nnloop.learning.dropout (0: none);
+    schedule, if given, is schedule(e) -> eta of epoch e = 0, 1, ...
+    """
+    check_hyperparameters(epochs, batch_size, eta)
+    check_samples(samples)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise NnloopError(f"seed must be a whole number, like 0 or 42; got {seed!r}")
+    check_dropout(dropout)
+    rng, dropout_rng = Random(seed), Random(seed + 1)
+    optimizer = optimizer or SGD(net)
+    return [run_epoch(net, samples, batch_size, schedule(e) if schedule else eta, rng, optimizer=optimizer,
+                      dropout=dropout, dropout_rng=dropout_rng)[0] for e in range(epochs)]
+
+
+def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, optimizer=None, dropout=0.0,
+              dropout_rng=None):
+    """One pass over samples in an order shuffled by rng.
+
+    Returns (mean loss, accuracy), both running: measured on each sample as
+    it was trained, before its minibatch's update. samples is anything with
+    len() and samples[i] == (x, t). pool, if given, spreads each minibatch
+    over worker processes (nnloop.learning.parallel); progress, if given, is called
+    as progress(samples_done, loss_sum) after each minibatch. optimizer
+    (default plain SGD) takes each minibatch's step with learning rate eta;
+    dropout P > 0 drops hidden nodes by masks from dropout_rng (no pool).
+    Raises NnloopError as soon as the loss stops being a finite number.
+    """
+    if dropout and pool is not None:
+        raise NnloopError("dropout draws its masks in one process: train with --workers 1 to use --dropout")
+    optimizer = optimizer or SGD(net)
+    order = list(range(len(samples)))
+    rng.shuffle(order)
+    g = Gradients(net)
+    v = NodeValues(net)
+    loss_sum, hits = 0.0, 0
+    for start in range(0, len(order), batch_size):
+        indices = order[start:start + batch_size]  # g is all 0 here: the last step cleared it
+        if pool is None:
+            batch_loss, batch_hits = accumulate(net, [samples[i] for i in indices], g, v, dropout, dropout_rng)
+        else:
+            batch_loss, batch_hits = pool.accumulate(net, indices, g)
+        if math.isinf(batch_loss):
+            raise NnloopError(f"training diverged: the loss became infinite or NaN; "
+                              f"try a smaller learning rate than {eta:g}")
+        optimizer.step(net, g, eta, len(indices))
+        loss_sum += batch_loss
+        hits += batch_hits
+        if progress is not None:
+            progress(start + len(indices), loss_sum)
+    return loss_sum / len(samples), hits / len(samples)
+
+
+def update_mini_batch(net, batch, eta, optimizer=None, dropout=0.0, dropout_rng=None):
+    """One step (plain SGD unless optimizer says otherwise) on a list of (x, t) pairs; return their mean loss."""
+    check_eta(eta)
+    check_samples(batch)
+    g = Gradients(net)
+    loss_sum, _ = accumulate(net, batch, g, NodeValues(net), dropout, dropout_rng)
+    (optimizer or SGD(net)).step(net, g, eta, len(batch))
+    return loss_sum / len(batch)
+
+
+def accumulate(net, batch, g, v, dropout=0.0, dropout_rng=None):
+    """Add each sample's dW and dB into g; return (sum of losses, hits).
+
+    One sample at a time: forward fills v.A and v.H, backward fills v.delta
+    and adds H[k-1][i] * delta[k][j] into g.dW[k][j][i]. hits counts the
+    samples whose largest output is where their target's largest value is.
+    With dropout P > 0 each sample gets fresh masks from dropout_rng.
+    The loss sum is infinite as soon as one sample's loss broke down.
+    """
+    loss_sum, hits = 0.0, 0
+    for x, t in batch:
+        if dropout:
+            draw_masks(v, dropout, dropout_rng)
+        Y = net.forward(x, v)
+        loss = net.sample_loss(Y, t)
+        if net.loss_function.broke_down(loss):  # NaN, or infinite: no gradient to follow
+            return math.inf, hits
+        loss_sum += loss
+        hits += predicted_class(Y) == predicted_class(t)
+        net.backward(v, t, g)
+    return loss_sum, hits
+
+
+def check_hyperparameters(epochs, batch_size, eta):
+    """Refuse values SGD cannot run with, naming the fix."""
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise NnloopError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise NnloopError(f"batch size must be a whole number >= 1 (1 = online learning), got {batch_size!r}")
+    check_eta(eta)
+
+
+def check_eta(eta):
+    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not eta > 0 or not math.isfinite(eta):
+        raise NnloopError(f"learning rate must be a number > 0 (eta; typically 0.1 to 0.001), got {eta!r}")

@@ -1,0 +1,168 @@
+"""Data parallelism: worker processes give the gradients one process gives, deterministically."""
+import os
+import signal
+import time
+
+import pytest
+
+from nnloop.errors import NnloopError
+from nnloop.files.modelfile import read
+from nnloop.learning.parallel import Pool, split
+from nnloop.learning.training import accumulate, run_epoch
+from nnloop.network import Gradients, Network, NodeValues
+from nnloop.rng import Random
+
+from conftest import start_nnloop
+
+
+@pytest.fixture(scope="module")
+def digits(real_mnist):
+    return real_mnist[0].first(200)
+
+
+def deep_net():
+    return Network([784, 24, 12, 10], ["relu", "tanh", "softmax"], "cross_entropy", seed=5)
+
+
+def assert_close(g, h, rel=1e-12):
+    """Every dW[k][j][i] and dB[k][j] of g equals h's to rel, relative."""
+    for k in range(1, len(g.sizes)):
+        for j in range(g.sizes[k]):
+            pairs = list(zip(g.dW[k][j], h.dW[k][j])) + [(g.dB[k][j], h.dB[k][j])]
+            for a, b in pairs:
+                assert abs(a - b) <= rel * max(abs(a), abs(b)), (k, j, a, b)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("batch", [1, 2, 7, 64])
+def test_workers_gradients_equal_one_process_gradients(digits, workers, batch):
+    net = deep_net()
+    indices = list(range(50, 50 + batch))
+    alone = Gradients(net.sizes)
+    loss, hits = accumulate(net, [digits[i] for i in indices], alone, NodeValues(net.sizes))
+    shared = Gradients(net.sizes)
+    with Pool(net, digits, workers) as pool:
+        pool_loss, pool_hits = pool.accumulate(net, indices, shared)
+    assert pool_hits == hits and abs(pool_loss - loss) <= 1e-12 * loss
+    assert_close(shared, alone)
+    assert any(d != 0.0 for row in shared.dW[1] for d in row)  # the comparison compared something
+
+
+def test_workers_see_the_weights_of_every_step(digits):
+    """After an SGD step in the parent, the workers' gradients follow the new weights."""
+    net = deep_net()
+    with Pool(net, digits, 2) as pool:
+        for step in range(3):
+            alone, shared = Gradients(net.sizes), Gradients(net.sizes)
+            indices = list(range(10 * step, 10 * step + 10))
+            accumulate(net, [digits[i] for i in indices], alone, NodeValues(net.sizes))
+            pool.accumulate(net, indices, shared)
+            assert_close(shared, alone)
+            net.W[1][0][300] += 0.5  # a change only the weights sent with the next batch carry
+            for W_kj in net.W[2]:
+                W_kj[3] -= 0.25
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_a_fixed_number_of_workers_gives_the_same_training_every_run(digits, workers):
+    def weights_after_training():
+        net = deep_net()
+        with Pool(net, digits, workers) as pool:
+            losses = [run_epoch(net, digits, 16, 0.1, Random(9), pool=pool) for _ in range(2)]
+        return losses, net.W, net.B
+
+    first = weights_after_training()
+    assert weights_after_training() == first  # bit for bit
+
+
+def test_training_with_workers_matches_one_process_up_to_rounding(digits):
+    alone, shared = deep_net(), deep_net()
+    loss_alone = run_epoch(alone, digits, 32, 0.1, Random(4))
+    with Pool(shared, digits, 2) as pool:
+        loss_shared = run_epoch(shared, digits, 32, 0.1, Random(4), pool=pool)
+    assert loss_shared[1] == loss_alone[1]
+    assert abs(loss_shared[0] - loss_alone[0]) < 1e-12
+    for k in range(1, alone.L + 1):
+        for W_kj, V_kj in zip(alone.W[k], shared.W[k]):
+            assert max(abs(a - b) for a, b in zip(W_kj, V_kj)) < 1e-12
+
+
+def test_a_dead_worker_ends_the_run_with_a_clear_error(digits):
+    net = deep_net()
+    with Pool(net, digits, 2) as pool:
+        pool.processes[0].kill()
+        pool.processes[0].join()
+        with pytest.raises(NnloopError, match=r"worker 1 stopped unexpectedly \(exit status -9\)"):
+            pool.accumulate(net, list(range(8)), Gradients(net.sizes))
+
+
+def test_a_failing_worker_reports_why(digits):
+    net = deep_net()
+    samples = [digits[i] for i in range(8)] + [([0.5] * 3, digits[8][1])]  # the last input is too short
+    with Pool(net, samples, 2) as pool:
+        with pytest.raises(NnloopError, match="worker 1 failed: NnloopError: input has 3 values"):
+            pool.accumulate(net, list(range(9)), Gradients(net.sizes))
+
+
+def test_split_keeps_order_and_balances():
+    for n in range(0, 20):
+        for N in range(1, 5):
+            shares = split(list(range(n)), N)
+            assert len(shares) == N and sum(shares, []) == list(range(n))
+            assert max(map(len, shares)) - min(map(len, shares)) <= 1
+
+
+def children_of(pid):
+    """Process ids whose parent is pid (Linux /proc)."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                children.append(int(entry))
+    return children
+
+
+def start_training(model, data, *options):
+    process = start_nnloop("train", "--data", data, "-o", model, "--epochs", "1000", "--hidden", "16",
+                           "--workers", "2", *options)
+    deadline = time.time() + 120
+    while not model.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    assert model.exists(), "no checkpoint after two minutes"
+    workers = children_of(process.pid)
+    assert len(workers) == 1
+    return process, workers[0]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="finds the worker processes in Linux's /proc")
+def test_ctrl_c_with_workers_keeps_the_checkpoint_and_leaves_no_process(tmp_path, small_mnist):
+    model = tmp_path / "m.json"
+    process, worker = start_training(model, small_mnist)
+    for pid in (process.pid, worker):  # as Ctrl-C in a terminal: to every process of the foreground group
+        os.kill(pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "interrupted in epoch" in out
+    assert not os.path.exists(f"/proc/{worker}")
+    assert epochs_done(model) >= 1
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="finds the worker processes in Linux's /proc")
+def test_a_worker_killed_mid_run_ends_it_cleanly_with_the_checkpoint_kept(tmp_path, small_mnist):
+    model = tmp_path / "m.json"
+    process, worker = start_training(model, small_mnist)
+    os.kill(worker, signal.SIGKILL)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "worker 1 stopped unexpectedly" in lines[0] and "keeps epoch" in lines[0], err
+    assert epochs_done(model) >= 1
+
+
+def epochs_done(model):
+    return read(str(model))[1]["epochs_done"]

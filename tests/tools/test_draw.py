@@ -1,0 +1,228 @@
+"""nnloop draw and nnloop trace --html: the drawing holds a circle per node, an arrow per weight, and the trace's values."""
+import glob
+import os
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import ROOT, assert_refused, run_nnloop
+
+from nnloop import cli
+from nnloop.files import modelfile
+from nnloop.network import Network
+from nnloop.tools import spec
+from nnloop.tools.trace import trace
+
+EXAMPLES = [path for path in sorted(glob.glob(os.path.join(ROOT, "data", "examples", "*.json")))
+            if not os.path.basename(path).startswith("conv-")]  # draw shows fully connected networks
+WORKED = os.path.join(ROOT, "data", "examples", "worked-relu.json")
+SVG = "{http://www.w3.org/2000/svg}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def drawing(tmp_path, path, *options):
+    """The parsed SVG of `nnloop draw path options`."""
+    out = tmp_path / "net.svg"
+    assert cli.main(["draw", path, "-o", str(out), *options]) == 0
+    return ET.parse(out).getroot()
+
+
+def by_id(root):
+    return {element.get("id"): element for element in root.iter() if element.get("id")}
+
+
+def trace_values(path):
+    """{name: the text of its value} for every trace line 'name = ... = value' naming one node or parameter."""
+    s = spec.read(path)
+    found = {}
+    for section in trace(s.net, s.x, s.t, s.learning_rate, optimizer=s.optimizer):
+        for line in (part.strip() for line in section.lines for part in line.splitlines()):  # optimizer steps: several lines
+            m = re.match(r"(A|H|delta|back|dB|dW|W|B)\[(\d+)\]\[(\d+)\](?:\[(\d+)\])? = .* = (\S+)$", line)
+            if m:
+                name, k, j, i, value = m.groups()
+                found[(name, int(k), int(j), None if i is None else int(i))] = value
+    return s, found
+
+
+def node_text(ids, k, j, cls):
+    """The value in the text of class cls ("A = 11" -> "11") of node j of layer k."""
+    texts = [t.text for t in ids[f"node-{k}-{j}"].iter(SVG + "text") if t.get("class") == cls]
+    assert len(texts) == 1, (k, j, cls, texts)
+    return texts[0].split(" = ")[1]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=os.path.basename)
+def test_one_circle_per_node_and_one_edge_per_weight(tmp_path, path):
+    net = spec.read(path).net
+    root = drawing(tmp_path, path)
+    circles = [c for c in root.iter(SVG + "circle") if c.get("class") == "node"]
+    edges = [e for e in root.iter(SVG + "line") if e.get("class") == "edge"]
+    assert len(circles) == sum(net.sizes)
+    assert sorted(e.get("id") for e in edges) == sorted(
+        f"edge-{k}-{j}-{i}" for k in range(1, net.L + 1) for j in range(net.sizes[k]) for i in range(net.sizes[k - 1]))
+    ids = by_id(root)
+    for k in range(1, net.L + 1):
+        for j in range(net.sizes[k]):
+            for i in range(net.sizes[k - 1]):
+                w = net.W[k][j][i]
+                edge = ids[f"edge-{k}-{j}-{i}"]
+                assert edge.get("stroke") == ("#b2182b" if w > 0 else "#2166ac" if w < 0 else "#bbbbbb")
+                assert float(ids[f"value-{k}-{j}-{i}"].text) == w
+
+
+def test_thicker_edges_carry_larger_weights(tmp_path):
+    root = drawing(tmp_path, os.path.join(ROOT, "data", "examples", "softmax-3-4-3.json"))
+    edges = [(abs(float(by_id(root)["value-" + e.get("id")[5:]].text)), float(e.get("stroke-width")))
+             for e in root.iter(SVG + "line") if e.get("class") == "edge"]
+    edges.sort()
+    assert [width for _, width in edges] == sorted(width for _, width in edges)
+    assert edges[0][1] < edges[-1][1]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=os.path.basename)
+def test_every_value_of_the_trace_is_in_the_drawing(tmp_path, path):
+    s, values = trace_values(path)
+    passes = {name: by_id(drawing(tmp_path, path, "--pass", name)) for name in ("forward", "backward", "update")}
+    forward, backward, update = passes["forward"], passes["backward"], passes["update"]
+    step_lines = [n for n in values if n[0] in ("W", "B")]
+    assert len(step_lines) == sum(s.net.sizes[k] * (s.net.sizes[k - 1] + 1) for k in range(1, s.net.L + 1))
+    for (name, k, j, i), value in values.items():
+        if name in ("A", "H"):
+            assert node_text(forward, k, j, name) == value, (name, k, j)
+        elif name in ("delta", "back", "dB"):
+            assert node_text(backward, k, j, name) == value, (name, k, j)
+        elif name == "dW":
+            assert backward[f"value-{k}-{j}-{i}"].text == value, (name, k, j, i)
+        elif name == "W":
+            assert update[f"value-{k}-{j}-{i}"].text == value, (name, k, j, i)
+        else:
+            assert node_text(update, k, j, "B") == value, (name, k, j)
+    for j, x in enumerate(s.x):  # H[0] = x
+        assert float(node_text(forward, 0, j, "H")) == x
+
+
+def test_the_loss_and_target_are_at_the_output(tmp_path):
+    ids = by_id(drawing(tmp_path, WORKED, "--pass", "forward"))
+    texts = [t.text for t in drawing(tmp_path, WORKED, "--pass", "forward").iter(SVG + "text")]
+    assert "loss = 169" in texts and "T = 20" in texts
+    assert node_text(ids, 1, 0, "A") == "11" and node_text(ids, 1, 1, "A") == "-14"
+
+
+def test_the_drawing_shows_a_broken_engine_not_a_recalculation(tmp_path, monkeypatch):
+    real_backward = Network.backward
+
+    def backward_with_a_bug(self, v, T, g):
+        real_backward(self, v, T, g)
+        g.dW[2][0][0] += 1.0
+
+    monkeypatch.setattr(Network, "backward", backward_with_a_bug)
+    ids = by_id(drawing(tmp_path, WORKED, "--pass", "backward"))
+    assert ids["value-2-0-0"].text == "287"
+
+
+def test_an_mnist_model_shows_its_first_nodes_and_a_count_of_the_rest(tmp_path, small_mnist):
+    model = str(tmp_path / "model.json")
+    modelfile.save(Network([784, 100, 10], ["relu", "softmax"], "cross_entropy", seed=2), model)
+    out = tmp_path / "mnist.svg"
+    assert cli.main(["draw", model, "--pass", "forward", "--index", "3", "--data", small_mnist, "-o", str(out)]) == 0
+    root = ET.parse(out).getroot()
+    circles = [c.get("id") for c in root.iter(SVG + "g") if c.get("class") == "node"]
+    assert circles == [f"node-0-{j}" for j in range(8)] + [f"node-1-{j}" for j in range(8)] + \
+        [f"node-2-{j}" for j in range(10)]
+    assert sorted(int(g.get("data-rest")) for g in root.iter(SVG + "g") if g.get("class") == "more") == [92, 776]
+    assert len([e for e in root.iter(SVG + "line") if e.get("class") == "edge"]) == 8 * 8 + 8 * 10
+    assert not [t for t in root.iter(SVG + "text") if t.get("class") == "value"]  # too many to read
+    assert os.path.getsize(out) < 60_000
+
+
+def test_refusals_are_one_line(tmp_path):
+    assert_refused(run_nnloop("draw", tmp_path / "none.json", "-o", tmp_path / "x.svg"), "none.json")
+    assert_refused(run_nnloop("draw", WORKED, "--index", 3, "-o", tmp_path / "x.svg"), "--index")
+    assert_refused(run_nnloop("draw", WORKED, "--pass", "sideways"), "--pass")
+    (tmp_path / "afile").write_text("in the way of a directory")
+    assert_refused(run_nnloop("draw", WORKED, "-o", tmp_path / "afile" / "x.svg"), "cannot create the directory")
+    assert_refused(run_nnloop("trace", WORKED, "--html", tmp_path / "afile" / "x.html"), "afile is a file")
+    assert_refused(run_nnloop("trace", WORKED, "--html", tmp_path / "x.html", "--format", "markdown"), "--format")
+    assert not os.path.exists(tmp_path / "x.svg") and not os.path.exists(tmp_path / "x.html")
+
+
+def trace_page(tmp_path, path):
+    out = tmp_path / "trace.html"
+    assert cli.main(["trace", path, "--html", str(out)]) == 0
+    return out, ET.parse(out).getroot()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=os.path.basename)
+def test_the_page_has_a_step_per_trace_line_each_beside_its_diagram(tmp_path, path):
+    s = spec.load_subject(path)
+    (x, t), = s.samples
+    lines = [line for section in trace(s.net, x, t, s.learning_rate, about=s.about, optimizer=s.optimizer) for line in section.lines]
+    _, root = trace_page(tmp_path, path)
+    assert not list(root.iter(XHTML + "script"))
+    sections = [e for e in root.iter(XHTML + "section") if e.get("class") == "step"]
+    assert [e.get("id") for e in sections] == [f"step-{n}" for n in range(1, len(lines) + 1)]
+    ids = by_id(root)
+    for pass_ in ("forward", "backward", "update"):  # each diagram is drawn once, whole
+        diagram = ids[f"diagram-{pass_}"]
+        assert len([c for c in diagram.iter(SVG + "circle") if c.get("class") == "node"]) == sum(s.net.sizes)
+        assert len([e for e in diagram.iter(SVG + "line") if e.get("class") == "edge"]) == sum(
+            s.net.sizes[k] * s.net.sizes[k - 1] for k in range(1, s.net.L + 1))
+    for n, (section, line) in enumerate(zip(sections, lines), start=1):
+        formula = next(e for e in section.iter(XHTML + "pre") if e.get("class") == "formula")
+        assert re.sub(r"\s+", " ", formula.text) == re.sub(r"\s+", " ", line)
+        links = {a.text: a.get("href") for a in section.iter(XHTML + "a")}
+        assert links.get("previous") == (f"#step-{n - 1}" if n > 1 else None)
+        assert links.get("next") == (f"#step-{n + 1}" if n < len(lines) else None)
+        use, = section.iter(SVG + "use")
+        assert use.get("{http://www.w3.org/1999/xlink}href") == f"#diagram-{section.get('data-pass')}"
+        for mark in section.iter():
+            if mark.get("class") == "highlight":
+                assert mark.get("data-target") in ids  # it marks a node or edge of the diagram
+
+
+def highlighted(root, line_start):
+    """The targets highlighted in the step whose formula starts with line_start, and its pass."""
+    for section in root.iter(XHTML + "section"):
+        formula = next((e for e in section.iter(XHTML + "pre") if e.get("class") == "formula"), None)
+        if formula is not None and formula.text.startswith(line_start):
+            marks = [e.get("data-target") for e in section.iter() if e.get("class") == "highlight"]
+            return section.get("data-pass"), sorted(marks)
+    raise AssertionError(line_start)
+
+
+def test_each_step_highlights_what_it_computes(tmp_path):
+    _, root = trace_page(tmp_path, WORKED)
+    assert highlighted(root, "A[1][1] = B[1][1]") == ("forward", ["forward-node-1-1"])
+    assert highlighted(root, "H[1][0] = relu") == ("forward", ["forward-node-1-0"])
+    assert highlighted(root, "loss = ") == ("forward", ["forward-node-2-0"])
+    assert highlighted(root, "delta[1][1] = relu'") == ("backward", ["backward-node-1-1"])
+    assert highlighted(root, "dW[2][0][1] = ") == ("backward", ["backward-edge-2-0-1"])
+    assert highlighted(root, "W[1][1][2] = W[1][1][2] - eta") == ("update", ["update-edge-1-1-2"])
+    assert highlighted(root, "A[1][j] = ") == ("forward", ["forward-node-1-0", "forward-node-1-1"])
+
+
+def test_the_page_of_an_mnist_model_joins_each_wide_sum_into_one_step(tmp_path, small_mnist):
+    model = str(tmp_path / "model.json")
+    modelfile.save(Network([784, 12, 10], ["relu", "softmax"], "cross_entropy", seed=2), model)
+    out = tmp_path / "mnist.html"
+    assert cli.main(["trace", model, "--data", small_mnist, "--top", "3", "--html", str(out)]) == 0
+    root = ET.parse(out).getroot()
+    pass_, marks = highlighted(root, "A[1][0] = B[1][0] + sum_i")
+    assert (pass_, marks) == ("forward", ["forward-node-1-0"])
+    formula = next(e.text for e in root.iter(XHTML + "pre") if e.text.startswith("A[1][0] = B[1][0] + sum_i"))
+    assert "784 terms" in formula and "zero terms" in formula
+    assert highlighted(root, "A[1][9] = B[1][9]")[1] == []  # node 9 of 12 is not drawn
+
+
+def test_the_readme_pictures_sit_beside_real_trace_lines():
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    section = readme.split("## The network drawn", 1)[1].split("\n## ", 1)[0]
+    for image in ("data/images/draw-forward.png", "data/images/draw-backward.png"):
+        assert f"]({image})" in section
+        assert os.path.getsize(os.path.join(ROOT, image)) < 60_000
+    printed = run_nnloop("trace", "data/examples/worked-relu.json", cwd=ROOT).stdout.splitlines()
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", section, re.S)
+    excerpts = [line for block in blocks for line in block.splitlines() if re.match(r"(A|H|delta|back|dW|loss)", line)]
+    assert len(excerpts) >= 12
+    for line in excerpts:
+        assert "  " + line in printed, line
