@@ -29,28 +29,17 @@ layer's may be left out, as files of version 1 did:
   {"type": "flatten"}
   {"type": "dense", "activation": "relu", "B": [...], "W": [[...], ...]}
 """
-import re
-
-from .errors import NnloopError, check_numbers, short
+from .errors import NnloopError, short
+from .layers import KINDS
 from .layers.activations import ACTIVATIONS
-from .layers.conv import Conv2D, output_size
-from .layers.dense import Dense
 from .layers.flatten import Flatten
-from .layers.pooling import AvgPool, MaxPool
 from .network import Network
 from .rng import Random
 
 EXAMPLE = "conv8x5,maxpool2,dense100"
 GRAMMAR = ("conv<kernels>x<size>[s<stride>][p<padding>], maxpool<size>[s<stride>], avgpool<size>[s<stride>], "
            "flatten, dense<nodes>, each conv or dense optionally :<activation>")
-PATTERNS = {
-    "conv": re.compile(r"conv([0-9]+)x([0-9]+)(?:s([0-9]+))?(?:p([0-9]+))?"),
-    "maxpool": re.compile(r"(?:max)?pool([0-9]+)(?:s([0-9]+))?"),
-    "avgpool": re.compile(r"avgpool([0-9]+)(?:s([0-9]+))?"),
-    "flatten": re.compile(r"flatten"),
-    "dense": re.compile(r"dense([0-9]+)"),
-}
-TYPES = tuple(PATTERNS)
+ZERO_ALLOWED = {"padding"}  # every other number of a word counts something, so must be 1 or more
 
 
 def parse(text, activation="relu"):
@@ -61,29 +50,21 @@ def parse(text, activation="relu"):
     layers = []
     for word in text.replace(" ", "").split(","):
         name, _, act = word.partition(":")
-        for kind, pattern in PATTERNS.items():
-            match = pattern.fullmatch(name)
+        for cls in KINDS.values():
+            match = cls.WORD.fullmatch(name)
             if match:
                 break
         else:
             raise NnloopError(f"--layers: cannot read {word!r}; write layers like {EXAMPLE} ({GRAMMAR})")
-        numbers = [int(n) if n is not None else None for n in match.groups()]
-        if any(n == 0 for n in (numbers[:3] if kind == "conv" else numbers)):  # a padding of 0 is no padding
+        numbers = {key: int(n) if n is not None else None for key, n in match.groupdict().items()}
+        if any(n == 0 for key, n in numbers.items() if key not in ZERO_ALLOWED):
             raise NnloopError(f"--layers: {word!r} has a size of 0; every number must be 1 or more, as in {EXAMPLE}")
-        if act and kind not in ("conv", "dense"):
+        if act and "activation" not in cls.KEYS:
             raise NnloopError(f"--layers: {word!r}: only conv and dense layers have an activation; write {name}")
         if act and act not in ACTIVATIONS or act == "softmax":
             raise NnloopError(f"--layers: {word!r}: unknown activation {act!r}; use one of relu, sigmoid, tanh, "
                               "identity")
-        if kind == "conv":
-            layers.append({"type": "conv", "kernels": numbers[0], "size": numbers[1], "stride": numbers[2] or 1,
-                           "padding": numbers[3] or 0, "activation": act or activation})
-        elif kind in ("maxpool", "avgpool"):
-            layers.append({"type": kind, "size": numbers[0], "stride": numbers[1] or numbers[0]})
-        elif kind == "flatten":
-            layers.append({"type": "flatten"})
-        else:
-            layers.append({"type": "dense", "nodes": numbers[0], "activation": act or activation})
+        layers.append(cls.from_word(numbers, act or activation))
     return layers
 
 
@@ -91,32 +72,12 @@ def describe(descriptions):
     """The architecture string of layer descriptions (or of a network's layers), the inverse of parse."""
     words = []
     for d in descriptions:
-        d = d if isinstance(d, dict) else describe_layer(d)
-        if d["type"] == "conv":
-            word = f"conv{d['kernels']}x{d['size']}" + (f"s{d['stride']}" if d["stride"] != 1 else "") + \
-                   (f"p{d['padding']}" if d["padding"] else "")
-        elif d["type"] in ("maxpool", "avgpool"):
-            word = f"{d['type']}{d['size']}" + (f"s{d['stride']}" if d["stride"] != d["size"] else "")
-        elif d["type"] == "flatten":
-            word = "flatten"
-        else:
-            word = f"dense{d['nodes']}"
-        if d["type"] in ("conv", "dense") and d["activation"] != "relu":
+        d = d if isinstance(d, dict) else d.description()
+        word = KINDS[d["type"]].word(d)
+        if d.get("activation", "relu") != "relu":
             word += f":{d['activation']}"
         words.append(word)
     return ",".join(words)
-
-
-def describe_layer(layer):
-    """A layer unit's description, as parse would give it."""
-    if layer.kind == "conv":
-        return {"type": "conv", "kernels": layer.channels, "size": layer.size, "stride": layer.stride,
-                "padding": layer.padding, "activation": layer.activation}
-    if layer.kind in ("maxpool", "avgpool"):
-        return {"type": layer.kind, "size": layer.size, "stride": layer.stride}
-    if layer.kind == "flatten":
-        return {"type": "flatten"}
-    return {"type": "dense", "nodes": layer.shape, "activation": layer.activation}
 
 
 def build(descriptions, input_shape, classes, output_activation="softmax", loss="cross_entropy", seed=0):
@@ -129,11 +90,13 @@ def build(descriptions, input_shape, classes, output_activation="softmax", loss=
     layers, shape = [], input_shape
     for n, d in enumerate(list(descriptions) + [{"type": "dense", "nodes": classes, "activation": output_activation}],
                           start=1):
-        if d["type"] == "dense" and not isinstance(shape, int):
+        cls = KINDS[d["type"]]
+        if cls.READS_MAPS is False and not isinstance(shape, int):
             layers.append(Flatten(shape))
             shape = layers[-1].shape
         try:
-            layer = new_layer(d, shape, rng)
+            check_input(cls, shape)
+            layer = cls.new(d, shape, rng)
         except NnloopError as e:
             raise NnloopError(f"layer {n} ({describe([d])}): {e}") from None
         layers.append(layer)
@@ -152,109 +115,50 @@ def measure(descriptions, input_shape, classes):
     """
     shapes, weights, shape = [input_shape], 0, input_shape
     for d in list(descriptions) + [{"type": "dense", "nodes": classes}]:
-        kind = d["type"]
-        if kind == "dense" and not isinstance(shape, int):
-            shape = shape[0] * shape[1] * shape[2]  # the flatten build puts in
+        cls = KINDS[d["type"]]
+        if cls.READS_MAPS is False and not isinstance(shape, int):
+            shape = Flatten.measure({}, shape)[0]  # the flatten build puts in
             shapes.append(shape)
-        if kind != "dense" and isinstance(shape, int):
+        if cls.READS_MAPS and isinstance(shape, int):
             break
-        if kind == "conv":
-            size, stride, padding = d["size"], d["stride"], d["padding"]
-            weights += d["kernels"] * (shape[0] * size * size + 1)
-            shape = (d["kernels"], output_size(shape[1], size, stride, padding),
-                     output_size(shape[2], size, stride, padding))
-        elif kind in ("maxpool", "avgpool"):
-            shape = (shape[0], output_size(shape[1], d["size"], d["stride"]),
-                     output_size(shape[2], d["size"], d["stride"]))
-        elif kind == "flatten":
-            shape = shape[0] * shape[1] * shape[2]
-        else:
-            weights += d["nodes"] * (shape + 1)
-            shape = d["nodes"]
+        shape, added = cls.measure(d, shape)
         if not isinstance(shape, int) and min(shape) < 1:
             break
+        weights += added
         shapes.append(shape)
     return shapes, weights
 
 
-def new_layer(d, shape, rng):
-    """A fresh layer unit of description d reading values of the given shape."""
-    kind = d["type"]
-    if kind != "dense" and isinstance(shape, int):
-        raise NnloopError(f"a {kind} layer needs feature maps, but its input is a list of {shape} nodes: put conv "
-                          "and pooling layers before the dense ones")
-    if kind == "conv":
-        return Conv2D(shape, d["kernels"], d["size"], d["stride"], d["padding"], d["activation"], rng)
-    if kind == "maxpool":
-        return MaxPool(shape, d["size"], d["stride"])
-    if kind == "avgpool":
-        return AvgPool(shape, d["size"], d["stride"])
-    if kind == "flatten":
-        return Flatten(shape)
-    return Dense(shape, d["nodes"], d["activation"], rng)
-
-
-def to_document(layer):
-    """A layer unit as a JSON-ready dict for model and spec files (its parameters included)."""
-    if layer.kind == "conv":
-        return {"type": "conv", "activation": layer.activation, "stride": layer.stride, "padding": layer.padding,
-                "B": layer.B, "K": layer.K}
-    if layer.kind in ("maxpool", "avgpool"):
-        return {"type": layer.kind, "size": layer.size, "stride": layer.stride}
-    if layer.kind == "flatten":
-        return {"type": "flatten"}
-    return {"type": "dense", "activation": layer.activation, "B": layer.B, "W": layer.W}
-
-
-KEYS = {"conv": {"type", "activation", "stride", "padding", "B", "K"},
-        "maxpool": {"type", "size", "stride"}, "avgpool": {"type", "size", "stride"},
-        "flatten": {"type"}, "dense": {"type", "activation", "B", "W"}}
+def check_input(cls, shape):
+    """Refuse a layer of kind cls over values of shape that it cannot read."""
+    if cls.READS_MAPS and isinstance(shape, int):
+        raise NnloopError(f"a {cls.kind} layer needs feature maps, but its input is a list of {shape} nodes: put "
+                          "conv and pooling layers before the dense ones")
+    if cls.READS_MAPS is False and not isinstance(shape, int):
+        raise NnloopError(f"a {cls.kind} layer reads a list of nodes, but the layer below gives "
+                          f"{'x'.join(map(str, shape))} feature maps: put a flatten layer between them")
 
 
 def from_document(document, shape, where):
-    """The layer unit a to_document dict describes, reading values of the given shape; refuse a malformed one."""
+    """The layer a model file's layer object describes, reading values of the given shape; refuse a malformed one."""
     kind = document.get("type", "dense")
-    if not isinstance(kind, str) or kind not in KEYS:
-        raise NnloopError(f"{where}: unknown layer \"type\" {short(kind)}: use one of {', '.join(KEYS)}")
-    required = KEYS[kind] - {"type", "stride", "padding"} | ({"stride"} if kind in ("maxpool", "avgpool") else set())
-    missing = sorted(required - set(document))
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise NnloopError(f"{where}: unknown layer \"type\" {short(kind)}: use one of {', '.join(KINDS)}")
+    cls = KINDS[kind]
+    missing = sorted(cls.KEYS - set(cls.OPTIONAL) - set(document))
     if missing:
         raise NnloopError(f"{where}: a {kind} layer needs {missing[0]!r}")
-    unknown = sorted(set(document) - KEYS[kind] - {"k"})
+    unknown = sorted(set(document) - cls.KEYS - {"type", "k"})
     if unknown:
         raise NnloopError(f"{where}: unknown key {unknown[0]!r} for a {kind} layer; its keys are "
-                          f"{', '.join(sorted(KEYS[kind]))}")
-    if kind != "dense" and isinstance(shape, int):
-        raise NnloopError(f"{where}: a {kind} layer needs feature maps, but its input is a list of {shape} nodes")
+                          f"{', '.join(sorted(cls.KEYS | {'type'}))}")
     try:
-        if kind == "conv":
-            return Conv2D.with_parameters(shape, document["K"], document["B"], document.get("stride", 1),
-                                          document.get("padding", 0), document["activation"])
-        if kind == "maxpool":
-            return MaxPool(shape, document["size"], document["stride"])
-        if kind == "avgpool":
-            return AvgPool(shape, document["size"], document["stride"])
-        if kind == "flatten":
-            return Flatten(shape)
+        check_input(cls, shape)
+        return cls.from_document({**cls.OPTIONAL, **document}, shape)
     except (TypeError, IndexError, AttributeError):
         raise NnloopError(f"{where}: the {kind} layer's values are not shaped as its keys say") from None
     except NnloopError as e:
         raise NnloopError(f"{where}: {e}") from None
-    W, B, activation = document["W"], document["B"], document["activation"]
-    if not isinstance(shape, int):
-        raise NnloopError(f"{where}: a dense layer reads a list of nodes, but the layer below gives "
-                          f"{'x'.join(map(str, shape))} feature maps: put a flatten layer between them")
-    if not isinstance(W, list) or not W or not all(isinstance(row, list) and len(row) == shape for row in W):
-        raise NnloopError(f"{where}: \"W\" must be a list of rows of {shape} weights, one per node of the layer "
-                          "below")
-    if not isinstance(B, list) or len(B) != len(W):
-        raise NnloopError(f"{where}: \"B\" must hold {len(W)} biases, one per row of \"W\"")
-    for j, row in enumerate(W):
-        check_numbers(row, f"{where}: W[{j}]")
-    check_numbers(B, f"{where}: B")
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise NnloopError(f"{where}: unknown activation {activation!r:.40}: use one of {', '.join(ACTIVATIONS)}")
-    return Dense.with_parameters(W, B, activation)
 
 
 def network_from_documents(documents, input_shape, loss, where):

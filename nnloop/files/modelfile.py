@@ -13,7 +13,7 @@
      ]
     }
 
-Each layer object is as nnloop.architecture.to_document writes it: "dense",
+Each layer object is as its layer's to_document writes it: "dense",
 "conv" (with its kernels "K"), "maxpool", "avgpool" or "flatten". Files of
 version 1 (nnloop 0.x before convolution) hold dense layers without a
 "type" and no "input"; they load as they always did.
@@ -46,7 +46,7 @@ def save(net, path, training=None):
     document = {"format": FORMAT, "version": VERSION, "loss": net.loss, "input": input_shape, "sizes": net.sizes}
     if training is not None:
         document["training"] = training
-    document["layers"] = [{"k": k, **architecture.to_document(net.layers[k])} for k in range(1, net.L + 1)]
+    document["layers"] = [{"k": k, **net.layers[k].to_document()} for k in range(1, net.L + 1)]
     try:
         text = dumps(document) + "\n"
     except ValueError:

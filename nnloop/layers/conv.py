@@ -59,6 +59,7 @@ dB its delta, and back puts the kernel where the window was.
 [[1.0, 0.0, 0.0, 0.0], [-1.0, 2.0, 0.0, 0.0]]
 """
 import math
+import re
 
 from ..errors import NnloopError, check_numbers, short
 from ..sizes import check_nodes
@@ -305,6 +306,55 @@ class Conv2D:
     def new_memory(self):
         """None: a convolution needs no per-sample scratch beyond A and H."""
         return None
+
+    # The layer in words and in files (see nnloop.architecture): its --layers word, its section of a model
+    # file, its size before it is made, and the names of its parameters.
+    WORD = re.compile(r"conv(?P<kernels>[0-9]+)x(?P<size>[0-9]+)(?:s(?P<stride>[0-9]+))?(?:p(?P<padding>[0-9]+))?")
+    KEYS = {"activation", "stride", "padding", "B", "K"}  # of its file section, besides "type"
+    OPTIONAL = {"stride": 1, "padding": 0}  # keys a file may leave out, and their values then
+    READS_MAPS = True
+
+    @staticmethod
+    def from_word(numbers, activation):
+        return {"type": "conv", "kernels": numbers["kernels"], "size": numbers["size"],
+                "stride": numbers["stride"] or 1, "padding": numbers["padding"] or 0, "activation": activation}
+
+    @staticmethod
+    def word(d):
+        return (f"conv{d['kernels']}x{d['size']}" + (f"s{d['stride']}" if d["stride"] != 1 else "")
+                + (f"p{d['padding']}" if d["padding"] else ""))
+
+    def description(self):
+        return {"type": "conv", "kernels": self.channels, "size": self.size, "stride": self.stride,
+                "padding": self.padding, "activation": self.activation}
+
+    @staticmethod
+    def measure(d, in_shape):
+        """(shape, weights) of the layer d describes, over maps of in_shape, by arithmetic alone."""
+        C_in, rows, cols = in_shape
+        size, stride, padding = d["size"], d["stride"], d["padding"]
+        shape = (d["kernels"], output_size(rows, size, stride, padding), output_size(cols, size, stride, padding))
+        return shape, d["kernels"] * (C_in * size * size + 1)
+
+    @classmethod
+    def new(cls, d, in_shape, rng):
+        return cls(in_shape, d["kernels"], d["size"], d["stride"], d["padding"], d["activation"], rng)
+
+    def to_document(self):
+        return {"type": "conv", "activation": self.activation, "stride": self.stride, "padding": self.padding,
+                "B": self.B, "K": self.K}
+
+    @classmethod
+    def from_document(cls, document, in_shape):
+        return cls.with_parameters(in_shape, document["K"], document["B"], document["stride"],
+                                   document["padding"], document["activation"])
+
+    def parameter_indices(self):
+        """(c, (c', u, v)) of every K[c][c'][u][v], each kernel followed by (c, None) for B[c]."""
+        for c in range(self.channels):
+            yield from ((c, (c2, u, v)) for c2 in range(self.in_shape[0]) for u in range(self.size)
+                        for v in range(self.size))
+            yield c, None
 
 
 

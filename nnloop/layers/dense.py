@@ -24,7 +24,9 @@ f' (nnloop.network.Network.backward).
 Dense 3 -> 2 (relu): W[0] = [3, 1, 2]  B = [0, 0]
 """
 import math
+import re
 
+from ..errors import NnloopError, check_numbers, short
 from ..lists import first
 from .activations import ACTIVATIONS
 
@@ -49,6 +51,18 @@ class Dense:
 
     @classmethod
     def with_parameters(cls, W, B, activation):
+        """A dense layer with the given W[j][i] and B[j], copied as floats; anything malformed is refused."""
+        if not isinstance(W, list) or not W or not all(isinstance(row, list) and row and len(row) == len(W[0])
+                                                      for row in W):
+            raise NnloopError(f"W must be a non-empty list of rows W[j] of equal length, one weight per input; "
+                              f"got {short(W)}")
+        if not isinstance(B, list) or len(B) != len(W):
+            raise NnloopError(f"B must hold {len(W)} biases, one per row of W; got {short(B)}")
+        for j, row in enumerate(W):
+            check_numbers(row, f"W[{j}]")
+        check_numbers(B, "B")
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
+            raise NnloopError(f"unknown activation {short(activation)}: use one of {', '.join(ACTIVATIONS)}")
         layer = cls.__new__(cls)
         layer.in_shape, layer.shape, layer.activation = len(W[0]), len(W), activation
         layer.f = ACTIVATIONS[activation]
@@ -100,6 +114,49 @@ class Dense:
     def new_memory(self):
         """The list forward fills with the indices of the nonzero inputs, which both passes skip to."""
         return []
+
+    # The layer in words and in files (see nnloop.architecture): its --layers word, its section of a model
+    # file, its size before it is made, and the names of its parameters.
+    WORD = re.compile(r"dense(?P<nodes>[0-9]+)")
+    KEYS = {"activation", "B", "W"}  # of its file section, besides "type"
+    OPTIONAL = {}  # keys a file may leave out, and their values then
+    READS_MAPS = False  # it reads a list of nodes: feature maps are flattened first
+
+    @staticmethod
+    def from_word(numbers, activation):
+        return {"type": "dense", "nodes": numbers["nodes"], "activation": activation}
+
+    @staticmethod
+    def word(d):
+        return f"dense{d['nodes']}"
+
+    def description(self):
+        return {"type": "dense", "nodes": self.shape, "activation": self.activation}
+
+    @staticmethod
+    def measure(d, in_shape):
+        """(shape, weights) of the layer d describes, over in_shape nodes."""
+        return d["nodes"], d["nodes"] * (in_shape + 1)
+
+    @classmethod
+    def new(cls, d, in_shape, rng):
+        return cls(in_shape, d["nodes"], d["activation"], rng)
+
+    def to_document(self):
+        return {"type": "dense", "activation": self.activation, "B": self.B, "W": self.W}
+
+    @classmethod
+    def from_document(cls, document, in_shape):
+        W = document["W"]
+        if not isinstance(W, list) or not W or not all(isinstance(row, list) and len(row) == in_shape for row in W):
+            raise NnloopError(f"\"W\" must be a list of rows of {in_shape} weights, one per node of the layer below")
+        return cls.with_parameters(W, document["B"], document["activation"])
+
+    def parameter_indices(self):
+        """(j, i) of every W[j][i], each row followed by (j, None) for B[j]."""
+        for j in range(self.shape):
+            yield from ((j, i) for i in range(self.in_shape))
+            yield j, None
 
 
 def find_nonzero(H, nonzero):

@@ -19,6 +19,8 @@ Flatten 2x2x2 -> 8
 >>> H
 [1, 2, 3, 4, 5, 6, 7, 8]
 """
+import re
+
 from .activations import identity
 from .conv import check_feature_shape, shape_name
 
@@ -64,6 +66,41 @@ class Flatten:
     def new_memory(self):
         """None: nothing to remember."""
         return None
+
+    # The layer in words and in files (see nnloop.architecture). It has no parameters.
+    WORD = re.compile(r"flatten")
+    KEYS = set()  # of its file section, besides "type"
+    OPTIONAL = {}
+    READS_MAPS = True
+
+    @staticmethod
+    def from_word(numbers, activation):
+        return {"type": "flatten"}
+
+    @staticmethod
+    def word(d):
+        return "flatten"
+
+    def description(self):
+        return {"type": "flatten"}
+
+    @staticmethod
+    def measure(d, in_shape):
+        return in_shape[0] * in_shape[1] * in_shape[2], 0
+
+    @classmethod
+    def new(cls, d, in_shape, rng):
+        return cls(in_shape)
+
+    def to_document(self):
+        return {"type": "flatten"}
+
+    @classmethod
+    def from_document(cls, document, in_shape):
+        return cls(in_shape)
+
+    def parameter_indices(self):
+        return iter(())
 
 
 

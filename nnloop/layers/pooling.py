@@ -44,6 +44,8 @@ gets the gradient. So does the first 7 of the bottom left window:
 >>> back
 [[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [3.0, 0.0, 0.0, 4.0], [0.0, 0.0, 0.0, 0.0]]]
 """
+import re
+
 from ..errors import NnloopError
 from .activations import identity
 from .conv import check_count, check_feature_shape, output_size, shape_name
@@ -81,6 +83,42 @@ class Pool:
         return (f"{type(self).__name__} {shape_name(self.in_shape)} -> {shape_name(self.shape)} "
                 f"(window {self.size}x{self.size}, stride {self.stride})")
 
+    # The layer in words and in files (see nnloop.architecture): its --layers word, its section of a model
+    # file, its size before it is made. It has no parameters.
+    KEYS = {"size", "stride"}  # of its file section, besides "type"
+    OPTIONAL = {}  # keys a file may leave out, and their values then
+    READS_MAPS = True
+
+    @classmethod
+    def from_word(cls, numbers, activation):
+        return {"type": cls.kind, "size": numbers["size"], "stride": numbers["stride"] or numbers["size"]}
+
+    @classmethod
+    def word(cls, d):
+        return f"{cls.kind}{d['size']}" + (f"s{d['stride']}" if d["stride"] != d["size"] else "")
+
+    def description(self):
+        return {"type": self.kind, "size": self.size, "stride": self.stride}
+
+    @staticmethod
+    def measure(d, in_shape):
+        C, rows, cols = in_shape
+        return (C, output_size(rows, d["size"], d["stride"]), output_size(cols, d["size"], d["stride"])), 0
+
+    @classmethod
+    def new(cls, d, in_shape, rng):
+        return cls(in_shape, d["size"], d["stride"])
+
+    def to_document(self):
+        return self.description()
+
+    @classmethod
+    def from_document(cls, document, in_shape):
+        return cls(in_shape, document["size"], document["stride"])
+
+    def parameter_indices(self):
+        return iter(())
+
 
 
 
@@ -95,6 +133,7 @@ class MaxPool(Pool):
     """
 
     kind = "maxpool"
+    WORD = re.compile(r"(?:max)?pool(?P<size>[0-9]+)(?:s(?P<stride>[0-9]+))?")
 
     def new_memory(self):
         """Per-sample memory of where each maximum came from: memory[c][y][x] = u*size + v, shaped self.shape."""
@@ -177,6 +216,7 @@ class AvgPool(Pool):
     """
 
     kind = "avgpool"
+    WORD = re.compile(r"avgpool(?P<size>[0-9]+)(?:s(?P<stride>[0-9]+))?")
 
     def new_memory(self):
         """None: the mean's gradient needs nothing remembered."""

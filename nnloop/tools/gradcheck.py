@@ -24,7 +24,7 @@ import math
 import sys
 from typing import NamedTuple, Optional
 
-from ..errors import NnloopError
+from ..errors import NnloopError, short
 
 from ..network import NodeValues
 
@@ -146,20 +146,17 @@ def where(W, B, k, j, i):
 
 
 def check_params(net, params):
-    every = None
+    """Refuse anything in params that names no parameter of net (see all_parameters)."""
+    every = set(all_parameters(net))
     for p in params:
-        k, j, i = p if isinstance(p, tuple) and len(p) == 3 else (None, None, None)
-        if isinstance(k, int) and 1 <= k <= net.L and net.layers[k].kind != "dense":
-            every = every or set(all_parameters(net))
-            if p in every:
-                continue
-            raise NnloopError(f"params must name parameters of this network: layer {k} is {net.layers[k]!r}, "
-                              f"whose parameters are (k, c, (c', u, v)) for K[k][c][c'][u][v] and (k, c, None) for "
-                              f"B[k][c]; got {p!r}")
-        if not (isinstance(k, int) and 1 <= k <= net.L and isinstance(j, int) and 0 <= j < net.sizes[k]
-                and (i is None or isinstance(i, int) and 0 <= i < net.sizes[k - 1])):
-            raise NnloopError(f"params must be (k, j, i) tuples naming W[k][j][i] (i None for B[k][j]) of this "
-                              f"{'-'.join(map(str, net.sizes))} network; got {p!r}")
+        try:
+            known = p in every
+        except TypeError:  # unhashable, so not one of the tuples
+            known = False
+        if not known:
+            raise NnloopError(f"params must be (k, j, i) tuples naming W[k][j][i] (i None for B[k][j]), or "
+                              f"(k, c, (c', u, v)) naming K[k][c][c'][u][v], of this {net.describe()} network; "
+                              f"got {short(p)}")
 
 
 def check_eps(eps):
@@ -187,19 +184,7 @@ def all_parameters(net):
     A convolution layer's, kernel by kernel: K[k][c][c'][u][v] as (k, c, (c', u, v)), then B[k][c] as
     (k, c, None). Pooling and flatten layers have none.
     """
-    params = []
-    for k in range(1, net.L + 1):
-        layer = net.layers[k]
-        if layer.kind == "dense":
-            for j in range(net.sizes[k]):
-                params.extend((k, j, i) for i in range(net.sizes[k - 1]))
-                params.append((k, j, None))
-        elif layer.kind == "conv":
-            for c in range(layer.channels):
-                params.extend((k, c, (c2, u, v)) for c2 in range(layer.in_shape[0])
-                              for u in range(layer.size) for v in range(layer.size))
-                params.append((k, c, None))
-    return params
+    return [(k, j, i) for k in range(1, net.L + 1) for j, i in net.layers[k].parameter_indices()]
 
 
 def sample_parameters(net, per_layer, rng):

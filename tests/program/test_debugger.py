@@ -44,8 +44,7 @@ def matches(pattern, line):
 def test_the_readme_has_a_session_in_the_network_and_one_in_the_layer_loops():
     first, loops = documented_sessions()
     assert "break nnloop.network.Network.backward" in first[1]
-    assert [c for c in loops[1] if c.startswith("break nnloop/layers/dense.py:")] == ["break nnloop/layers/dense.py:70",
-                                                                              "break nnloop/layers/dense.py:86"]
+    assert len([c for c in loops[1] if c.startswith("break nnloop/layers/dense.py:")]) == 2  # a line each pass
     assert "-> a += W_j[i] * H_prev[i]" in loops[2][2] and "-> dW_j[i] += H_prev[i] * d" in loops[2][6]
 
 
