@@ -1,7 +1,7 @@
 # `make train` trains a network on the bundled MNIST; `make test` runs the tests.
 # Both set themselves up on a fresh machine: training needs nothing but
 # Python; the tests make their own virtual environment with pytest and
-# hypothesis, one per interpreter (make test PYTHON=pypy3 for PyPy).
+# hypothesis, and numpy as the oracle of the export tests, one per interpreter (make test PYTHON=pypy3 for PyPy).
 # `make bench` times training under both interpreters beside the numpy yardsticks.
 
 PYTHON ?= python3
@@ -30,7 +30,7 @@ test: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,oracle]'
 	touch $@
 
 # One session, so the ratios compare like with like: numpy, nnloop under

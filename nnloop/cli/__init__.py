@@ -15,6 +15,7 @@ from .bench import add_bench
 from .compare import add_compare
 from .draw import add_draw
 from .evaluate import add_evaluate
+from .export import add_export
 from .geometry import add_geometry
 from .gradcheck import add_gradcheck
 from .predict import add_predict
@@ -44,6 +45,7 @@ Watch backpropagation happen, check it, and see why relu:
   nnloop gradcheck xor                 backprop against finite differences
   nnloop vanish                        sigmoid's gradients fade, relu's do not
   nnloop draw worked-relu --pass backward -o models/net.svg   the diagram, deltas in the nodes
+  nnloop export worked-relu -o models/worked_relu.py   the same network as numpy matrix code
 
 The shipped example specs, by name (any spec or model file works by its path):
   {examples}
@@ -65,7 +67,7 @@ class Parser(argparse.ArgumentParser):
 
 # The commands in the order `nnloop --help` lists them.
 COMMANDS = [add_train, add_evaluate, add_predict, add_bench, add_trace, add_gradcheck, add_vanish, add_report,
-            add_geometry, add_draw, add_compare]
+            add_geometry, add_draw, add_compare, add_export]
 
 
 def build_parser():

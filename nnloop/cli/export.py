@@ -1,0 +1,55 @@
+"""`nnloop export`: its help text, `add_export` which declares its options, and
+`run_export` which carries it out."""
+import argparse
+
+from ..errors import NnloopError
+from .options import DATA_HELP, add_force, test_index
+
+EXPORT_HELP = """\
+Write the network of a spec or a model file as one standalone Python file
+that computes the same forward pass, backward pass and SGD step with numpy
+matrices: A = W @ H + B, dW = outer(delta, H), back = W.T @ delta, and
+im2col for convolutions, a line per formula of the README's notation, with
+nnloop's names and its parameters. Run it with numpy installed: it prints
+the output Y, the loss and the gradients of the sample it was exported with
+(a spec's own, or an MNIST test digit). nnloop itself does not need numpy:
+it writes the file as text.
+"""
+
+EXPORT_EXAMPLES = """\
+examples:
+  nnloop export worked-relu -o models/worked_relu_numpy.py && python3 models/worked_relu_numpy.py
+  nnloop export models/mnist.json --index 8 -o models/mnist_numpy.py
+"""
+
+
+def add_export(commands):
+    export = commands.add_parser("export", help="the network as numpy matrix code, a standalone Python file",
+                                 description=EXPORT_HELP, epilog=EXPORT_EXAMPLES,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    export.add_argument("file", metavar="SPEC|MODEL", help="a network spec or a model file from nnloop train")
+    export.add_argument("--to", choices=["numpy"], default="numpy", help="the library of the matrix code (numpy)")
+    export.add_argument("--index", type=test_index, help="model files: the MNIST test digit of the sample (default 0)")
+    export.add_argument("--data", metavar="DIR", help=DATA_HELP)
+    export.add_argument("-o", "--output", metavar="FILE.py", required=True, help="the Python file to write")
+    add_force(export)
+    export.set_defaults(run=run_export)
+
+
+def run_export(args):
+    from ..tools.export import check_exportable, numpy_source
+    from ..tools.spec import load_subject
+    from ..tools.svg import save
+    from .outputs import check_not_a_model, check_output
+    check_output(args.output, [args.file])
+    check_not_a_model(args.output, "-o", args.force)
+    subject = load_subject(args.file, [args.index or 0], args.data)
+    if subject.kind == "spec" and args.index is not None:
+        raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
+                          "brings its own input x: drop --index")
+    check_exportable(subject.net, args.file)
+    (x, t), = subject.samples
+    save(args.output, numpy_source(subject.net, "; ".join(subject.about), x, t))
+    print(f"wrote {args.output}: the {subject.net.describe()} network of {args.file} as numpy matrix code; "
+          f"run it with: python3 {args.output}")
+    return 0
