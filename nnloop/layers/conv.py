@@ -78,12 +78,9 @@ class Conv2D:
     activation   the name of f; f the nnloop.layers.activations Activation
     K[c][c'][u][v], B[c]   the parameters (see the module docstring)
     fan_in       C_in * size * size, the inputs of one node
-    u_lo[y], u_hi[y]   the kernel rows u of output row y that fall on the
-                 input, not the padding: u_lo[y] <= u < u_hi[y] (backward)
-    v_lo[x], v_hi[x]   the same for the kernel columns v of output column x
-    y_lo[u], y_hi[u]   the same the other way round (forward): the output
-                 rows y whose kernel row u falls on the input, y_lo[u] <= y < y_hi[u]
-    x_lo[v], x_hi[v]   and the output columns x of kernel column v
+    offset[i]    where input i = (c'*size + u)*size + v of a node's window
+                 lies in the padded input laid out as one list, from the
+                 window's top left corner (see forward_by_patch)
 
     Conv2D(in_shape, channels, size, ...) draws K at random (He or Xavier,
     as network.initial_weights) with zero biases; Conv2D.with_parameters
@@ -176,17 +173,10 @@ class Conv2D:
         rows_out, cols_out = output_size(rows, size, stride, padding), output_size(cols, size, stride, padding)
         check_nodes(channels * rows_out * cols_out, f"the {channels} {rows_out}x{cols_out} feature maps of a conv layer")
         self.shape = (channels, rows_out, cols_out)
-        # The input row of kernel row u for output row y is s*y+u-p; it is on the input for 0 <= s*y+u-p < rows.
-        self.u_lo = [max(0, padding - stride * y) for y in range(rows_out)]
-        self.u_hi = [min(size, rows + padding - stride * y) for y in range(rows_out)]
-        self.v_lo = [max(0, padding - stride * x) for x in range(cols_out)]
-        self.v_hi = [min(size, cols + padding - stride * x) for x in range(cols_out)]
-        # The same condition the other way round, for forward: kernel row u is on the input for the output rows
-        # y_lo[u] <= y < y_hi[u] (-(a // s) is a / s rounded up); columns likewise.
-        self.y_lo = [max(0, -((u - padding) // stride)) for u in range(size)]
-        self.y_hi = [min(rows_out, (rows - 1 + padding - u) // stride + 1) for u in range(size)]
-        self.x_lo = [max(0, -((v - padding) // stride)) for v in range(size)]
-        self.x_hi = [min(cols_out, (cols - 1 + padding - v) // stride + 1) for v in range(size)]
+        # Node (y, x)'s window laid out as one list: patch[i] = P[corner + offset[i]], i = (c'*size + u)*size + v,
+        # P the padded input as one list (flat_padded) and corner = s*y*cols_P + s*x its top left corner.
+        rows_P, cols_P = rows + 2 * padding, cols + 2 * padding
+        self.offset = [(c2 * rows_P + u) * cols_P + v for c2 in range(C_in) for u in range(size) for v in range(size)]
 
     @property
     def W(self):
@@ -202,42 +192,86 @@ class Conv2D:
     def forward(self, H_prev, A, H, memory):
         """Fill A[c][y][x] and H[c][y][x] = f(A[c][y][x]) from H_prev[c'][y'][x'].
 
-        A[c][y][x] = B[c] + sum_{c',u,v} K[c][c'][u][v] * H_prev[c'][s*y+u-p][s*x+v-p], summed weight by
-        weight: A[c] starts as B[c]; then each weight w = K[c][c'][u][v] adds w * H_prev[c'][s*y+u-p][s*x+v-p]
-        to every node (y, x) whose input under it is on the input, y_lo[u] <= y < y_hi[u] and
-        x_lo[v] <= x < x_hi[v].
+        A[c][y][x] = B[c] + sum_{c',u,v} K[c][c'][u][v] * H_prev[c'][s*y+u-p][s*x+v-p], each sum's terms
+        added in the order (c', u, v) by either loop shape:
+
+        - several input channels: node by node, the sum as one loop over the C_in*size*size numbers of
+          the node's window, gathered into one list, its patch (forward_by_patch);
+        - one input channel, an image mostly 0: weight by weight, each weight adding its term to every
+          node whose window holds a nonzero input there (forward_by_pixel).
 
         H_prev is shaped in_shape, A and H shaped self.shape (from
         nnloop.lists.zeros); memory is unused (new_memory gives None).
         """
-        K, B, s, p = self.K, self.B, self.stride, self.padding
-        y_lo, y_hi, x_lo, x_hi = self.y_lo, self.y_hi, self.x_lo, self.x_hi
-        size, C_in = self.size, len(H_prev)
+        # measured under PyPy on MNIST: by patch 2x faster than by pixel on 8 maps of 12x12 (54% nonzero);
+        # by pixel 2-3x faster than by patch on the 28x28 digit (18% nonzero)
+        if len(H_prev) > 1:
+            self.forward_by_patch(H_prev, A)
+        else:
+            self.forward_by_pixel(H_prev, A)
         f_forward = self.f.forward
         for c in range(len(A)):
-            K_c, A_c, H_c, b = K[c], A[c], H[c], B[c]
-            for A_row in A_c:
-                for x in range(len(A_row)):
-                    A_row[x] = b
-            # weight by weight, so that the innermost loop runs along a whole output row (x), not along the
-            # size weights of one kernel row: long loops are what the PyPy JIT makes fast
-            for c2 in range(C_in):
-                K_cc, H_c2 = K_c[c2], H_prev[c2]
-                for u in range(size):
-                    K_ccu = K_cc[u]
-                    for v in range(size):
-                        w = K_ccu[v]
-                        x0, x1, left = x_lo[v], x_hi[v], v - p  # input column of node x is s*x + left
-                        for y in range(y_lo[u], y_hi[u]):  # only rows whose input row is on the input
-                            A_row, H_row = A_c[y], H_c2[s * y + u - p]
-                            if s == 1:  # the same sum; index x + left, one multiplication less per term
-                                for x in range(x0, x1):
-                                    A_row[x] += w * H_row[x + left]
-                            else:
-                                for x in range(x0, x1):
-                                    A_row[x] += w * H_row[s * x + left]
+            A_c, H_c = A[c], H[c]
             for y in range(len(A_c)):
                 f_forward(A_c[y], H_c[y])  # f is elementwise: one row at a time
+
+    def forward_by_patch(self, H_prev, A):
+        """A[c][y][x] = B[c] + sum_i K_c[i] * patch[i], i = (c'*size + u)*size + v: one loop of fan_in terms.
+
+        patch[i] = H_prev[c'][s*y+u-p][s*x+v-p] (0 in the padding) is node (y, x)'s window, gathered once
+        and read by every kernel; K_c[i] = K[c][c'][u][v] is kernel c as one list.
+        """
+        B, C, s, offset = self.B, len(A), self.stride, self.offset
+        P, cols_P = self.flat_padded(H_prev), len(H_prev[0][0]) + 2 * self.padding
+        K_flat = [flat_kernel(K_c) for K_c in self.K]  # once per sample, so that the sum is one long loop
+        n = self.fan_in
+        patch = [0.0] * n
+        for y in range(len(A[0])):
+            for x in range(len(A[0][0])):
+                corner = s * y * cols_P + s * x  # the window's top left corner in P
+                for i in range(n):  # the window, gathered once for all C_out kernels
+                    patch[i] = P[corner + offset[i]]
+                for c in range(C):
+                    K_c = K_flat[c]
+                    a = B[c]
+                    for i in range(n):  # one loop of C_in*size*size terms: long loops are what PyPy makes fast
+                        a += K_c[i] * patch[i]
+                    A[c][y][x] = a
+
+    def forward_by_pixel(self, H_prev, A):
+        """A[c] starts as B[c]; each weight w = K[c][c'][u][v] adds w * P[j] to node t = j - offset for every
+        nonzero P[j] of channel c', P = H_prev padded, as one list, and offset = (c'*rows_P + u)*cols_P + v.
+
+        The nodes are numbered on rows as wide as P's: node (y, x) is t = s*y*cols_P + s*x, whose window
+        under weight (u, v) holds P[t + offset]. The other t (past cols_out on a wide row, below the last
+        row of nodes, between nodes when s > 1) are added to, but no node reads them: they are dropped.
+        """
+        K, B, size, s, p = self.K, self.B, self.size, self.stride, self.padding
+        P, rows_P, cols_P = self.flat_padded(H_prev), len(H_prev[0]) + 2 * p, len(H_prev[0][0]) + 2 * p
+        # nonzero[c'] = the j of channel c' where P[j] != 0: a zero input adds nothing (82% of MNIST pixels)
+        nonzero = [[j for j in range(c2 * rows_P * cols_P, (c2 + 1) * rows_P * cols_P) if P[j] != 0.0]
+                   for c2 in range(len(H_prev))]
+        A_wide = [0.0] * (rows_P * cols_P)
+        for c in range(len(A)):
+            b = B[c]
+            for t in range(len(A_wide)):
+                A_wide[t] = b
+            for c2 in range(len(H_prev)):
+                nonzero_c2 = nonzero[c2]
+                for u in range(size):
+                    K_ccu = K[c][c2][u]
+                    for v in range(size):
+                        w, offset = K_ccu[v], (c2 * rows_P + u) * cols_P + v  # self.offset[i], as by patch
+                        # weight by weight, one loop over the nonzero pixels: a long loop, not a row of a window
+                        for j in nonzero_c2:
+                            t = j - offset
+                            if t >= 0:  # the pixel is in a window under (u, v); otherwise above every window
+                                A_wide[t] += w * P[j]
+            A_c = A[c]
+            for y in range(len(A_c)):
+                A_row, start = A_c[y], s * y * cols_P
+                for x in range(len(A_row)):
+                    A_row[x] = A_wide[start + s * x]
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
         """Add dK into dW and dB from delta[c][y][x] = dLoss/dA; overwrite back with dLoss/dH_prev.
@@ -246,62 +280,118 @@ class Conv2D:
         (or None: the first layer has nothing to send back to). f' is the
         network's to apply, not this layer's: delta is already dLoss/dA.
 
-        Node by node, unlike forward: after relu and max pooling most deltas
-        are exactly 0, and this order skips each of them whole (weight by
-        weight, the loops would multiply every one of them).
+          dB[c]           += sum_{y,x} delta[c][y][x]
+          dK[c][c'][u][v] += sum_{y,x} H_prev[c'][s*y+u-p][s*x+v-p] * delta[c][y][x]   in the order (y, x)
+          back[c'][y'][x'] = sum of K[c][c'][u][v] * delta[c][y][x] over every (c, y, x, u, v) whose
+                             window puts weight (u, v) on input (y', x')
+
+        by either loop shape: node by node over each node's patch (backward_by_patch), or, for a first
+        layer over a one-channel image (nothing to send back), weight by weight over the nonzero pixels
+        as forward_by_pixel (backward_by_pixel).
         """
-        s, p = self.stride, self.padding
-        u_lo, u_hi, v_lo, v_hi = self.u_lo, self.u_hi, self.v_lo, self.v_hi
-        C_in = len(H_prev)
+        # measured under PyPy on MNIST's first layer: by pixel 2x faster than by patch (1.7x slower under CPython)
+        if back is None and len(H_prev) == 1:
+            self.backward_by_pixel(H_prev, delta, dW, dB)
+        else:
+            self.backward_by_patch(H_prev, delta, dW, dB, back)
+
+    def backward_by_pixel(self, H_prev, delta, dW, dB):
+        """dK[c][c'][u][v] += sum of P[j] * delta_wide[j - offset] over the nonzero P[j] of channel c'.
+
+        P, offset and the wide numbering t = s*y*cols_P + s*x are forward_by_pixel's: delta_wide[t] is
+        delta[c][y][x] at a node and 0 between nodes, so that the sum runs over the nonzero pixels alone.
+        """
+        s, p, size = self.stride, self.padding, self.size
+        P, rows_P, cols_P = self.flat_padded(H_prev), len(H_prev[0]) + 2 * p, len(H_prev[0][0]) + 2 * p
+        nonzero = [[j for j in range(c2 * rows_P * cols_P, (c2 + 1) * rows_P * cols_P) if P[j] != 0.0]
+                   for c2 in range(len(H_prev))]
+        delta_wide = [0.0] * (rows_P * cols_P)
         for c in range(len(delta)):
             delta_c, dK_c = delta[c], dW[c]
             total = 0.0
             for y in range(len(delta_c)):
-                delta_cy = delta_c[y]
-                top = s * y - p
-                u0, u1 = u_lo[y], u_hi[y]
+                delta_cy, start = delta_c[y], s * y * cols_P
                 for x in range(len(delta_cy)):
-                    d = delta_cy[x]
-                    total += d  # the bias is in every node of channel c: its gradient is their deltas' sum
-                    if d == 0.0:  # a relu node that was off: no gradient on its weights
-                        continue
-                    left = s * x - p
-                    v0, v1 = v_lo[x], v_hi[x]
-                    for c2 in range(C_in):
-                        dK_cc, H_c2 = dK_c[c2], H_prev[c2]
-                        for u in range(u0, u1):
-                            dK_ccu, H_row = dK_cc[u], H_c2[top + u]
-                            for v in range(v0, v1):
-                                dK_ccu[v] += H_row[left + v] * d
+                    total += delta_cy[x]  # the bias is in every node of channel c: its gradient is their deltas' sum
+                    delta_wide[start + s * x] = delta_cy[x]
             dB[c] += total
-        if back is None:
-            return
-        for back_c2 in back:
-            for back_row in back_c2:
-                for x2 in range(len(back_row)):
-                    back_row[x2] = 0.0
-        K = self.K
-        # The sum over every (c, y, x, u, v) reaching (c', y', x'), done the other way round: each node
-        # hands K[c][c'][u][v] * delta[c][y][x] to the input under weight (u, v) of its window.
-        for c in range(len(delta)):
-            delta_c, K_c = delta[c], K[c]
-            for y in range(len(delta_c)):
-                delta_cy = delta_c[y]
-                top = s * y - p
-                u0, u1 = u_lo[y], u_hi[y]
-                for x in range(len(delta_cy)):
-                    d = delta_cy[x]
-                    if d == 0.0:  # sends nothing back
-                        continue
-                    left = s * x - p
-                    v0, v1 = v_lo[x], v_hi[x]
-                    for c2 in range(C_in):
-                        K_cc, back_c2 = K_c[c2], back[c2]
-                        for u in range(u0, u1):
-                            K_ccu, back_row = K_cc[u], back_c2[top + u]
-                            for v in range(v0, v1):
-                                back_row[left + v] += K_ccu[v] * d
+            for c2 in range(len(H_prev)):
+                nonzero_c2 = nonzero[c2]
+                for u in range(size):
+                    dK_ccu = dK_c[c2][u]
+                    for v in range(size):
+                        offset = (c2 * rows_P + u) * cols_P + v
+                        g = dK_ccu[v]
+                        for j in nonzero_c2:  # a zero input's term is 0 (82% of MNIST pixels)
+                            t = j - offset
+                            if t >= 0:  # t grows with j: the terms come in the order (y, x), as node by node
+                                g += P[j] * delta_wide[t]
+                        dK_ccu[v] = g
 
+    def backward_by_patch(self, H_prev, delta, dW, dB, back):
+        """Node by node, each node's window as one list patch[i], i = (c'*size + u)*size + v, as in
+        forward_by_patch; for each node (y, x) and kernel c with d = delta[c][y][x] != 0:
+
+          dK_c[i] += patch[i] * d                    dK[c][c'][u][v] += H_prev[c'][s*y+u-p][s*x+v-p] * d
+          back_P[corner + offset[i]] += K_c[i] * d   back[c'][s*y+u-p][s*x+v-p] += K[c][c'][u][v] * d
+
+        back_P is back laid out as P, the padded input as one list; its rings of padding are dropped at
+        the end. After relu and max pooling most deltas are exactly 0, and this order skips each of them whole.
+        """
+        C, n, s, p, offset = len(delta), self.fan_in, self.stride, self.padding, self.offset
+        P, cols_P = self.flat_padded(H_prev), len(H_prev[0][0]) + 2 * p
+        K_flat = [flat_kernel(K_c) for K_c in self.K]
+        # dW[c] as one list, holding its running sums: each dK[c][c'][u][v] adds the same terms in the same
+        # order as a loop over the nested list would, and is written back at the end
+        dK_flat = [flat_kernel(dK_c) for dK_c in dW]
+        totals = [0.0] * C
+        patch = [0.0] * n
+        back_P = [0.0] * len(P)  # back, laid out as P: padding included, whose share is dropped at the end
+        for y in range(len(delta[0])):
+            for x in range(len(delta[0][0])):
+                corner = s * y * cols_P + s * x
+                gathered = False
+                for c in range(C):
+                    d = delta[c][y][x]
+                    totals[c] += d  # the bias is in every node of channel c: its gradient is their deltas' sum
+                    if d == 0.0:  # a relu node that was off, or not its pooling window's maximum: no gradient
+                        continue
+                    if not gathered:  # the window, gathered once for all the kernels whose delta is not 0
+                        for i in range(n):
+                            patch[i] = P[corner + offset[i]]
+                        gathered = True
+                    dK_c = dK_flat[c]
+                    for i in range(n):  # one loop of C_in*size*size terms, as in forward
+                        dK_c[i] += patch[i] * d
+                    if back is not None:
+                        K_c = K_flat[c]
+                        for i in range(n):  # onto the inputs the window was gathered from
+                            back_P[corner + offset[i]] += K_c[i] * d
+        for c in range(C):
+            dB[c] += totals[c]
+            unflat_kernel(dK_flat[c], dW[c])
+        if back is not None:
+            rows_P = len(H_prev[0]) + 2 * p
+            for c2 in range(len(back)):  # back_P without its rings of padding
+                back_c2 = back[c2]
+                for y2 in range(len(back_c2)):
+                    back_row, start = back_c2[y2], (c2 * rows_P + y2 + p) * cols_P + p
+                    for x2 in range(len(back_row)):
+                        back_row[x2] = back_P[start + x2]
+
+    def flat_padded(self, maps):
+        """maps[c'][y'][x'] with p rings of zeros around each channel, as one list: row by row, channel by channel."""
+        p = self.padding
+        cols_P = len(maps[0][0]) + 2 * p
+        P = []
+        for maps_c in maps:
+            P += [0.0] * (p * cols_P)
+            for row in maps_c:
+                P += [0.0] * p
+                P += row
+                P += [0.0] * p
+            P += [0.0] * (p * cols_P)
+        return P
 
     def new_memory(self):
         """None: a convolution needs no per-sample scratch beyond A and H."""
@@ -365,6 +455,21 @@ def output_size(n, size, stride, padding=0):
     (24, 12, 3)
     """
     return (n + 2 * padding - size) // stride + 1
+
+
+def flat_kernel(K_c):
+    """Kernel K_c[c'][u][v] as one list: K_flat[(c'*size + u)*size + v] = K_c[c'][u][v]."""
+    return [w for grid in K_c for row in grid for w in row]
+
+
+def unflat_kernel(K_flat, K_c):
+    """flat_kernel's way back: K_c[c'][u][v] = K_flat[(c'*size + u)*size + v], in place."""
+    i = 0
+    for grid in K_c:
+        for row in grid:
+            for v in range(len(row)):
+                row[v] = K_flat[i]
+                i += 1
 
 
 def shape_name(shape):
