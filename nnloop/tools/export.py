@@ -274,3 +274,188 @@ def check_exportable(net, path):
     if unknown:
         raise NnloopError(f"{path}: a {unknown[0]} layer has no matrix form here yet: export a network of "
                           f"{', '.join(FORWARD)} layers")
+
+
+# ---- PyTorch: the same layers as torch.nn modules, for a network that outgrows pure Python ----------------------
+
+TORCH_HEADER = '''"""{about}
+
+nnloop's network {shape} ({activations}; {loss}) as a PyTorch module in float64, written by
+`nnloop export --to pytorch`, with the parameters read from the nnloop file by the json module:
+
+  W[k][j][i]          weight[j][i] of the nn.Linear of nnloop's layer k
+  K[k][c][c'][u][v]   weight[c][c'][u][v] of its nn.Conv2d
+  B[k][j]             bias[j] of either
+  delta[k]            the gradient of the loss with respect to A[k], the module's output before f
+
+{optimizer_note}
+"""
+import gzip
+import json
+import os
+import struct
+import sys
+
+import torch
+from torch import nn
+
+torch.set_default_dtype(torch.float64)
+
+NNLOOP_FILE = {path!r}  # where the weights are read from (or give another as the first argument)
+INPUT_SHAPE = {input_shape}
+
+
+def network():
+    """nnloop's layers, in order, as one nn.Sequential over a batch of inputs shaped (N,) + INPUT_SHAPE."""
+    return nn.Sequential(
+{modules}
+    )
+
+
+def load_parameters(model, path=NNLOOP_FILE):
+    """Copy every W (or K) and B of the nnloop model or spec file at path into model's Linear and Conv2d layers."""
+    with open(path, encoding="utf-8") as f:
+        layers = json.load(f)["layers"]
+    weighted = [layer for layer in layers if "W" in layer or "K" in layer]
+    modules = [m for m in model if isinstance(m, (nn.Linear, nn.Conv2d))]
+    with torch.no_grad():
+        for layer, module in zip(weighted, modules):
+            module.weight.copy_(torch.tensor(layer["W"] if "W" in layer else layer["K"]))
+            module.bias.copy_(torch.tensor(layer["B"]))
+    return model
+
+
+def loss_of(model, X, T):
+    """The mean loss over a batch: {loss_text}."""
+    {loss_line}
+
+
+def optimizer_of(model):
+    """The run's optimizer: {optimizer_text}; weight decay, if any, on the weights only, as in nnloop."""
+    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
+    biases = [p for name, p in model.named_parameters() if name.endswith("bias")]
+    groups = [{{"params": weights, "weight_decay": {weight_decay}}}, {{"params": biases, "weight_decay": 0.0}}]
+    return {optimizer_call}
+
+
+def schedule_of(optimizer):
+    """The run's learning-rate schedule, stepped once per epoch: {schedule_text}."""
+    return {schedule_call}
+
+
+def read_idx(path):
+    """The numbers of an IDX file (gzipped or not): MNIST's format."""
+    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
+    return torch.tensor(list(data[4 + 4 * dims:]), dtype=torch.float64).reshape(shape)
+
+
+def mnist(directory, part):
+    """(X, T): the images as inputs in [0, 1] shaped (N,) + INPUT_SHAPE, and one-hot targets."""
+    images = read_idx(os.path.join(directory, f"{{part}}-images-idx3-ubyte.gz")) / 255.0
+    labels = read_idx(os.path.join(directory, f"{{part}}-labels-idx1-ubyte.gz")).long()
+    return images.reshape((len(images),) + INPUT_SHAPE), nn.functional.one_hot(labels, 10).double()
+
+
+def train(model, directory, epochs={epochs}, batch_size={batch_size}):
+    """Go on training on MNIST as the nnloop run did: shuffled minibatches, the run's optimizer and schedule."""
+    X, T = mnist(directory, "train")
+    X_test, T_test = mnist(directory, "t10k")
+    optimizer = optimizer_of(model)
+    schedule = schedule_of(optimizer)
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(X))
+        for start in range(0, len(X), batch_size):
+            batch = order[start:start + batch_size]
+            optimizer.zero_grad()
+            loss_of(model, X[batch], T[batch]).backward()
+            optimizer.step()
+        if schedule is not None:
+            schedule.step()
+        model.eval()
+        with torch.no_grad():
+            right = (model(X_test).argmax(1) == T_test.argmax(1)).double().mean().item()
+        print(f"epoch {{epoch + 1}}: test accuracy {{100 * right:.2f}}%")
+
+
+if __name__ == "__main__":
+    model = load_parameters(network(), sys.argv[1] if len(sys.argv) > 1 else NNLOOP_FILE)
+    print(model)
+    if len(sys.argv) > 2:  # a directory of the four MNIST files: train on
+        train(model, sys.argv[2])
+'''
+
+TORCH_ACTIVATIONS = {"relu": "nn.ReLU()", "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "identity": None,
+                     "softmax": "nn.Softmax(dim=1)"}
+
+
+def torch_modules(net):
+    """The lines of nn.Sequential's modules: a layer, then its activation (none for identity)."""
+    lines = []
+    for k in range(1, net.L + 1):
+        layer = net.layers[k]
+        module = TORCH_LAYERS[layer.kind](layer)
+        lines.append(f"        {module},  # layer {k}: {layer.kind}, {shape_name(layer.in_shape)} -> "
+                     f"{shape_name(layer.shape)}")
+        f = TORCH_ACTIVATIONS[net.activations[k]]
+        if f and not (k == net.L and net.activations[k] == "softmax" and net.loss == "cross_entropy"):
+            lines.append(f"        {f},")
+    return "\n".join(lines)
+
+
+TORCH_LAYERS = {
+    "dense": lambda layer: f"nn.Linear({layer.in_shape}, {layer.shape})",
+    "conv": lambda layer: f"nn.Conv2d({layer.in_shape[0]}, {layer.channels}, kernel_size={layer.size}, "
+                          f"stride={layer.stride}, padding={layer.padding})",
+    "maxpool": lambda layer: f"nn.MaxPool2d({layer.size}, stride={layer.stride})",
+    "avgpool": lambda layer: f"nn.AvgPool2d({layer.size}, stride={layer.stride})",
+    "flatten": lambda layer: "nn.Flatten()",
+}
+
+TORCH_OPTIMIZERS = {  # nnloop's update rule as torch.optim's, with its hyperparameters
+    "sgd": lambda o, eta: f"torch.optim.SGD(groups, lr={eta})",
+    "momentum": lambda o, eta: f"torch.optim.SGD(groups, lr={eta}, momentum={o['mu']})",
+    "nesterov": lambda o, eta: f"torch.optim.SGD(groups, lr={eta}, momentum={o['mu']}, nesterov=True)",
+    "adagrad": lambda o, eta: f"torch.optim.Adagrad(groups, lr={eta}, eps={o['eps']})",
+    "rmsprop": lambda o, eta: f"torch.optim.RMSprop(groups, lr={eta}, alpha={o['rho']}, eps={o['eps']})",
+    "adam": lambda o, eta: f"torch.optim.Adam(groups, lr={eta}, betas=({o['b1']}, {o['b2']}), eps={o['eps']})",
+}
+
+
+def torch_source(net, about, path, optimizer=None, eta=0.1, arguments=None):
+    """The text of a PyTorch program holding net's layers, reading its parameters from the nnloop file at path,
+    with the run's optimizer (an nnloop.learning.optimizers one), eta and, for a training run, its arguments."""
+    arguments = arguments or {}
+    settings = optimizer.to_document() if optimizer is not None else {"name": "sgd", "weight_decay": 0.0,
+                                                                      "decay": "coupled"}
+    name = settings["name"]
+    call = TORCH_OPTIMIZERS[name](settings, eta)
+    if settings["weight_decay"] and settings["decay"] == "decoupled":
+        if name != "adam":
+            raise NnloopError(f"cannot export decoupled weight decay with {name}: torch has it for Adam (AdamW) only")
+        call = call.replace("torch.optim.Adam(", "torch.optim.AdamW(")
+    schedule, schedule_text = "None", "constant"
+    if arguments.get("lr_schedule") == "step":
+        schedule = f"torch.optim.lr_scheduler.StepLR(optimizer, step_size={arguments['lr_step']}, " \
+                   f"gamma={arguments['lr_gamma']})"
+        schedule_text = f"eta * {arguments['lr_gamma']}^floor(e / {arguments['lr_step']})"
+    elif arguments.get("lr_schedule") == "cosine":
+        schedule = f"torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max={arguments['lr_epochs']})"
+        schedule_text = f"eta * (1 + cos(pi * e / {arguments['lr_epochs']})) / 2"
+    if net.loss == "cross_entropy":
+        loss_text = "cross-entropy of the softmax output, the softmax inside the loss"
+        loss_line = "return nn.functional.cross_entropy(model(X), T)  # takes A[L] and soft or one-hot targets"
+    else:
+        loss_text = "the mean squared error over the outputs"
+        loss_line = "return nn.functional.mse_loss(model(X), T)"
+    note = ("The optimizer starts with fresh state (velocities, moments): nnloop's state is in its file under "
+            "training.optimizer.state, shaped as W and B.") if name != "sgd" else "Plain SGD: nothing else to carry."
+    return TORCH_HEADER.format(
+        about=about, shape=net.describe(), activations=", ".join(net.activations[1:]), loss=net.loss, path=path,
+        input_shape=tuple_text(net.shapes[0]), modules=torch_modules(net), loss_text=loss_text, loss_line=loss_line,
+        optimizer_text=f"{name}, eta {eta}", weight_decay=settings["weight_decay"], optimizer_call=call,
+        schedule_text=schedule_text, schedule_call=schedule, epochs=arguments.get("epochs", 1),
+        batch_size=arguments.get("batch_size", 32), optimizer_note=note)
