@@ -34,21 +34,29 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # One session, so the ratios compare like with like: numpy, nnloop under
-# PyPy and under CPython, each on the same digits and batch size.
+# PyPy and under CPython, each on the same digits and batch size; then
+# nnloop under PyPy against each numpy yardstick, as a ratio.
 bench:
-	@if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
+	@out=$$(mktemp -d); \
+	if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
 	  echo "make bench: the numpy yardstick (tests/yardstick/numpy_mlp.py) under $(PYTHON)"; \
-	  $(PYTHON) tests/yardstick/numpy_mlp.py --style sample --batch $(BENCH_BATCH) --n $(BENCH_SAMPLES); \
-	else echo "make bench: numpy is not installed for $(PYTHON) (pip install numpy): no yardstick to compare with"; fi
-	@if command -v pypy3 >/dev/null; then \
-	  pypy3 -m nnloop bench --batch-size $(BENCH_BATCH) --samples $(BENCH_SAMPLES); \
-	else echo "make bench: pypy3 is not installed: no PyPy numbers"; fi
-	$(PYTHON) -m nnloop bench --batch-size $(BENCH_BATCH) --samples $(BENCH_SAMPLES)
-	@if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
+	  $(PYTHON) tests/yardstick/numpy_mlp.py --style sample --batch $(BENCH_BATCH) --n $(BENCH_SAMPLES) | tee $$out/numpy_mlp; \
+	else echo "make bench: numpy is not installed for $(PYTHON) (pip install numpy): no yardstick to compare with"; fi; \
+	if command -v pypy3 >/dev/null; then \
+	  pypy3 -m nnloop bench --batch-size $(BENCH_BATCH) --samples $(BENCH_SAMPLES) --json | tee $$out/pypy_mlp; \
+	else echo "make bench: pypy3 is not installed: no PyPy numbers"; fi; \
+	$(PYTHON) -m nnloop bench --batch-size $(BENCH_BATCH) --samples $(BENCH_SAMPLES); \
+	if $(PYTHON) -c 'import numpy' 2>/dev/null; then \
 	  echo "make bench: the convnet's numpy yardstick (tests/yardstick/numpy_conv.py, im2col) under $(PYTHON)"; \
-	  $(PYTHON) tests/yardstick/numpy_conv.py --batch $(BENCH_BATCH) --n $(BENCH_CONV_SAMPLES); fi
-	@if command -v pypy3 >/dev/null; then \
-	  pypy3 -m nnloop bench --layers $(BENCH_LAYERS) --batch-size $(BENCH_BATCH) --samples $(BENCH_CONV_SAMPLES); fi
+	  $(PYTHON) tests/yardstick/numpy_conv.py --batch $(BENCH_BATCH) --n $(BENCH_CONV_SAMPLES) | tee $$out/numpy_conv; fi; \
+	if command -v pypy3 >/dev/null; then \
+	  pypy3 -m nnloop bench --layers $(BENCH_LAYERS) --batch-size $(BENCH_BATCH) --samples $(BENCH_CONV_SAMPLES) --json \
+	    | tee $$out/pypy_conv; fi; \
+	if [ -s $$out/pypy_mlp ] && [ -s $$out/numpy_mlp ]; then \
+	  $(PYTHON) tests/yardstick/ratio.py $$out/pypy_mlp $$out/numpy_mlp "MLP 784-100-10, nnloop under PyPy / numpy"; fi; \
+	if [ -s $$out/pypy_conv ] && [ -s $$out/numpy_conv ]; then \
+	  $(PYTHON) tests/yardstick/ratio.py $$out/pypy_conv $$out/numpy_conv "convnet $(BENCH_LAYERS), nnloop under PyPy / numpy"; fi; \
+	rm -rf $$out
 
 clean:
 	rm -rf .venv-* nnloop.egg-info .pytest_cache .hypothesis build dist

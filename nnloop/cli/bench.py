@@ -23,6 +23,9 @@ def add_bench(commands):
     bench.add_argument("--samples", type=positive_int, default=5000, metavar="N",
                        help="digits per timed epoch (default 5000)")
     bench.add_argument("--json", action="store_true", help="one JSON object per measurement instead of a table")
+    bench.add_argument("--profile", action="store_true",
+                       help="instead, where one training epoch's time goes: each layer's forward and backward, "
+                            "and the rest, as shares of the epoch (one process, the first --batch-size)")
     bench.add_argument("--data", metavar="DIR", help=DATA_HELP)
     bench.set_defaults(run=run_bench)
 
@@ -39,6 +42,14 @@ def run_bench(args):
     else:
         check_network([784] + hidden + [mnist.CLASSES], f"--hidden {','.join(map(str, hidden))}",
                       samples=2 * args.samples * len(args.batch_size) * len(args.workers))
+    if args.profile:
+        from ..errors import NnloopError
+        from ..tools.bench import profile
+        if args.json or args.workers != [1]:
+            raise NnloopError("--profile times one process and prints a table: drop --json and --workers")
+        train, _ = mnist.load(args.data or mnist.BUNDLED)
+        profile(train.first(args.samples), hidden, args.layers, args.batch_size[0])
+        return 0
     run(hidden, args.batch_size, args.workers, args.samples, args.json, args.data or mnist.BUNDLED,
         layers=args.layers)
     return 0

@@ -74,6 +74,48 @@ def time_inference(digits, hidden, layers):
     return measurement("infer", net, layers, 1, 1, len(digits), time.perf_counter() - start)
 
 
+def profile(digits, hidden, layers, batch_size, out=None):
+    """Print where one training epoch's time goes: each layer's forward and backward, and the rest (f' between
+    layers, the loss, the update, the shuffling), in seconds and as shares of the epoch; return the rows.
+
+    Each layer's forward and backward are wrapped in a clock for the run (the network calls them as usual),
+    through a warm-up epoch, so that PyPy compiles the wrapped code, and then the timed one.
+    """
+    out = out or sys.stdout
+    net = bench_network(hidden, layers)
+    spent = {}
+    for k in range(1, net.L + 1):
+        layer = net.layers[k]
+        layer.forward = clocked(layer.forward, spent, (k, "forward"))  # an instance attribute hides the method
+        layer.backward = clocked(layer.backward, spent, (k, "backward"))
+    run_epoch(net, digits, batch_size, 0.1, Random(1))
+    for key in spent:
+        spent[key] = 0.0  # the warm-up's seconds do not count
+    start = time.perf_counter()
+    run_epoch(net, digits, batch_size, 0.1, Random(2))
+    total = time.perf_counter() - start
+    rows = [(f"layer {k} {net.layers[k].kind}", direction, spent[k, direction])
+            for k in range(1, net.L + 1) for direction in ("forward", "backward")]
+    rows.append(("the rest", "f' between layers, loss, update", total - sum(row[2] for row in rows)))
+    print(f"where one epoch of {len(digits):,} digits goes, batch {batch_size}, {interpreter()['interpreter']} "
+          f"{interpreter()['version']}: {net.describe()}, {total:.2f} s, {len(digits) / total:,.0f} samples/s",
+          file=out)
+    for name, direction, seconds in sorted(rows, key=lambda row: -row[2]):
+        print(f"  {name:<18}{direction:<34}{seconds:>8.3f} s {100 * seconds / total:>6.1f}%", file=out)
+    return rows
+
+
+def clocked(function, spent, key):
+    """function, adding the seconds of each call to spent[key]."""
+    spent[key] = 0.0
+
+    def timed(*arguments):
+        start = time.perf_counter()
+        function(*arguments)
+        spent[key] += time.perf_counter() - start
+    return timed
+
+
 def bench_network(hidden, layers=None):
     """The network timed: relu hidden layers, softmax output, cross-entropy, seed 0."""
     if layers:
