@@ -8,15 +8,32 @@ from conftest import ROOT, run_nnloop
 README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
 
 
-def test_the_python_api_example_runs_and_learns_xor(tmp_path, monkeypatch):
-    block = re.search(r"## Python API\n\n```python\n(.*?)```", README, re.S).group(1)
+def test_the_python_api_blocks_run_in_order_and_their_asserts_hold(tmp_path, monkeypatch):
+    section = README.split("## Python API\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 3  # the worked example, a convnet, training
     monkeypatch.chdir(tmp_path)
     names = {}
-    exec(block, names)
-    assert names["losses"][-1] < 0.01
-    assert max(c.error for c in names["checks"]) < 1e-6
-    assert [round(names["net"].forward(x)[0]) for x, _ in names["xor"]] == [0, 1, 1, 0]
+    for block in blocks:
+        exec(block, names)
+    assert names["convnet"].describe() == "1x6x6-2x4x4-2x2x2-8-3" and names["losses"][-1] < 0.01
     assert (tmp_path / "xor.json").exists()
+
+
+def test_the_convnet_section_s_python_block_runs():
+    block = re.search(r"\*\*From Python:\*\*\n\n```python\n(.*?)```", README, re.S).group(1)
+    names = {}
+    exec(block, names)
+    assert names["net"].describe() == "1x28x28-8x24x24-8x12x12-1152-100-10"
+
+
+def test_the_public_names_are_all_importable_from_nnloop():
+    import nnloop
+    assert sorted(set(nnloop.__all__)) == sorted(nnloop.__all__)
+    for name in nnloop.__all__:
+        assert getattr(nnloop, name) is not None, name
+    assert {"Dense", "Conv2D", "MaxPool", "AvgPool", "Flatten", "Momentum", "Adam", "learning_rate",
+            "check_gradients", "NodeValues", "Gradients"} <= set(nnloop.__all__)
 
 
 def shape(line):
