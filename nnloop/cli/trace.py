@@ -28,6 +28,7 @@ examples:
   nnloop trace xor --format markdown > models/xor.md
   nnloop trace models/mnist.json --index 8 --top 3
   nnloop trace worked-relu --html models/trace.html   a step a page, beside the diagram
+  nnloop trace conv-strided --json > models/conv-strided.json   every value, for a program
 """
 
 TRACE_TOP = 6  # a sum of up to 6 terms fits a line; wider ones show their 6 largest
@@ -49,6 +50,10 @@ def add_trace(commands):
     trace.add_argument("--html", metavar="HTML",
                        help="write the trace as one page instead, a step per formula, each beside the network's "
                             "diagram with what it computes highlighted (no scripts; next/previous by links)")
+    trace.add_argument("--json", action="store_true",
+                       help="print every value instead as one JSON document keyed by the notation (\"A[1][0]\", "
+                            "\"dW[1][0][2]\", \"K[1][0][0][1][1]\"), with the network, the sample and the step: "
+                            "for checking another implementation against nnloop")
     add_force(trace, "--html")
     trace.set_defaults(run=run_trace)
 
@@ -61,6 +66,13 @@ def run_trace(args):
         raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
                           "brings its own input x: drop --index")
     (x, t), = subject.samples
+    if args.json:
+        if args.html or args.format != "text":
+            raise NnloopError("--json prints the values alone, for a program: drop --html and --format")
+        from ..files.modelfile import dumps
+        from ..tools.values import values
+        print(dumps(values(subject.net, x, t, subject.learning_rate, subject.optimizer, subject.about)))
+        return 0
     sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about,
                      subject.optimizer)
     if args.html:

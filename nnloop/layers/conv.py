@@ -399,6 +399,7 @@ class Conv2D:
 
     # The layer in words and in files (see nnloop.architecture): its --layers word, its section of a model
     # file, its size before it is made, and the names of its parameters.
+    WEIGHTS = "K"  # the letter of its weights in the notation: K[k][c][c'][u][v], their gradient dK
     WORD = re.compile(r"conv(?P<kernels>[0-9]+)x(?P<size>[0-9]+)(?:s(?P<stride>[0-9]+))?(?:p(?P<padding>[0-9]+))?")
     KEYS = {"activation", "stride", "padding", "B", "K"}  # of its file section, besides "type"
     OPTIONAL = {"stride": 1, "padding": 0}  # keys a file may leave out, and their values then

@@ -118,6 +118,7 @@ class Dense:
     # The layer in words and in files (see nnloop.architecture): its --layers word, its section of a model
     # file, its size before it is made, and the names of its parameters.
     WORD = re.compile(r"dense(?P<nodes>[0-9]+)")
+    WEIGHTS = "W"  # the letter of its weights in the notation: W[k][j][i], their gradient dW
     KEYS = {"activation", "B", "W"}  # of its file section, besides "type"
     OPTIONAL = {}  # keys a file may leave out, and their values then
     READS_MAPS = False  # it reads a list of nodes: feature maps are flattened first

@@ -69,6 +69,7 @@ class Flatten:
 
     # The layer in words and in files (see nnloop.architecture). It has no parameters.
     WORD = re.compile(r"flatten")
+    WEIGHTS = None  # it has none
     KEYS = set()  # of its file section, besides "type"
     OPTIONAL = {}
     READS_MAPS = True

@@ -85,6 +85,7 @@ class Pool:
 
     # The layer in words and in files (see nnloop.architecture): its --layers word, its section of a model
     # file, its size before it is made. It has no parameters.
+    WEIGHTS = None  # it has none
     KEYS = {"size", "stride"}  # of its file section, besides "type"
     OPTIONAL = {}  # keys a file may leave out, and their values then
     READS_MAPS = True

@@ -215,3 +215,47 @@ def test_every_shipped_example_s_step_lowers_its_loss_without_saturating(path):
     s = spec.read(path)
     computed = compute(s.net, s.x, s.t, s.learning_rate, s.optimizer)
     assert 0 < computed.loss_after < computed.loss, (computed.loss, computed.loss_after)
+
+
+def test_trace_json_holds_every_value_the_trace_prints_keyed_by_the_notation(tmp_path):
+    import json
+    for name in ("worked-relu", "conv-strided", "conv-worked", "xor-adam"):
+        result = run_nnloop("trace", name, "--json")
+        assert result.returncode == 0, result.stderr
+        document = json.loads(result.stdout)
+        values = document["values"]
+        text = run_nnloop("trace", name, "--full").stdout
+        s = spec.read(name)
+        computed = compute(s.net, s.x, s.t, s.learning_rate, s.optimizer)
+        L = s.net.L
+        assert document["loss"] == computed.loss and document["loss_after"] == computed.loss_after
+        assert document["x"] == s.x and document["T"] == s.t and document["eta"] == s.learning_rate
+        flat_A = [a for a in _flat(computed.v.A[L])]
+        assert [values[f"A[{L}][{j}]"] for j in range(len(flat_A))] == flat_A
+        for key in [k for k in values if k.startswith(("dW[", "dK[", "dB[", "delta["))][:50]:
+            assert key.split("[")[0] in text  # the printed trace names the same quantities
+        conv = [k for k in range(1, L + 1) if s.net.layers[k].kind == "conv"]
+        for k in conv:
+            assert f"K[{k}][0][0][0][0]" in values and f"dK[{k}][0][0][0][0]" in values
+            assert values[f"dK[{k}][0][0][0][0]"] == computed.g.dW[k][0][0][0][0]
+            assert f"A[{k}][0][0][0]" in values  # feature maps by all their indices
+        assert any(key.startswith(("W[", "K[")) for key in document["after"])
+
+
+def _flat(values):
+    for value in values:
+        if isinstance(value, list):
+            yield from _flat(value)
+        else:
+            yield value
+
+
+def test_the_readme_s_checking_example_runs_against_nnloop_itself(tmp_path, monkeypatch):
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    block = re.search(r"\*\*Every value, for a program\.\*\*.*?```python\n(.*?)```", readme, re.S).group(1)
+    result = run_nnloop("trace", "worked-relu", "--json")
+    (tmp_path / "worked-relu.values.json").write_text(result.stdout)
+    monkeypatch.chdir(tmp_path)
+    names = {}
+    exec(block, names)
+    assert names["bad"] == [] and len(names["mine"]) == 2 + 1 + 2 + 1 + 2 + 1 + 6 + 2  # A, delta, dB, dW
