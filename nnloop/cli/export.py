@@ -1,6 +1,7 @@
 """`nnloop export`: its help text, `add_export` which declares its options, and
 `run_export` which carries it out."""
 import argparse
+import os
 
 from ..errors import NnloopError
 from .options import DATA_HELP, add_force, test_index
@@ -48,8 +49,6 @@ def add_export(commands):
 
 
 def run_export(args):
-    import os
-
     from ..files import modelfile
     from ..tools.export import check_exportable, numpy_source, torch_source
     from ..tools.spec import load_subject, locate
@@ -57,6 +56,8 @@ def run_export(args):
     from .outputs import check_not_a_model, check_output
     check_output(args.output, [args.file])
     check_not_a_model(args.output, "-o", args.force)
+    if os.path.exists(args.output) and not args.force:  # it may be a program of the user's own
+        raise NnloopError(f"-o {args.output} already exists: choose another -o, or pass --force to replace it")
     subject = load_subject(args.file, [args.index or 0], args.data)
     if subject.kind == "spec" and args.index is not None:
         raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "

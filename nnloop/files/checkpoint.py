@@ -91,8 +91,8 @@ def check_arguments(arguments, path):
         whole(arguments["lr_step"], 1, f"{where}.lr_step\"")
     if "lr_gamma" in arguments:
         gamma = arguments["lr_gamma"]
-        if not is_number(gamma) or not 0 < gamma <= 1:
-            raise NnloopError(f"{where}.lr_gamma\" must be a number in (0, 1], like 0.5; got {short(gamma)}: {FIX}")
+        if not is_number(gamma) or not 0 < gamma < 1:
+            raise NnloopError(f"{where}.lr_gamma\" must be a number > 0 and < 1, like 0.5; got {short(gamma)}: {FIX}")
     if arguments.get("lr_epochs") is not None:
         whole(arguments["lr_epochs"], 1, f"{where}.lr_epochs\"")
 

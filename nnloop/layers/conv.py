@@ -136,8 +136,9 @@ class Conv2D:
                 grid = K[c][c2]
                 if not isinstance(grid, list) or len(grid) != size or \
                         not all(isinstance(row, list) and len(row) == size for row in grid):
-                    raise NnloopError(f"K[{c}][{c2}] must be a {size}x{size} grid, {size} rows of {size} weights, "
-                                      f"like K[0][0]; got {short(grid)}")
+                    raise NnloopError(f"K[{c}][{c2}] must be a {size}x{size} grid, {size} rows of {size} weights "
+                                      f"(the kernels' size is read from the {size} rows of K[0][0]); got "
+                                      f"{short(grid)}")
                 for u in range(size):
                     check_numbers(grid[u], f"K[{c}][{c2}][{u}]")
         if not isinstance(B, list) or len(B) != len(K):

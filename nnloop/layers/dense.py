@@ -44,6 +44,14 @@ class Dense:
     kind = "dense"
 
     def __init__(self, n_in, n, activation, rng):
+        for count, what in ((n_in, "n_in, its number of inputs,"), (n, "n, its number of nodes,")):
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise NnloopError(f"a dense layer's {what} must be a whole number >= 1; got {short(count)}")
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
+            raise NnloopError(f"unknown activation {short(activation)}: use one of {', '.join(ACTIVATIONS)}")
+        if not callable(getattr(rng, "gauss", None)):
+            raise NnloopError(f"rng must be an nnloop.rng.Random, like Random(0), which draws the weights; got "
+                              f"{short(rng)} (for given weights, use Dense.with_parameters)")
         self.in_shape, self.shape, self.activation = n_in, n, activation
         self.f = ACTIVATIONS[activation]
         self.W = initial_weights(n_in, n, activation, rng)

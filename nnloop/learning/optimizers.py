@@ -59,7 +59,7 @@ class Optimizer:
     def __init__(self, net, weight_decay=0.0, decay="coupled", **hyperparameters):
         for name, value in {**self.HYPERPARAMETERS, **hyperparameters}.items():
             if name not in self.HYPERPARAMETERS:
-                raise NnloopError(f"{self.NAME} has no hyperparameter {name!r}: it has "
+                raise NnloopError(f"{self.NAME} has no hyperparameter {name!r}: leave it out; it has "
                                   f"{', '.join(self.HYPERPARAMETERS) or 'none'}")
             check_hyperparameter(name, value)
             setattr(self, name, float(value))
@@ -70,6 +70,7 @@ class Optimizer:
         self.weight_decay, self.decay = float(weight_decay), decay
         self.t = 0
         self.state = {name: zeros_like(net) for name in self.STATE}
+        self.shapes = list(net.shapes)  # the network it was made for: its state fits no other
 
     def step(self, net, gradients, eta, batch_size):
         """Update every parameter of net from the gradient sums of a minibatch of batch_size samples.
@@ -81,6 +82,9 @@ class Optimizer:
         decay is added into those sums first (so the weights' g grows by
         lambda * W); decoupled decay shrinks W before the rule moves it.
         """
+        if net.shapes != self.shapes:
+            raise NnloopError(f"this {self.NAME} optimizer was made for a {describe_shapes(self.shapes)} network, "
+                              f"not this {net.describe()} one: make one for it, {type(self).__name__}(net)")
         self.t += 1
         if self.weight_decay and self.decay == "coupled":
             add_weight_decay(net, gradients, self.weight_decay * batch_size)
@@ -239,14 +243,19 @@ OPTIONS = {"momentum": "mu", "beta1": "b1", "beta2": "b2", "epsilon": "eps", "rh
 def make(name, net, weight_decay=0.0, decay="coupled", **hyperparameters):
     """A new optimizer of the given name for net; hyperparameters left out (or None) take their defaults.
 
+    A hyperparameter may be given by its name here or by its command-line name (momentum for mu, beta1 for
+    b1, ...: see OPTIONS); one the optimizer does not have is refused, never dropped.
+
     >>> from nnloop.network import Network
     >>> make("momentum", Network([2, 1], ["identity"], "mse"), mu=0.5)
     Momentum(mu=0.5, t=0)
+    >>> make("adam", Network([2, 1], ["identity"], "mse"), beta1=0.8)
+    Adam(b1=0.8, b2=0.999, eps=1e-08, t=0)
     """
     if not isinstance(name, str) or name not in OPTIMIZERS:
         raise NnloopError(f"unknown optimizer {short(name)}: use one of {', '.join(OPTIMIZERS)}")
     cls = OPTIMIZERS[name]
-    given = {key: value for key, value in hyperparameters.items() if value is not None and key in cls.HYPERPARAMETERS}
+    given = {OPTIONS.get(key, key): value for key, value in hyperparameters.items() if value is not None}
     return cls(net, weight_decay=weight_decay, decay=decay, **given)
 
 
@@ -274,6 +283,10 @@ def from_document(document, net, where):
     optimizer.t = t
     optimizer.state = {name: floats(state[name]) for name in cls.STATE}
     return optimizer
+
+
+def describe_shapes(shapes):
+    return "-".join(str(shape) if isinstance(shape, int) else "x".join(map(str, shape)) for shape in shapes)
 
 
 def parameter_rows(net, gradients, *states):

@@ -47,8 +47,16 @@ def train(net, samples, epochs, batch_size, eta, seed=0, optimizer=None, dropout
     check_dropout(dropout)
     rng, dropout_rng = Random(seed), Random(seed + 1)
     optimizer = optimizer or SGD(net)
-    return [run_epoch(net, samples, batch_size, schedule(e) if schedule else eta, rng, optimizer=optimizer,
-                      dropout=dropout, dropout_rng=dropout_rng)[0] for e in range(epochs)]
+    losses = []
+    for e in range(epochs):
+        eta_e = schedule(e) if schedule else eta
+        try:
+            check_eta(eta_e)
+        except NnloopError as error:
+            raise NnloopError(f"the schedule's eta of epoch {e}: {error}") from None
+        losses.append(run_epoch(net, samples, batch_size, eta_e, rng, optimizer=optimizer, dropout=dropout,
+                                dropout_rng=dropout_rng)[0])
+    return losses
 
 
 def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, optimizer=None, dropout=0.0,

@@ -120,3 +120,9 @@ def test_zero_clears_the_accumulators():
     g.dB[2][0] = 1.0
     g.zero()
     assert g.dW == [[], [[0.0, 0.0]] * 3, [[0.0, 0.0, 0.0]]] and g.dB == [[], [0.0] * 3, [0.0]]
+
+
+def test_a_cosine_run_resumed_past_its_length_holds_its_last_rate():
+    from nnloop.learning.schedules import learning_rate
+    rates = [learning_rate("cosine", 0.1, e, E=2) for e in range(4)]  # a 2-epoch run resumed to 4
+    assert rates == [0.1, 0.05, 0.05, 0.05]  # never 0, never climbing again

@@ -20,6 +20,10 @@ from conftest import NAMES, assert_refused, idx_bytes, run_nnloop, write_mnist
 
 from nnloop import Network, architecture, check_gradients, cli, train, update_mini_batch
 from nnloop.errors import NnloopError
+from nnloop.layers.conv import Conv2D
+from nnloop.layers.dense import Dense
+from nnloop.learning.schedules import check_schedule
+from nnloop.network import Gradients
 from nnloop.files import modelfile
 from nnloop.files.mnist import Digits
 from nnloop.learning import optimizers
@@ -214,6 +218,12 @@ CLI_CASES = [
      ["--momentum 0.5 differs", "which did not set it"]),
     (["train", "--resume", "{run}", "--learning-rate", "0.5", "-o", "{root}/r5.json"],
      ["--learning-rate 0.5 differs", "which has 0.1"]),
+    (["export", "{root}/notes.txt", "-o", "{root}/e.py"], ["not valid JSON"]),
+    (["export", "{model}", "-o", "{root}/notes.txt"], ["notes.txt already exists", "--force"]),
+    (["export", "{spec_path}", "-o", "{spec_path}"], ["is the input file"]),
+    (["export", "{spec_path}", "-o", "{model}"], ["is an nnloop model file"]),
+    (["export", "{spec_path}", "--to", "tensorflow", "-o", "{root}/e.py"], ["invalid choice: 'tensorflow'"]),
+    (["trace", "{spec_path}", "--json", "--html", "{root}/t.html"], ["--json", "drop --html"]),
     (["evaluate", "{wide}"], ["1x14x56 inputs", "1x28x28"]),
     (["predict", "{wide}", "0"], ["1x14x56 inputs", "1x28x28"]),
     (["trace", "{wide}"], ["1x14x56 inputs"]),
@@ -558,6 +568,27 @@ API_CASES = [
     (lambda: Network.with_parameters([[], {"0": [1.0]}], [[], [0.0]], ["identity"], "mse"),
      ["W[1] must be a non-empty list of rows"]),
     (lambda: Network.with_parameters([[], [[1.0, 2.0]]], [[], [0.0, 1.0]], ["identity"], "mse"), ["B[1] has 2 biases"]),
+    (lambda: optimizers.make("momentum", small(), momentum=0.5, mass=2.0), ["momentum has no hyperparameter 'mass'"]),
+    (lambda: optimizers.make("sgd", small(), beta1=0.8), ["sgd has no hyperparameter 'b1'"]),
+    (lambda: optimizers.Adam(small()).step(Network([2, 5, 2], ["tanh", "softmax"], "cross_entropy"),
+                                            Gradients(Network([2, 5, 2], ["tanh", "softmax"], "cross_entropy")), 0.1,
+                                            1), ["made for a 2-3-2 network, not this 2-5-2 one"]),
+    (lambda: optimizers.SGD(Network([2, 3, 3, 2], ["tanh", "tanh", "softmax"], "cross_entropy")).step(
+        small(), Gradients(small()), 0.1, 1), ["made for a 2-3-3-2 network", "make one for it"]),
+    (lambda: train(small(), SAMPLES, 2, 1, 0.1, schedule=lambda e: -1.0), ["the schedule's eta of epoch 0",
+                                                                           "learning rate must be a number > 0"]),
+    (lambda: train(small(), SAMPLES, 3, 1, 0.1, schedule=lambda e: 0.1 if e < 2 else float("nan")),
+     ["eta of epoch 2"]),
+    (lambda: check_schedule("step", 2, 1.0, None), ["gamma", "must be > 0 and < 1"]),
+    (lambda: Dense(3, 2, "relu", None), ["rng must be an nnloop.rng.Random", "Dense.with_parameters"]),
+    (lambda: Dense(3, 2, "rleu", Random(0)), ["unknown activation 'rleu'", "use one of"]),
+    (lambda: Dense(3, 0, "relu", Random(0)), ["number of nodes", "whole number >= 1"]),
+    (lambda: Dense.with_parameters([[1.0, 2.0]], [0.0, 0.5], "relu"), ["B must hold 1 biases"]),
+    (lambda: Dense.with_parameters([[1.0, 2.0], [1.0]], [0.0, 0.0], "relu"), ["rows W[j] of equal length"]),
+    (lambda: Dense.with_parameters([[1.0, float("nan")]], [0.0], "relu"), ["W[0] must hold finite numbers"]),
+    (lambda: Dense.with_parameters([[1.0, 2.0]], [0.0], "rleu"), ["unknown activation 'rleu'"]),
+    (lambda: Conv2D.with_parameters((1, 4, 4), [[[[1.0, 2.0], [3.0]]]], [0.0]),
+     ["K[0][0] must be a 2x2 grid", "read from the 2 rows of K[0][0]"]),
     (lambda: modelfile.save(Network.with_parameters([[], [[1.0]]], [[], [0.0]], ["identity"], "mse"),
                             os.path.join(__file__, "m.json")),  # a file where its directory would be
      ["cannot write", "m.json"]),
