@@ -3,7 +3,7 @@
 import argparse
 
 from ..errors import NnloopError
-from .options import DATA_HELP, add_force, test_index
+from .options import DATA_HELP, add_force, load_one_sample, test_index
 
 DRAW_HELP = """\
 Draw a network as the textbook does, as SVG: a column of circles per layer,
@@ -46,15 +46,11 @@ def add_draw(commands):
 
 def run_draw(args):
     from ..tools import draw, svg
-    from ..tools.spec import load_subject
     from ..tools.trace import compute
     from .outputs import check_not_a_model, check_output
     check_output(args.output, [args.file])
     check_not_a_model(args.output, "-o", args.force)
-    subject = load_subject(args.file, [args.index or 0], args.data)
-    if subject.kind == "spec" and args.index is not None:
-        raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
-                          "brings its own input x: drop --index")
+    subject = load_one_sample(args)
     check_drawable(subject.net, args.file)
     (x, t), = subject.samples
     computed = compute(subject.net, x, t, subject.learning_rate, subject.optimizer) if args.pass_ else None

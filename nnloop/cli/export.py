@@ -4,7 +4,7 @@ import argparse
 import os
 
 from ..errors import NnloopError
-from .options import DATA_HELP, add_force, test_index
+from .options import DATA_HELP, add_force, load_one_sample, test_index
 
 EXPORT_HELP = """\
 Write the network of a spec or a model file as one standalone Python file.
@@ -51,17 +51,14 @@ def add_export(commands):
 def run_export(args):
     from ..files import modelfile
     from ..tools.export import check_exportable, numpy_source, torch_source
-    from ..tools.spec import load_subject, locate
+    from ..tools.spec import locate
     from ..tools.svg import save
     from .outputs import check_not_a_model, check_output
     check_output(args.output, [args.file])
     check_not_a_model(args.output, "-o", args.force)
     if os.path.exists(args.output) and not args.force:  # it may be a program of the user's own
         raise NnloopError(f"-o {args.output} already exists: choose another -o, or pass --force to replace it")
-    subject = load_subject(args.file, [args.index or 0], args.data)
-    if subject.kind == "spec" and args.index is not None:
-        raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
-                          "brings its own input x: drop --index")
+    subject = load_one_sample(args)
     check_exportable(subject.net, args.file)
     (x, t), = subject.samples
     about = "; ".join(subject.about)

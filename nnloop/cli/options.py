@@ -103,3 +103,14 @@ def add_force(parser, option="-o"):
     parser.add_argument("--force", action="store_true",
                         help=f"write {option} even over an nnloop model or spec file (refused by default: it may "
                              "hold hours of training)")
+
+
+def load_one_sample(args):
+    """The Subject (nnloop.tools.spec) of args.file with one sample: a spec's own, or a model file's MNIST test
+    digit --index (default 0)."""
+    from ..tools.spec import load_subject
+    subject = load_subject(args.file, [args.index or 0], args.data)
+    if subject.kind == "spec" and args.index is not None:
+        raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
+                          "brings its own input x: drop --index")
+    return subject

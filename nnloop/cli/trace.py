@@ -4,7 +4,7 @@ import argparse
 
 from ..errors import NnloopError
 from .draw import check_drawable
-from .options import DATA_HELP, add_force, positive_int, test_index
+from .options import DATA_HELP, add_force, load_one_sample, positive_int, test_index
 
 TRACE_HELP = """\
 Run one sample forward and backward through a network and take one SGD step,
@@ -59,12 +59,8 @@ def add_trace(commands):
 
 
 def run_trace(args):
-    from ..tools.spec import load_subject
     from ..tools.trace import render, trace
-    subject = load_subject(args.file, [args.index or 0], args.data)
-    if subject.kind == "spec" and args.index is not None:
-        raise NnloopError(f"--index picks an MNIST test digit for a model file; {args.file} is a spec, which "
-                          "brings its own input x: drop --index")
+    subject = load_one_sample(args)
     (x, t), = subject.samples
     if args.json:
         if args.html or args.format != "text":
