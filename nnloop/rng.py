@@ -17,6 +17,8 @@ True
 """
 import math
 
+from .errors import NnloopError, short
+
 MASK64 = (1 << 64) - 1
 
 
@@ -103,3 +105,11 @@ class Random:
         """Continue exactly where the generator that gave get_state() was."""
         self.state = int(state["splitmix64"], 16) & MASK64
         self.spare = None if state["spare"] is None else float(state["spare"])
+
+
+def check_rng(rng, zeros):
+    """Refuse an rng that cannot draw the weights; zeros names the constructor of an all-zero layer."""
+    if not callable(getattr(rng, "gauss", None)):
+        raise NnloopError(f"rng must be an nnloop.rng.Random, like Random(0), which draws the weights; got "
+                          f"{short(rng)} (all-zero weights, which make every node learn the same thing, are made "
+                          f"by name: {zeros})")

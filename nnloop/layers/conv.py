@@ -62,6 +62,7 @@ import math
 import re
 
 from ..errors import NnloopError, check_numbers, short
+from ..rng import check_rng
 from ..sizes import check_nodes
 from .activations import ACTIVATIONS
 
@@ -98,20 +99,24 @@ class Conv2D:
 
     def __init__(self, in_shape, channels, size, stride=1, padding=0, activation="relu", rng=None):
         self.setup(in_shape, channels, size, stride, padding, activation)
-        if rng is not None and not callable(getattr(rng, "gauss", None)):
-            raise NnloopError(f"rng must be an nnloop.rng.Random, like Random(0), or None for all-zero kernels; "
-                              f"got {short(rng)}")
+        check_rng(rng, "Conv2D.zeros(in_shape, channels, size, ...)")
         C_in = self.in_shape[0]
-        if rng is None:
-            self.K = [[[[0.0] * size for u in range(size)] for c2 in range(C_in)] for c in range(channels)]
-        else:
-            # He's sqrt(2 / fan_in) makes up for relu zeroing half its inputs; Xavier's sqrt(1 / fan_in)
-            # suits the others
-            std = math.sqrt((2.0 if activation == "relu" else 1.0) / self.fan_in)
-            # drawn in the order c, c', u, v, so that a seed fixes every weight
-            self.K = [[[[std * rng.gauss() for v in range(size)] for u in range(size)] for c2 in range(C_in)]
-                      for c in range(channels)]
+        # He's sqrt(2 / fan_in) makes up for relu zeroing half its inputs; Xavier's sqrt(1 / fan_in) suits the others
+        std = math.sqrt((2.0 if activation == "relu" else 1.0) / self.fan_in)
+        # drawn in the order c, c', u, v, so that a seed fixes every weight
+        self.K = [[[[std * rng.gauss() for v in range(size)] for u in range(size)] for c2 in range(C_in)]
+                  for c in range(channels)]
         self.B = [0.0] * channels
+
+    @classmethod
+    def zeros(cls, in_shape, channels, size, stride=1, padding=0, activation="relu"):
+        """A convolution layer whose kernels and biases are all 0: asked for by name, since every node of such
+        a layer computes, and so learns, the same thing."""
+        layer = cls.__new__(cls)
+        layer.setup(in_shape, channels, size, stride, padding, activation)
+        layer.K = [[[[0.0] * size for u in range(size)] for c2 in range(layer.in_shape[0])] for c in range(channels)]
+        layer.B = [0.0] * channels
+        return layer
 
     @classmethod
     def with_parameters(cls, in_shape, K, B, stride=1, padding=0, activation="relu"):

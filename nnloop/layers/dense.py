@@ -28,6 +28,7 @@ import re
 
 from ..errors import NnloopError, check_numbers, short
 from ..lists import first
+from ..rng import check_rng
 from .activations import ACTIVATIONS
 
 
@@ -38,24 +39,30 @@ class Dense:
     B[j]        bias of node j
     activation  the name of f; f the nnloop.layers.activations.Activation itself
 
-    Dense(n_in, n, activation, rng) draws W from rng (He or Xavier, see
-    initial_weights); Dense.with_parameters takes W and B as given.
+    Dense(in_shape, nodes, activation, rng) draws W from rng (He or Xavier,
+    see initial_weights), in the order every layer's constructor takes: what
+    it reads, what it makes, its activation, the generator of its weights.
+    Dense.with_parameters takes W and B as given; Dense.zeros makes them 0.
     """
     kind = "dense"
 
-    def __init__(self, n_in, n, activation, rng):
-        for count, what in ((n_in, "n_in, its number of inputs,"), (n, "n, its number of nodes,")):
+    def __init__(self, in_shape, nodes, activation="relu", rng=None):
+        for count, what in ((in_shape, "in_shape, its number of inputs,"), (nodes, "number of nodes")):
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 raise NnloopError(f"a dense layer's {what} must be a whole number >= 1; got {short(count)}")
         if not isinstance(activation, str) or activation not in ACTIVATIONS:
             raise NnloopError(f"unknown activation {short(activation)}: use one of {', '.join(ACTIVATIONS)}")
-        if not callable(getattr(rng, "gauss", None)):
-            raise NnloopError(f"rng must be an nnloop.rng.Random, like Random(0), which draws the weights; got "
-                              f"{short(rng)} (for given weights, use Dense.with_parameters)")
-        self.in_shape, self.shape, self.activation = n_in, n, activation
+        check_rng(rng, "Dense.zeros(in_shape, nodes, activation); given weights: Dense.with_parameters")
+        self.in_shape, self.shape, self.activation = in_shape, nodes, activation
         self.f = ACTIVATIONS[activation]
-        self.W = initial_weights(n_in, n, activation, rng)
-        self.B = [0.0] * n
+        self.W = initial_weights(in_shape, nodes, activation, rng)
+        self.B = [0.0] * nodes
+
+    @classmethod
+    def zeros(cls, in_shape, nodes, activation="relu"):
+        """A dense layer whose weights and biases are all 0: asked for by name, since every node of such a layer
+        computes, and so learns, the same thing."""
+        return cls.with_parameters([[0.0] * in_shape for j in range(nodes)], [0.0] * nodes, activation)
 
     @classmethod
     def with_parameters(cls, W, B, activation):

@@ -347,12 +347,13 @@ def test_initial_kernels_are_he_or_xavier_drawn_in_the_order_c_c_u_v():
     assert layer.B == [0.0, 0.0, 0.0] and layer.W is layer.K
     tanh_layer = Conv2D((2, 6, 6), channels=3, size=2, activation="tanh", rng=Random(15))
     assert tanh_layer.K[2][1][1][0] == pytest.approx(layer.K[2][1][1][0] / math.sqrt(2.0), rel=1e-15)
-    zero = Conv2D((2, 6, 6), channels=3, size=2)
+    zero = Conv2D.zeros((2, 6, 6), channels=3, size=2)  # only by name
     assert all(w == 0.0 for kernel in zero.K for grid in kernel for row in grid for w in row)
+    assert zero.B == [0.0] * 3 and zero.shape == layer.shape
 
 
 def test_attributes_and_buffers():
-    layer = Conv2D([3, 7, 6], channels=4, size=3, stride=2, padding=1, activation="sigmoid")
+    layer = Conv2D([3, 7, 6], channels=4, size=3, stride=2, padding=1, activation="sigmoid", rng=Random(0))
     assert layer.kind == "conv" and layer.in_shape == (3, 7, 6) and layer.shape == (4, 4, 3)
     assert (layer.channels, layer.size, layer.stride, layer.padding, layer.fan_in) == (4, 3, 2, 1, 27)
     assert layer.activation == "sigmoid" and layer.f is ACTIVATIONS["sigmoid"]
@@ -373,8 +374,9 @@ def test_with_parameters_copies_as_floats():
 
 
 def test_repr():
-    assert repr(Conv2D((1, 4, 4), 2, 2)) == "Conv2D 1x4x4 -> 2x3x3 (2 kernels 2x2, stride 1, padding 0, relu)"
-    assert repr(Conv2D((3, 5, 5), 1, 3, 2, 1, "tanh")) == \
+    assert repr(Conv2D((1, 4, 4), 2, 2, rng=Random(0))) == \
+        "Conv2D 1x4x4 -> 2x3x3 (2 kernels 2x2, stride 1, padding 0, relu)"
+    assert repr(Conv2D((3, 5, 5), 1, 3, 2, 1, "tanh", Random(0))) == \
         "Conv2D 3x5x5 -> 1x3x3 (1 kernel 3x3, stride 2, padding 1, tanh)"
 
 
@@ -400,9 +402,10 @@ def test_repr():
     (dict(activation="gelu"), ["unknown activation 'gelu'", "relu, sigmoid, tanh or identity"]),
     (dict(activation=None), ["unknown activation None"]),
     (dict(rng=42), ["rng must be an nnloop.rng.Random", "got 42"]),
+    (dict(rng=None), ["rng must be an nnloop.rng.Random", "made by name: Conv2D.zeros"]),
 ])
 def test_refusals(kwargs, fragments):
-    args = dict(in_shape=(1, 5, 5), channels=2, size=3)
+    args = dict(in_shape=(1, 5, 5), channels=2, size=3, rng=Random(1))
     args.update(kwargs)
     with pytest.raises(NnloopError) as e:
         Conv2D(**args)

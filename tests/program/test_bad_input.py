@@ -660,3 +660,13 @@ def test_a_large_network_is_announced_with_its_memory_and_time_per_epoch():
     check_network([784, 2000, 10], "--hidden 2000", samples=60000, out=out)
     assert re.match(r"note: 784-2000-10 is a large network: 1,590,010 weights, about 153 MB, some .+ per epoch here\n$",
                     out.getvalue()), out.getvalue()
+
+
+def test_all_zero_weights_are_made_only_by_name():
+    with pytest.raises(NnloopError, match="made by name: Dense.zeros"):
+        Dense(3, 2, "relu")
+    with pytest.raises(NnloopError, match="made by name: Conv2D.zeros"):
+        Conv2D((1, 4, 4), 2, 2)
+    assert Dense.zeros(3, 2).W == [[0.0] * 3] * 2 and Conv2D.zeros((1, 4, 4), 2, 2).K[1][0] == [[0.0, 0.0]] * 2
+    assert Dense(3, 2, "relu", Random(0)).in_shape == 3  # one order for every layer: what it reads, what it
+    assert Conv2D((1, 4, 4), 2, 2, 1, 0, "relu", Random(0)).in_shape == (1, 4, 4)  # makes, f, the generator
