@@ -2,7 +2,6 @@
 `run_draw` which carries it out."""
 import argparse
 
-from ..errors import NnloopError
 from .options import DATA_HELP, add_force, load_one_sample, test_index
 
 DRAW_HELP = """\
@@ -15,9 +14,16 @@ the engine's own numbers for the sample (the same ones nnloop trace prints):
   backward   delta[k][j] and back[k][j] in the nodes, dW[k][j][i] on the edges, dB under
   update     W[k][j][i] - eta*dW[k][j][i] on the edges, B[k][j] - eta*dB[k][j] under
 
+A convnet's feature maps are grids of cells, each cell shaded by its value
+(A and H forward, back and delta backward); each kernel is a small grid in
+front of the maps it makes (K, dK, or K - eta*dK), the padding a ring of
+cells marked 0; pooling outlines its windows and, for max pooling, the input
+each output came from; flatten names where each cell goes,
+i = (c*rows + y)*cols + x; dense layers after it are drawn as above.
+
 A spec is drawn whole, every value written out; a model file shows the first
-nodes of each wide layer and how many more there are, and is drawn for an
-MNIST test digit (--index).
+nodes (or channels) of each wide layer and how many more there are, and is
+drawn for an MNIST test digit (--index).
 """
 
 DRAW_EXAMPLES = """\
@@ -25,11 +31,12 @@ examples:
   nnloop draw worked-relu --pass forward -o models/forward.svg
   nnloop draw softmax-3-4-3 --pass backward -o models/backward.svg
   nnloop draw models/mnist.json --pass forward --index 8
+  nnloop draw conv-strided --pass forward -o models/conv.svg   the textbook's strided convolution
 """
 
 
 def add_draw(commands):
-    draw = commands.add_parser("draw", help="the network as a diagram of nodes and weights, with a pass's values (SVG)",
+    draw = commands.add_parser("draw", help="the network as a diagram of nodes and weights (or feature maps and kernels), with a pass's values (SVG)",
                                description=DRAW_HELP, epilog=DRAW_EXAMPLES,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
     draw.add_argument("file", metavar="SPEC|MODEL", help="a network spec (see data/examples/) or a model file "
@@ -51,19 +58,12 @@ def run_draw(args):
     check_output(args.output, [args.file])
     check_not_a_model(args.output, "-o", args.force)
     subject = load_one_sample(args)
-    check_drawable(subject.net, args.file)
     (x, t), = subject.samples
     computed = compute(subject.net, x, t, subject.learning_rate, subject.optimizer) if args.pass_ else None
     title = f"{args.file}: {args.pass_ + ' pass' if args.pass_ else 'weights and biases'}"
     text = draw.picture(subject.net, computed, t, args.pass_, title)
     svg.save(args.output, text)
-    print(f"wrote {args.output}: the {'-'.join(map(str, subject.net.sizes))} network of {args.file}"
+    print(f"wrote {args.output}: the {subject.net.describe()} network of {args.file}"
           f"{', ' + args.pass_ + ' pass' if args.pass_ else ''} ({len(text.encode()):,} bytes)")
     return 0
 
-
-def check_drawable(net, path):
-    """Refuse a network with feature maps: the diagrams are of fully connected layers, a circle a node."""
-    if not net.dense():
-        raise NnloopError(f"{path} is a convnet ({net.describe()}); drawings show fully connected networks, a circle "
-                          f"per node: use nnloop trace {path} for its numbers")

@@ -3,7 +3,6 @@
 import argparse
 
 from ..errors import NnloopError
-from .draw import check_drawable
 from .options import DATA_HELP, add_force, load_one_sample, positive_int, test_index
 
 TRACE_HELP = """\
@@ -76,7 +75,6 @@ def run_trace(args):
             raise NnloopError("--html writes a page of its own: drop --format, or drop --html for markdown")
         from ..tools.tracepage import write_page
         from .outputs import check_not_a_model, check_output
-        check_drawable(subject.net, args.file)
         check_output(args.html, [args.file], option="--html")
         check_not_a_model(args.html, "--html", args.force)
         steps = write_page(subject.net, x, t, subject.learning_rate, sections, args.html, subject.optimizer,

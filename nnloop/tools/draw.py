@@ -101,7 +101,11 @@ def picture(net, computed=None, t=None, pass_=None, title=""):
     """The whole SVG picture of net, with the values of pass_ (None, or one of PASSES).
 
     computed is trace.compute(net, x, t, eta) for the sample; a pass needs it.
+    A network with feature maps (a convnet) is drawn by mapdraw.py, a grid of cells per map.
     """
+    if not net.dense():
+        from . import mapdraw  # which draws its flat layers with this module's nodes and edges
+        return mapdraw.picture(net, computed, t, pass_, title)
     layout = Layout(net.sizes)
     parts = [markers()] + diagram(net, layout, computed, t, pass_, title)
     return svg.document(layout.width, layout.height, parts)

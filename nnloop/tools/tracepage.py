@@ -27,7 +27,7 @@ import re
 from typing import List, NamedTuple
 from xml.sax.saxutils import escape
 
-from . import draw, svg
+from . import draw, mapdraw, svg
 from .report import page
 from .trace import compute
 
@@ -65,8 +65,12 @@ class Step(NamedTuple):
     targets: List[str]
 
 
-def steps(sections, sizes):
-    """The Steps of a trace, a list of trace.Section, of a network of these sizes."""
+def steps(sections, sizes, aim=None):
+    """The Steps of a trace, a list of trace.Section, of a network of these sizes.
+
+    aim(title, line) gives the targets of a line (default: targets(title, line, sizes), for an MLP).
+    """
+    aim = aim or (lambda title, line: targets(title, line, sizes))
     found = []
     for section in sections:
         pass_ = diagram_of(section.title)
@@ -75,7 +79,7 @@ def steps(sections, sizes):
             if found and found[-1].section == section.title and (line.startswith((" ", "..."))):
                 found[-1].lines.append(line)  # the rest of a wide sum, or the count of a cut list
             else:
-                found.append(Step(section.title, heading, [line], pass_, targets(section.title, line, sizes)))
+                found.append(Step(section.title, heading, [line], pass_, aim(section.title, line)))
     return found
 
 
@@ -116,6 +120,70 @@ def targets(title, line, sizes):
     return []
 
 
+# A name of the trace of a network with feature maps, and its indices: A[1][0][2][3], K[1][0][0][1][1], H[0][c'][..]
+MAP_NAME = re.compile(r"\b(A|H|delta|back|B|dB|W|dW|K|dK)((?:\[(?:\d+|[a-z]'?)\])+)")
+
+
+def map_targets(net, computed, title, line):
+    """The ids of what a trace line of a network with feature maps names (mapdraw.highlight's targets).
+
+    The first name is what the line computes; the others are what it reads. A cell
+    of a convolution (A, H or delta) also highlights its window on the padded
+    input and its kernel; a cell of a pooling layer its window and, for max
+    pooling, the window's maximum. A line naming nothing (Y, T, the loss) is
+    about the output layer, as for an MLP.
+    """
+    found = []
+    for n, m in enumerate(MAP_NAME.finditer(line)):
+        name, index = m.group(1), re.findall(r"\[([^\]]+)\]", m.group(2))
+        ids = name_targets(net, name, index)
+        if n == 0 and name in ("A", "H", "delta") and len(index) == 4 and all(i.isdigit() for i in index):
+            ids += window_targets(net, computed, *map(int, index))
+        found += [target for target in ids if target not in found]
+    return found or targets(title, line, net.sizes)
+
+
+def name_targets(net, name, index):
+    """The ids of name[index...]: one cell, kernel weight, bias, node or edge, or all of them for a letter."""
+    k, rest = int(index[0]), index[1:]
+    kind = net.layers[k].kind if k > 0 else "input"
+    if name in ("K", "dK") or (name in ("W", "dW") and kind == "conv"):
+        if len(rest) == 4 and all(i.isdigit() for i in rest):
+            return ["kernel-" + "-".join(index)]
+        return [f"kernel-{k}-{c}" for c in every(rest[0] if rest else "c", len(net.B[k]))]
+    if name in ("B", "dB") and kind == "conv":
+        return [f"bias-{k}-{c}" for c in every(rest[0] if rest else "c", len(net.B[k]))]
+    if name in ("W", "dW"):
+        rest = rest + ["j", "i"][len(rest):]
+        return [f"edge-{k}-{j}-{i}" for j in every(rest[0], net.sizes[k]) for i in every(rest[1], net.sizes[k - 1])]
+    if isinstance(net.shapes[k], tuple):
+        if len(rest) == 3 and all(i.isdigit() for i in rest):
+            return ["cell-" + "-".join(index)]
+        return [f"maps-{k}-{c}" for c in every(rest[0] if rest else "c", net.shapes[k][0])]
+    return [f"node-{k}-{j}" for j in every(rest[0] if rest else "j", net.sizes[k])]
+
+
+def window_targets(net, computed, k, c, y, x):
+    """The window cell (c, y, x) of layer k reads: on every input channel and the kernel c, for a
+    convolution; on channel c and the maximum, for max pooling. None for other layers."""
+    layer = net.layers[k] if k > 0 else None
+    if layer is None or layer.kind not in ("conv", "maxpool", "avgpool"):
+        return []
+    s, size = layer.stride, layer.size
+    if layer.kind == "conv":  # window-k-c-Y-X-n counts Y and X from the padded corner: s*y - p + p
+        return [f"window-{k - 1}-{c2}-{s * y}-{s * x}-{size}" for c2 in range(layer.in_shape[0])] + [f"kernel-{k}-{c}"]
+    found = [f"window-{k - 1}-{c}-{s * y}-{s * x}-{size}"]
+    if layer.kind == "maxpool":
+        u, v = divmod(computed.v.memory[k][c][y][x], size)
+        found.append(f"cell-{k - 1}-{c}-{s * y + u}-{s * x + v}")
+    return found
+
+
+def every(index, n):
+    """An index of a name: one number, or every number 0..n-1 for a letter."""
+    return [int(index)] if index.isdigit() else range(n)
+
+
 def nodes(k, j, sizes):
     return [f"node-{k}-{j}" for j in spread(j, sizes[k])]
 
@@ -131,11 +199,15 @@ def write_page(net, x, t, eta, sections, path, optimizer, title):
     optimizer takes the step of the update diagram, as in the trace (None: plain SGD).
     """
     computed = compute(net, x, t, eta, optimizer)
-    layout = draw.Layout(net.sizes)
-    found = steps(sections, net.sizes)
+    if net.dense():
+        drawing, layout = draw, draw.Layout(net.sizes)
+        found = steps(sections, net.sizes)
+    else:  # feature maps: cells, kernels and windows to highlight
+        drawing, layout = mapdraw, mapdraw.Layout(net)
+        found = steps(sections, net.sizes, lambda section, line: map_targets(net, computed, section, line))
     names = {"forward": "the forward pass", "backward": "the backward pass", "update": "after the SGD step"}
-    defs = [draw.markers()] + [svg.group(draw.diagram(net, layout, computed, t, pass_, f"{title}: {names[pass_]}",
-                                                      prefix=f"{pass_}-"), id=f"diagram-{pass_}")
+    defs = [draw.markers()] + [svg.group(drawing.diagram(net, layout, computed, t, pass_, f"{title}: {names[pass_]}",
+                                                         prefix=f"{pass_}-"), id=f"diagram-{pass_}")
                                for pass_ in draw.PASSES]
     hidden = svg.element("svg", svg.element("defs", "".join(defs)), xmlns=svg.NAMESPACE, width=0, height=0,
                          class_="defs", style=svg.FONT)
@@ -144,7 +216,7 @@ def write_page(net, x, t, eta, sections, path, optimizer, title):
                                     "with what it computes ringed (nodes) or glowing (edges). Follow next and "
                                     "previous.")),
             contents(found), hidden]
-    body += [step_section(n, step, len(found), layout) for n, step in enumerate(found, start=1)]
+    body += [step_section(n, step, len(found), layout, drawing) for n, step in enumerate(found, start=1)]
     svg.save(path, page(title, "".join(body), STYLE))
     return len(found)
 
@@ -159,7 +231,7 @@ def contents(found):
     return svg.element("ol", "".join(items), class_="contents")
 
 
-def step_section(n, step, count, layout):
+def step_section(n, step, count, layout, drawing=draw):
     """Step n of count: where it is, the formula it applies, its line(s), the links, the diagram."""
     links = [svg.element("a", "previous", href=f"#step-{n - 1}") if n > 1 else "",
              svg.element("a", "next", href=f"#step-{n + 1}") if n < count else "",
@@ -170,7 +242,7 @@ def step_section(n, step, count, layout):
         text.append(svg.element("pre", escape(step.heading), class_="context"))
     text += [svg.element("pre", escape("\n".join(aligned(line) for line in step.lines)), class_="formula"),
              svg.element("nav", "".join(links))]
-    under, over = draw.highlight(layout, step.targets, prefix=f"{step.pass_}-")
+    under, over = drawing.highlight(layout, step.targets, prefix=f"{step.pass_}-")
     use = svg.element("use", **{"xlink:href": f"#diagram-{step.pass_}"})
     picture = svg.document(layout.width, layout.height, under + [use] + over, **{"xmlns:xlink": XLINK})
     return svg.element("section", svg.element("div", "".join(text), class_="text") +
