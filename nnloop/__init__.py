@@ -12,6 +12,9 @@ The public API, in the order the algorithm needs it (the README's Python API sho
     update_mini_batch(net, batch, eta), train(net, samples, epochs, batch_size, eta, ...)
     check_gradients(net, samples)                backprop against finite differences
     save(net, path), load(path)                  versioned JSON model files
+
+In a notebook, a Network shows as its diagram, and nnloop.tools.notebook.Pass
+shows one sample's forward, backward or update values in it.
 """
 from .errors import NnloopError
 from .files.modelfile import load, save

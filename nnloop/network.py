@@ -286,6 +286,16 @@ class Network:
         g.scale(1.0 / len(samples))
         return g
 
+    def _repr_svg_(self):
+        """The diagram of nnloop draw (weights and biases, or kernels and maps), which Jupyter shows for a
+        Network; repr() stays the text above. See nnloop.tools.notebook for a pass's values."""
+        from .tools.draw import picture
+        return picture(self, title=f"Network {self.describe()}")
+
+    def _repr_html_(self):
+        from .tools.notebook import html
+        return html(self._repr_svg_())
+
 
 class NodeValues:
     """What one sample leaves at the nodes during a forward and backward pass.

@@ -7,7 +7,8 @@ from .options import add_force
 
 REPORT_HELP = ("Write one self-contained HTML page (inline SVG, no scripts) of a model trained by nnloop train: "
                "loss, accuracy and gradient magnitude per epoch, the confusion matrix on the test digits, "
-               "misclassified test digits, and layer 1's weights as images.")
+               "misclassified test digits, and layer 1's weights as images; for a convnet, layer 1's kernels and the "
+               "feature maps of one test digit through every convolution and pooling layer.")
 
 
 def add_report(commands):

@@ -37,7 +37,7 @@ a kernel weight a <g class="kernel" id="kernel-k-c-c'-u-v">, a bias a
 draw.py (node-k-j, edge-k-j-i). A page (tracepage.py) highlights them.
 
 >>> from nnloop.tools import spec
->>> s = spec.read("data/examples/conv-worked.json")
+>>> s = spec.read("conv-worked")
 >>> layout = Layout(s.net)
 >>> layout.labelled, layout.shown, layout.cell[0], layout.pad
 (True, [1, 1, 1, 4, 1], 50, [0, 0, 0, 0, 0])

@@ -11,6 +11,8 @@ also well-formed XML. Its sections, each a <section id=...>:
     misclassified  test digits the model gets wrong, with true and predicted class
     weights        W[1][j] of each node j of layer 1 as a 28x28 image; for a
                    convnet, each kernel K[1][c][0] of layer 1 as a small image
+    maps           a convnet only: one test digit's feature maps H[k][c] through
+                   every convolution and pooling layer, a small image a channel
 
 The first three come from the history that nnloop train records in the
 model file; a model without one (saved by the Python API) gets a report of
@@ -58,6 +60,8 @@ def write_report(net, training, model_path, html_path, data=None):
         [misclassified_section(net, test)],
         [weights_section(net) if net.layers[1].kind == "dense" else kernels_section(net)],
     ]
+    if not net.dense():
+        rows.append([maps_section(net, test)])
     title = f"nnloop report: {model_path}"
     body = (svg.element("h1", escape(title)) + svg.element("p", escape(summary(net, training, C, data))) +
             "".join(svg.element("div", "".join(row), class_="row") for row in rows))
@@ -244,3 +248,41 @@ def kernels_section(net):
                    "wherever it is. Each image is scaled to its own largest |K[1][c][c'][u][v]|.")
     return section("weights", "What the kernels of layer 1 look for", explanation,
                    svg.document(per_row * tile, rows * (tile + 8), parts))
+
+
+MAPS_SHOWN = 8   # channels of a layer drawn in the feature maps section at most
+MAP_INDEX = 0    # the test digit whose feature maps are drawn
+
+
+def maps_section(net, test, index=MAP_INDEX):
+    """The feature maps H[k][c] of test digit index through every layer of maps: a row of images per layer."""
+    x, _ = test[index]
+    v = NodeValues(net)
+    net.forward(x, v)
+    layers = [k for k in range(net.L + 1) if not isinstance(net.shapes[k], int)]
+    tile, label, parts, y = 76, 14, [], 0
+    for k in layers:
+        C, rows, cols = net.shapes[k]
+        scale = max(1, 64 // max(rows, cols))
+        what = "the digit, H[0] = x" if k == 0 else f"layer {k}, {net.layers[k].kind} ({net.shapes[k][1]}x" \
+                                                      f"{net.shapes[k][2]}, {C} channels)"
+        more = f"; the first {MAPS_SHOWN} shown" if C > MAPS_SHOWN else ""
+        parts.append(svg.text(0, y + 12, what + more, font_weight="bold"))
+        y += label + 6
+        for c in range(min(C, MAPS_SHOWN)):
+            values = [h for row in v.H[k][c] for h in row]
+            biggest = max(abs(h) for h in values) or 1.0
+            colour = svg.gray if k == 0 else svg.diverging
+            parts.append(svg.group([
+                svg.pixel_image([h / biggest for h in values], cols, colour, c * tile + (tile - cols * scale) // 2, y,
+                                scale),
+                svg.text(c * tile + tile / 2, y + rows * scale + 13, f"H[{k}][{c}]", text_anchor="middle",
+                         font_size=10, fill="#777777"),
+            ], class_="map", data_k=k, data_c=c))
+        y += rows * scale + 24
+    explanation = (f"Test digit {index} (labelled {test.labels[index]}) through the network: each channel c of "
+                   "each convolution and pooling layer k as an image of its H[k][c][y][x], red > 0, blue < 0, "
+                   "scaled to its own largest |H[k][c][y][x]|. A convolution's maps light up where its kernel's "
+                   "stroke is in the digit; pooling keeps the strongest of each window at a quarter of the size.")
+    return section("maps", "Feature maps of one test digit", explanation,
+                   svg.document(MAPS_SHOWN * tile, y, parts))
