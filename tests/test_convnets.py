@@ -261,7 +261,7 @@ def test_a_convnet_model_is_reported_traced_gradchecked_and_benched(tmp_path, sm
     assert all(m["layers"] == "conv2x5s3,maxpool2" and m["sizes"] == [784, 128, 32, 32, 10] for m in measurements)
 
 
-def test_a_convnet_is_not_drawn_but_says_what_to_do_instead(tmp_path):
-    assert_refused(run_nnloop("draw", os.path.join(EXAMPLES, "conv-worked.json"), "-o", tmp_path / "c.svg"),
-                   "is a convnet (1x5x5-1x4x4-1x2x2-4-1)", "use nnloop trace")
-    assert not (tmp_path / "c.svg").exists()
+def test_a_convnet_is_drawn(tmp_path):
+    result = run_nnloop("draw", os.path.join(EXAMPLES, "conv-worked.json"), "-o", tmp_path / "c.svg")
+    assert result.returncode == 0 and "1x5x5-1x4x4-1x2x2-4-1 network" in result.stdout  # tests/tools/test_mapdraw.py
+    assert (tmp_path / "c.svg").read_text().count('class="cell"') == 25 + 16 + 4

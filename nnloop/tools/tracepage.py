@@ -78,6 +78,8 @@ def steps(sections, sizes, aim=None):
         for line in section.lines:
             if found and found[-1].section == section.title and (line.startswith((" ", "..."))):
                 found[-1].lines.append(line)  # the rest of a wide sum, or the count of a cut list
+                found[-1].targets.extend(target for target in aim(section.title, line)
+                                         if target not in found[-1].targets)  # the terms a wide sum shows
             else:
                 found.append(Step(section.title, heading, [line], pass_, aim(section.title, line)))
     return found

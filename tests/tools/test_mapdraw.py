@@ -1,0 +1,275 @@
+"""Convnets drawn (nnloop draw, trace --html, notebooks): a cell per node of a feature map, a cell per kernel
+weight, pooling windows and routes, and every value the trace prints for what is drawn."""
+import os
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import ROOT
+
+from nnloop import architecture, cli
+from nnloop.files import modelfile
+from nnloop.network import Network, NodeValues
+from nnloop.tools import spec
+from nnloop.tools.notebook import Pass
+from nnloop.tools.trace import render, trace
+
+CONV_EXAMPLES = [os.path.join(ROOT, "data", "examples", name) for name in ("conv-worked.json", "conv-strided.json")]
+SVG = "{http://www.w3.org/2000/svg}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+# A trace line naming one value: name[indices] = ... = value
+VALUE_LINE = re.compile(r"(A|H|delta|back|dB|dW|dK|W|K|B)((?:\[\d+\])+) = .* = (\S+)$")
+
+
+def drawing(tmp_path, path, *options):
+    """The parsed SVG of `nnloop draw path options`."""
+    out = tmp_path / "net.svg"
+    assert cli.main(["draw", str(path), "-o", str(out), *options]) == 0
+    return ET.parse(out).getroot()
+
+
+def by_id(root):
+    return {element.get("id"): element for element in root.iter() if element.get("id")}
+
+
+def texts(element, cls=None):
+    """The texts of class cls (any, if None) inside element, its titles included."""
+    return [e.text for e in element.iter() if e.tag in (SVG + "text", SVG + "title") and e.text
+            and (cls is None or e.get("class") == cls or e.tag == SVG + "title")]
+
+
+def trace_values(net, x, t, eta, top=None):
+    """[(name, indices, value text)] of every trace line naming one value."""
+    found = []
+    for section in trace(net, x, t, eta, top=top):
+        for line in section.lines:
+            m = VALUE_LINE.match(line)
+            if m:
+                found.append((m.group(1), [int(i) for i in re.findall(r"\d+", m.group(2))], m.group(3)))
+    return found
+
+
+def where(net, name, index):
+    """(pass, id, what its text must hold) of the drawn element that shows name[index]."""
+    k, rest = index[0], index[1:]
+    kind = net.layers[k].kind if k else "input"
+    pass_ = {"A": "forward", "H": "forward", "K": "update", "B": "update", "W": "update"}.get(name, "backward")
+    written = f"{name}{''.join(f'[{i}]' for i in index)} = "
+    if name in ("K", "dK") or (name in ("W", "dW") and kind == "conv"):
+        return pass_, "kernel-" + "-".join(map(str, index)), "K" if name == "W" else "dK" if name == "dW" else name
+    if name in ("B", "dB") and kind == "conv":
+        return pass_, f"bias-{k}-{rest[0]}", written
+    if name in ("W", "dW"):
+        return pass_, f"edge-{k}-{rest[0]}-{rest[1]}", written
+    if len(rest) == 3:
+        return pass_, "cell-" + "-".join(map(str, index)), name
+    return pass_, f"node-{k}-{rest[0]}", name
+
+
+def assert_shows(ids, cls, value, written, element_id):
+    """The element shows value: as 'cls = value' in a text of its class, or as 'name[..] = value' in its title."""
+    shown = texts(ids[element_id])
+    if written.endswith(" = "):  # a bias under a kernel, or an edge's title: 'dB[1][0] = -0.5625'
+        assert any(s == written + value or s.endswith(written[written.index("["):] + value) for s in shown) or \
+            any(s.startswith(written[:-3]) and s.endswith(" = " + value) for s in shown), (element_id, value, shown)
+        return
+    assert any(s in (f"{cls} = {value}", value) or s.endswith(f" = {value}") or f" = {value};" in s
+               for s in shown), (element_id, cls, value, shown)
+
+
+@pytest.mark.parametrize("path", CONV_EXAMPLES, ids=os.path.basename)
+def test_every_value_of_the_trace_is_in_the_convnet_drawing(tmp_path, path):
+    s = spec.read(path)
+    passes = {name: by_id(drawing(tmp_path, path, "--pass", name)) for name in ("forward", "backward", "update")}
+    values = trace_values(s.net, s.x, s.t, s.learning_rate)
+    kinds = {name for name, _, _ in values}
+    assert {"A", "H", "delta", "back", "dK", "K", "dB", "B", "dW", "W"} <= kinds
+    for name, index, value in values:
+        pass_, element_id, written = where(s.net, name, index)
+        assert element_id in passes[pass_], (name, index)
+        if written in ("K", "dK"):
+            assert value in texts(passes[pass_][element_id], written), (name, index, value)
+        else:
+            assert_shows(passes[pass_], name, value, written, element_id)
+    C, rows, cols = s.net.shapes[0]
+    for c in range(C):  # H[0] = x, read as maps
+        for y in range(rows):
+            for x in range(cols):
+                assert f"H = {s.x[(c * rows + y) * cols + x]:g}" in texts(passes["forward"][f"cell-0-{c}-{y}-{x}"], "H")
+
+
+@pytest.mark.parametrize("path", CONV_EXAMPLES, ids=os.path.basename)
+def test_a_cell_per_node_a_cell_per_kernel_weight_and_a_ring_of_padding(tmp_path, path):
+    net = spec.read(path).net
+    root = drawing(tmp_path, path, "--pass", "forward")
+    cells = sorted(g.get("id") for g in root.iter(SVG + "g") if g.get("class") == "cell")
+    assert cells == sorted(f"cell-{k}-{c}-{y}-{x}" for k in range(net.L + 1) if not isinstance(net.shapes[k], int)
+                           for c in range(net.shapes[k][0]) for y in range(net.shapes[k][1])
+                           for x in range(net.shapes[k][2]))
+    kernels = [g.get("id") for g in root.iter(SVG + "g") if g.get("class") == "kernel"]
+    conv = net.layers[1]
+    assert len(kernels) == conv.channels * conv.in_shape[0] * conv.size ** 2
+    pads = [g for g in root.iter(SVG + "g") if g.get("class") == "pad"]
+    C, rows, cols = net.shapes[0]
+    p = conv.padding
+    assert len(pads) == C * ((rows + 2 * p) * (cols + 2 * p) - rows * cols)
+    assert all(texts(g) == ["0"] for g in pads)
+    dense = [e for e in root.iter(SVG + "line") if e.get("class") == "edge"]
+    assert len(dense) == net.sizes[net.L] * net.sizes[net.L - 1]
+
+
+def test_conv_strided_is_the_textbook_figure_its_first_cell_worked_out(tmp_path):
+    path = CONV_EXAMPLES[1]
+    s = spec.read(path)
+    root = drawing(tmp_path, path, "--pass", "forward")
+    lines = [t.text for t in root.iter(SVG + "text") if t.get("class") == "worked-line"]
+    layer = s.net.layers[1]
+    channel_sums = []
+    for c2 in range(3):  # nine products per channel, the padding's zeros among them, and their sum
+        line = next(line for line in lines if line.startswith(f"c' = {c2}:"))
+        products = line.split(" = ")[-2].split(" + ")
+        assert len(products) == 9
+        window = [[0.0] * 3] + [[0.0] + s.x[c2 * 25 + y * 5:c2 * 25 + y * 5 + 2] for y in range(2)]  # padded corner
+        assert products == [f"{kw:g}*{h:g}".replace("-1*", "(-1)*") for kw, h in
+                            zip((w for row in layer.K[0][c2] for w in row), (h for row in window for h in row))]
+        channel_sums.append(float(line.split(" = ")[-1]))
+    v = NodeValues(s.net)
+    s.net.forward(s.x, v)
+    total = next(line for line in lines if line.startswith("A[1][0][0][0] = B[1][0]"))
+    assert total.endswith(f" = {v.A[1][0][0][0]:g}") and abs(layer.B[0] + sum(channel_sums) - v.A[1][0][0][0]) < 1e-12
+    outlines = [r for r in root.iter(SVG + "rect") if r.get("class") == "worked"]
+    assert len(outlines) == 3 + 3 + 1  # the window on each channel, each grid of kernel 0, the output cell
+
+
+def test_max_pooling_shows_its_windows_and_where_each_delta_goes_back(tmp_path):
+    root = drawing(tmp_path, CONV_EXAMPLES[0], "--pass", "backward")
+    windows = sorted(r.get("id") for r in root.iter(SVG + "rect") if r.get("class") == "window")
+    assert windows == sorted(f"window-1-0-{y}-{x}-2" for y in (0, 2) for x in (0, 2))
+    routes = {g.get("id"): g.get("data-from") for g in root.iter(SVG + "g") if g.get("class") == "route"}
+    # the README's maxima: H[1][0][1][1], H[1][0][1][2], H[1][0][3][1], H[1][0][3][3]
+    assert routes == {"route-2-0-0-0": "0-1-1", "route-2-0-0-1": "0-1-2", "route-2-0-1-0": "0-3-1",
+                      "route-2-0-1-1": "0-3-3"}
+    ids = by_id(root)
+    assert "back = 0.75" in texts(ids["cell-1-0-1-2"], "back") and "back = 0" in texts(ids["cell-1-0-0-0"], "back")
+    flatten = [t.text for t in ids["node-3-2"].iter(SVG + "text") if t.get("class") == "source"]
+    assert flatten == ["= [2][0][1][0]"]  # i = (c*rows + y)*cols + x = (0*2 + 1)*2 + 0
+
+
+def test_an_mnist_convnet_shows_its_first_channels_and_a_count_of_the_rest(tmp_path, small_mnist):
+    net = architecture.build(architecture.parse("conv8x5,maxpool2,dense12"), (1, 28, 28), classes=10, seed=0)
+    model = str(tmp_path / "conv.json")
+    modelfile.save(net, model)
+    out = tmp_path / "conv.svg"
+    assert cli.main(["draw", model, "--pass", "forward", "--index", "3", "--data", small_mnist, "-o", str(out)]) == 0
+    assert os.path.getsize(out) < 900_000
+    root = ET.parse(out).getroot()
+    ids = by_id(root)
+    maps = sorted(g.get("id") for g in root.iter(SVG + "g") if g.get("class") == "map")
+    assert maps == ["maps-0-0", "maps-1-0", "maps-1-1", "maps-2-0", "maps-2-1"]
+    rests = sorted(int(e.get("data-rest")) for e in root.iter() if e.get("class") == "more")
+    # dense12 and flatten's 1152 nodes show 8; the 8 kernels, conv maps and pooled maps show 2 each
+    assert rests == [4, 6, 6, 6, 1144]
+    assert not [t for t in ids["cell-1-0-0-0"].iter(SVG + "text")]  # too small to write in: the values are in titles
+    s = spec.load_subject(model, [3], small_mnist)
+    (x, t), = s.samples
+    checked = 0
+    for name, index, value in trace_values(s.net, x, t, s.learning_rate, top=6):
+        if name in ("A", "H") and len(index) == 4 and index[1] < 2:  # a drawn channel's cell: in its title
+            title = next(ids[f"cell-{'-'.join(map(str, index))}"].iter(SVG + "title")).text
+            assert f"{name}{''.join(f'[{i}]' for i in index)} = {value}" in title
+            checked += 1
+    assert checked >= 6
+
+
+def trace_page(tmp_path, path, *options):
+    out = tmp_path / "trace.html"
+    assert cli.main(["trace", str(path), "--html", str(out), *options]) == 0
+    return ET.parse(out).getroot()
+
+
+def highlighted(root, line_start):
+    """The pass and targets (what the step computes first) highlighted in the step whose formula starts so."""
+    for section in root.iter(XHTML + "section"):
+        formula = next((e for e in section.iter(XHTML + "pre") if e.get("class") == "formula"), None)
+        if formula is not None and formula.text.startswith(line_start):
+            return section.get("data-pass"), [e.get("data-target") for e in section.iter()
+                                               if e.get("class") == "highlight"]
+    raise AssertionError(line_start)
+
+
+def test_the_convnet_page_has_a_step_per_formula_and_every_value_of_the_trace(tmp_path):
+    path = CONV_EXAMPLES[0]
+    root = trace_page(tmp_path, path)
+    assert not list(root.iter(XHTML + "script"))
+    s = spec.load_subject(path)
+    (x, t), = s.samples
+    sections = trace(s.net, x, t, s.learning_rate, top=6, about=s.about)
+    steps = [e for e in root.iter(XHTML + "section") if e.get("class") == "step"]
+    formulas = [re.sub(r"\s+", " ", next(e for e in step.iter(XHTML + "pre") if e.get("class") == "formula").text)
+                for step in steps]
+    assert [step.get("id") for step in steps] == [f"step-{n}" for n in range(1, len(steps) + 1)]
+    page_text = " ".join(formulas)
+    printed = render(sections)
+    for line in printed.splitlines()[1:]:
+        if line.startswith("  "):  # every line of `nnloop trace conv-worked` is on the page, in a step
+            assert re.sub(r"\s+", " ", line.strip()) in page_text, line
+    ids = by_id(root)
+    for step in steps:
+        for mark in step.iter():
+            target = mark.get("data-target")
+            if mark.get("class") == "highlight" and not target.split("-", 1)[1].startswith("window-"):
+                assert target in ids, target  # it marks a cell, kernel, bias, node or edge of the diagram
+
+
+def test_each_convnet_step_highlights_its_cell_window_and_kernel(tmp_path):
+    root = trace_page(tmp_path, CONV_EXAMPLES[0])
+    pass_, marks = highlighted(root, "A[1][0][0][1] = B[1][0]")
+    assert pass_ == "forward" and marks[0] == "forward-cell-1-0-0-1"  # what it computes, ringed
+    assert {"forward-window-0-0-0-1-2", "forward-kernel-1-0", "forward-bias-1-0", "forward-kernel-1-0-0-1-0",
+            "forward-cell-0-0-1-1"} <= set(marks)
+    pass_, marks = highlighted(root, "H[2][0][0][0] = max(")
+    assert marks[:3] == ["forward-cell-2-0-0-0", "forward-window-1-0-0-0-2", "forward-cell-1-0-1-1"]  # its max
+    pass_, marks = highlighted(root, "delta[1][0][1][1] = relu'")
+    assert pass_ == "backward" and marks == ["backward-cell-1-0-1-1", "backward-window-0-0-1-1-2",
+                                             "backward-kernel-1-0"]  # the window it scatters into, its kernel
+    pass_, marks = highlighted(root, "dK[1][0][0][0][0] = ")
+    assert marks[0] == "backward-kernel-1-0-0-0-0"  # a wide sum: its shown terms' inputs and deltas glow
+    assert {"backward-cell-0-0-1-1", "backward-cell-1-0-1-1"} <= set(marks)
+
+
+def test_the_strided_page_windows_reach_into_the_padding(tmp_path):
+    root = trace_page(tmp_path, CONV_EXAMPLES[1], "--full")
+    _, marks = highlighted(root, "A[1][1][0][0] = B[1][1]")
+    assert [m for m in marks if "window" in m] == [f"forward-window-0-{c}-0-0-3" for c in range(3)]
+    rects = [e for e in root.iter(SVG + "rect") if e.get("data-target") == "forward-window-0-0-0-0-3"]
+    pad = by_id(root)["forward-pad-0-0-0-0"]  # the padded corner the window starts at
+    corner = next(pad.iter(SVG + "rect"))
+    assert abs(float(rects[0].get("x")) + 2 - float(corner.get("x"))) < 1e-6
+
+
+@pytest.mark.parametrize("name", ["worked-relu", "conv-strided", "conv-worked"])
+def test_a_network_and_a_pass_show_as_diagrams_in_a_notebook(name):
+    s = spec.read(name)
+    text = repr(s.net)
+    svg = ET.fromstring(s.net._repr_svg_())
+    assert svg.tag == SVG + "svg"
+    html = ET.fromstring(s.net._repr_html_())
+    assert html.tag == "div" and html[0].tag == SVG + "svg"
+    assert repr(s.net) == text and "<" not in text
+    p = Pass(s.net, s.x, s.t, s.learning_rate)
+    assert repr(p).startswith("forward pass of the ")
+    forward = ET.fromstring(p._repr_svg_())
+    backward = ET.fromstring(p.backward._repr_html_())[0]
+    assert by_id(forward).keys() != by_id(backward).keys() or texts(forward) != texts(backward)
+    assert f"loss = {p.loss:g}"[:12] in " ".join(texts(forward))
+
+
+def test_the_worked_example_in_a_notebook_shows_its_numbers():
+    net = Network.with_parameters(W=[[], [[3, 1, 2], [-2, -3, -1]], [[3, 2]]], B=[[], [0, 0], [0]],
+                                  activations=["relu", "identity"], loss="mse")
+    assert repr(net).startswith("Network 3-2-1 (relu, identity; mse)\n  layer 1 (relu): W[1][0] = [3, 1, 2]")
+    ids = by_id(ET.fromstring(net._repr_svg_()))
+    assert ids["value-1-1-0"].text == "-2"
+    p = Pass(net, [2.0, 3.0, 1.0], [20.0], eta=0.001)
+    forward, backward = by_id(ET.fromstring(p._repr_svg_())), by_id(ET.fromstring(p.backward._repr_svg_()))
+    assert "A = 11" in texts(forward["node-1-0"]) and "delta = 78" in texts(backward["node-1-0"])
