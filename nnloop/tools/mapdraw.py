@@ -101,7 +101,7 @@ class Layout:
                 self.shown.append(shape if shape <= flat_wide else draw.SHOWN)
             if self.kind[k] == "conv":
                 self.kcell[k] = CELL if self.labelled else max(8, min(20, 60 // net.layers[k].size))
-        self.r = 30 if self.labelled else 22
+        self.r = 26 if self.labelled else 22
         self.top = [[] for _ in shapes]
         self.y = [[] for _ in shapes]
         self.kernel_x = [[] for _ in shapes]
@@ -124,7 +124,7 @@ class Layout:
             else:
                 self.x.append(left + self.r + (60 if self.labelled and self.maps[k - 1] else 0))
                 left = self.x[k] + self.r + (250 if self.labelled else 160)
-        spacing = 2 * self.r + 26
+        spacing = 2 * self.r + 18
         column = max(self.shown[k] + (self.shown[k] < net.sizes[k]) for k in range(L + 1) if not self.maps[k])
         tallest = max(bottom - TOP, column * spacing + 20)
         for k in range(L + 1):

@@ -132,3 +132,22 @@ def test_chromium_shows_the_steps_of_the_trace_page_by_fragment(tmp_path):
         assert_drawn(png, 1300, 700, colour)
         shots.append(png)
     assert len(set(shots)) == 3, "three steps rendered the same: the fragment did not pick the step"
+
+
+def test_chromium_draws_the_convnet_figure(tmp_path):
+    picture = tmp_path / "conv.svg"
+    assert run_nnloop("draw", "data/examples/conv-strided.json", "--pass", "forward", "-o", picture,
+                      cwd=ROOT).returncode == 0
+    # the cells of the largest values are shaded in the full red of a positive edge
+    assert_drawn(screenshot(tmp_path, picture, 1300, 900), 1300, 900, POSITIVE_EDGE)
+
+
+def test_chromium_shows_the_steps_of_the_convnet_page_by_fragment(tmp_path):
+    page = tmp_path / "trace.html"
+    assert run_nnloop("trace", "data/examples/conv-worked.json", "--html", page, cwd=ROOT).returncode == 0
+    shots = []
+    for fragment in ("step-9", "step-25", "step-75"):  # a conv cell, a pooling window, a backward delta
+        png = screenshot_url(tmp_path, f"{page.as_uri()}#{fragment}", fragment, 1500, 900)
+        assert_drawn(png, 1500, 900, RING)
+        shots.append(png)
+    assert len(set(shots)) == 3, "three steps rendered the same: the fragment did not pick the step"

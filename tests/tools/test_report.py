@@ -110,3 +110,17 @@ def test_bad_reports_are_refused_in_one_line(tmp_path, small_mnist):
     assert_refused(run_nnloop("report", model, "-o", tmp_path / "afile" / "r.html"), "cannot create the directory")
     assert_refused(run_nnloop("train", "--data", small_mnist, "--report", tmp_path / "afile" / "r.html"),
                    "--report", "cannot create the directory")
+
+
+def test_a_convnet_report_shows_the_feature_maps_of_one_test_digit(tmp_path, small_mnist):
+    from nnloop import architecture
+    net = architecture.build(architecture.parse("conv3x5,maxpool2,conv2x3,avgpool2,dense8"), (1, 28, 28),
+                             classes=10, seed=0)
+    model, page = tmp_path / "conv.json", tmp_path / "conv.html"
+    modelfile.save(net, str(model))
+    assert main(["report", str(model), "--data", small_mnist, "-o", str(page)]) == 0
+    maps = sections_of(page)["maps"]
+    drawn = [(int(g.get("data-k")), int(g.get("data-c"))) for g in with_class(maps, SVG + "g", "map")]
+    # the digit, then every channel of every convolution and pooling layer
+    assert drawn == [(0, 0), (1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2), (3, 0), (3, 1), (4, 0), (4, 1)]
+    assert_self_contained(page)
