@@ -27,6 +27,7 @@ examples:
   nnloop trace xor --format markdown > models/xor.md
   nnloop trace models/mnist.json --index 8 --top 3
   nnloop trace worked-relu --html models/trace.html   a step a page, beside the diagram
+  nnloop trace conv-worked --html models/conv.html    a convnet: each cell's window and kernel highlighted
   nnloop trace conv-strided --json > models/conv-strided.json   every value, for a program
 """
 

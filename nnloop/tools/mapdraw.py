@@ -16,9 +16,10 @@ A convolution's kernels stand in front of its maps: kernel c is a column
 of small grids, its grid for input channel c' level with channel c' of the
 layer it reads, which carries the convolution's zero padding as a ring of
 gray cells marked 0. A pooling layer outlines each window on the maps it
-reads; max pooling also outlines the input each output came from (the
-route its delta takes back) and, when the values are written, draws the
-route as a thin arrow. Flatten and dense layers are columns of circles as
+reads (when the values are written: on a model's small cells the outlines
+would hide the maps); max pooling also outlines the input each output came
+from (the route its delta takes back) and, when the values are written,
+draws the route as a thin arrow. Flatten and dense layers are columns of circles as
 in draw.py; each flattened node is named by where it came from,
 i = (c*rows + y)*cols + x, and arrows join the cells to it.
 
@@ -112,7 +113,7 @@ class Layout:
                 size = net.layers[k].size
                 for c in range(self.shown[k]):
                     self.kernel_x[k].append(left)
-                    left += size * self.kcell[k] + 24
+                    left += max(size * self.kcell[k], 130) + 20  # room for the bias written under it
                 left += COLUMN_GAP / 2
             if self.maps[k]:
                 self.x.append(left)
@@ -124,14 +125,14 @@ class Layout:
             else:
                 self.x.append(left + self.r + (60 if self.labelled and self.maps[k - 1] else 0))
                 left = self.x[k] + self.r + (250 if self.labelled else 160)
-        spacing = 2 * self.r + 18
-        column = max(self.shown[k] + (self.shown[k] < net.sizes[k]) for k in range(L + 1) if not self.maps[k])
-        tallest = max(bottom - TOP, column * spacing + 20)
+        # a dense node has its bias written under it; a flattened node has nothing under it
+        spacing = [2 * self.r + (34 if kind == "dense" else 18) for kind in self.kind]
+        rows = [self.shown[k] + (self.shown[k] < net.sizes[k]) for k in range(L + 1)]  # a cut layer's dots: a row
+        tallest = max([bottom - TOP] + [rows[k] * spacing[k] + 20 for k in range(L + 1) if not self.maps[k]])
         for k in range(L + 1):
             if not self.maps[k]:
-                n = self.shown[k] + (self.shown[k] < net.sizes[k])  # a cut layer's dots take a row
-                first = TOP + 20 + self.r + (tallest - 20 - n * spacing) / 2
-                self.y[k] = [first + j * spacing for j in range(n)]
+                first = TOP + 20 + self.r + (tallest - 20 - rows[k] * spacing[k]) / 2
+                self.y[k] = [first + j * spacing[k] for j in range(rows[k])]
         self.width = int(left + 40)
         self.notes_y = TOP + tallest + 20
         notes = net.shapes[self.kind.index("conv") - 1][0] + 3 if self.labelled and "conv" in self.kind else 0
@@ -361,8 +362,8 @@ def kernel_cell(net, layout, computed, pass_, reach, at, prefix):
 
 
 def pool_parts(net, layout, computed, t, pass_, k, prefix):
-    """A pooling layer: its maps, each window outlined on the maps it reads, and, for max pooling, the
-    input each output came from (memory[k][c][y][x] = u*size + v), the route its delta takes back."""
+    """A pooling layer: its maps, each window outlined on the maps it reads (values written only), and, for
+    max pooling, the input each output came from (memory[k][c][y][x] = u*size + v), the route its delta takes."""
     layer = net.layers[k]
     parts = maps_parts(net, layout, computed, pass_, k, prefix)
     _, rows, cols = net.shapes[k]
@@ -371,10 +372,11 @@ def pool_parts(net, layout, computed, t, pass_, k, prefix):
         for y in range(rows):
             for x in range(cols):
                 left, top, side = layout.window_box(k - 1, c, layer.stride * y, layer.stride * x, layer.size)
-                windows.append(svg.rect(left + 1.5, top + 1.5, side - 3, side - 3, "none", stroke=ROUTE,
-                                        stroke_width=1.5, stroke_dasharray="5 3", class_="window",
-                                        id=f"{prefix}window-{k - 1}-{c}-{layer.stride * y}-{layer.stride * x}-"
-                                           f"{layer.size}"))
+                if layout.labelled:  # on a model's small cells, the windows would hide the maps
+                    windows.append(svg.rect(left + 1.5, top + 1.5, side - 3, side - 3, "none", stroke=ROUTE,
+                                            stroke_width=1.5, stroke_dasharray="5 3", class_="window",
+                                            id=f"{prefix}window-{k - 1}-{c}-{layer.stride * y}-"
+                                               f"{layer.stride * x}-{layer.size}"))
                 if layer.kind == "maxpool" and computed is not None:
                     routes.append(route(layout, computed, pass_, layer, k, c, y, x, prefix))
     return parts + [svg.group(windows, class_="windows"), svg.group(routes, class_="routes")]
@@ -385,7 +387,9 @@ def route(layout, computed, pass_, layer, k, c, y, x, prefix):
     an arrow between it and output cell (c, y, x): forward from the maximum, backward to it."""
     u, v = divmod(computed.v.memory[k][c][y][x], layer.size)
     left, top, side = layout.cell_box(k - 1, c, layer.stride * y + u, layer.stride * x + v)
-    parts = [svg.rect(left + 3, top + 3, side - 6, side - 6, "none", stroke=INK, stroke_width=2.5)]
+    inset, width = (3, 2.5) if layout.labelled else (1, 1)
+    parts = [svg.rect(left + inset, top + inset, side - 2 * inset, side - 2 * inset, "none", stroke=INK,
+                      stroke_width=width)]
     if layout.labelled and pass_ in ("forward", "backward"):
         out_left, out_top, out_side = layout.cell_box(k, c, y, x)
         start, end = (left + side - 4, top + side / 2), (out_left + 2, out_top + out_side / 2)
