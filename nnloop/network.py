@@ -178,7 +178,9 @@ class Network:
 
         Short enough for `p net` in pdb, however wide the layers.
         """
-        lines = [f"Network {self.describe()} ({', '.join(self.activations[1:])}; {self.loss})"]
+        # a layer without weights (pooling, flatten) has no activation of its own to name: its kind says what it does
+        acts = ", ".join(layer.activation if layer.W else layer.kind for layer in self.layers[1:])
+        lines = [f"Network {self.describe()} ({acts}; {self.loss})"]
         for k in range(1, self.L + 1):
             layer = self.layers[k]
             if layer.kind == "dense":
