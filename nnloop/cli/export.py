@@ -33,7 +33,7 @@ examples:
 
 
 def add_export(commands):
-    export = commands.add_parser("export", help="the network as numpy matrix code, a standalone Python file",
+    export = commands.add_parser("export", help="the network as numpy matrix code or a PyTorch module, one Python file",
                                  description=EXPORT_HELP, epilog=EXPORT_EXAMPLES,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", metavar="SPEC|MODEL", help="a network spec or a model file from nnloop train")
