@@ -170,7 +170,8 @@ class Network:
         return [[]] + [layer.B for layer in self.layers[1:]]
 
     def dense(self):
-        """True if every layer is fully connected: the MLP, which some tools (geometry, vanish) are made for."""
+        """True if every layer is fully connected: the MLP, which the report, draw and the trace page draw as
+        circles and edges (a convnet's maps they draw as grids)."""
         return all(layer.kind == "dense" for layer in self.layers[1:])
 
     def __repr__(self):

@@ -83,9 +83,9 @@ class Conv2D:
                  lies in the padded input laid out as one list, from the
                  window's top left corner (see forward_by_patch)
 
-    Conv2D(in_shape, channels, size, ...) draws K at random (He or Xavier,
-    as network.initial_weights) with zero biases; Conv2D.with_parameters
-    takes K and B.
+    Conv2D(in_shape, channels, size, ..., rng) draws K at random (He or
+    Xavier, as nnloop.layers.dense.initial_weights) with zero biases;
+    Conv2D.with_parameters takes K and B; Conv2D.zeros makes them 0.
 
     >>> from nnloop.rng import Random
     >>> conv = Conv2D((3, 5, 5), channels=2, size=3, stride=2, padding=1, rng=Random(0))

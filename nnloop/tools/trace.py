@@ -170,7 +170,7 @@ def backward_layer(net, v, T, g, k, top):
 
 
 def output_delta_lines(net, v, T):
-    """delta[L][j] = dLoss/dA[L][j], as nnloop.losses.output_delta computes it for this loss and output."""
+    """delta[L][j] = dLoss/dA[L][j], as the loss's delta (nnloop.losses) computes it for this loss and output."""
     L, name = net.L, net.activations[net.L]
     A, Y, delta, N = v.A[L], v.H[L], v.delta[L], len(v.H[L])
     if net.loss == "cross_entropy":
