@@ -9,6 +9,7 @@ comma separated; the output layer (one dense node per class) is added:
   maxpool3s2     3x3 windows, stride 2
   avgpool2       average pooling
   dense100       a fully connected layer of 100 nodes
+  dropout0.25    dropout of P = 0.25 over the layer below, nodes or maps
   flatten        feature maps to one list of nodes; put in for you before
                  the first dense layer that follows maps
   ...:tanh       any conv or dense layer may name its activation (default relu)
@@ -28,6 +29,7 @@ layer's may be left out, as files of version 1 did:
   {"type": "maxpool", "size": 2, "stride": 2}     also "avgpool"
   {"type": "flatten"}
   {"type": "dense", "activation": "relu", "B": [...], "W": [[...], ...]}
+  {"type": "dropout", "P": 0.25}
 """
 from .errors import NnloopError, short
 from .layers import KINDS
@@ -38,8 +40,8 @@ from .rng import Random
 
 EXAMPLE = "conv8x5,maxpool2,dense100"
 GRAMMAR = ("conv<kernels>x<size>[s<stride>][p<padding>], maxpool<size>[s<stride>], avgpool<size>[s<stride>], "
-           "flatten, dense<nodes>, each conv or dense optionally :<activation>")
-ZERO_ALLOWED = {"padding"}  # every other number of a word counts something, so must be 1 or more
+           "flatten, dense<nodes>, dropout<P>, each conv or dense optionally :<activation>")
+ZERO_ALLOWED = {"padding", "P"}  # every other number of a word counts something, so must be 1 or more
 
 
 def parse(text, activation="relu"):
@@ -56,7 +58,8 @@ def parse(text, activation="relu"):
                 break
         else:
             raise NnloopError(f"--layers: cannot read {word!r}; write layers like {EXAMPLE} ({GRAMMAR})")
-        numbers = {key: int(n) if n is not None else None for key, n in match.groupdict().items()}
+        # whole numbers are read here; anything else (dropout's P, a decimal) is left to the class as text
+        numbers = {key: int(n) if n is not None and n.isdigit() else n for key, n in match.groupdict().items()}
         if any(n == 0 for key, n in numbers.items() if key not in ZERO_ALLOWED):
             raise NnloopError(f"--layers: {word!r} has a size of 0; every number must be 1 or more, as in {EXAMPLE}")
         if act and "activation" not in cls.KEYS:

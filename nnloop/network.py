@@ -214,8 +214,6 @@ class Network:
         try:
             for k in range(1, self.L + 1):
                 self.layers[k].forward(v.H[k - 1], v.A[k], v.H[k], v.memory[k])
-                if v.mask[k]:  # dropout, in training only: H[k][j] *= mask[k][j] (nnloop.learning.dropout)
-                    apply_mask(v.H[k], v.mask[k], v.F[k])
         except TypeError:  # a value of x that is not a number: say which, at no cost to good inputs
             check_values(x, self.sizes[0], "input", "the network's layer 0 has")
             raise
@@ -241,17 +239,13 @@ class Network:
             self.layers[k].backward(v.H[k - 1], v.A[k], v.H[k], v.delta[k], g.dW[k], g.dB[k], back, v.memory[k])
             if k == 1:
                 break
-            f_prev, A_prev, delta_prev, mask = self.f[k - 1], v.A[k - 1], v.delta[k - 1], v.mask[k - 1]
-            F_prev = v.F[k - 1] if mask else v.H[k - 1]  # f' takes f(A), which dropout keeps in F
+            f_prev, A_prev, H_prev, delta_prev = self.f[k - 1], v.A[k - 1], v.H[k - 1], v.delta[k - 1]
             if isinstance(back[0], list):  # feature maps back[c][y][x]: f' one row at a time
                 for c in range(len(back)):
                     for y in range(len(back[c])):
-                        f_prev.backward(A_prev[c][y], F_prev[c][y], back[c][y], delta_prev[c][y])
+                        f_prev.backward(A_prev[c][y], H_prev[c][y], back[c][y], delta_prev[c][y])
             else:  # delta[k-1][i] = f'_{k-1}(A[k-1][i]) * back[k-1][i]
-                f_prev.backward(A_prev, F_prev, back, delta_prev)
-            if mask:  # dropout's backward: H = f(A) * mask, so delta is multiplied by the same mask
-                for i in range(len(delta_prev)):
-                    delta_prev[i] *= mask[i]
+                f_prev.backward(A_prev, H_prev, back, delta_prev)
 
     def sample_loss(self, Y, T):
         """The loss of one sample with output Y and target T."""
@@ -265,25 +259,35 @@ class Network:
         raise NnloopError(f"output Y must be a list of {self.sizes[self.L]} numbers, got {short(Y)}: pass what "
                           "forward returned")
 
-    def mean_loss(self, samples):
-        """The mean loss over a list of (x, t) pairs; the network is unchanged."""
+    def mean_loss(self, samples, seed=None):
+        """The mean loss over a list of (x, t) pairs; the network is unchanged.
+
+        seed: as in gradients, the dropout masks of sample n come from Random(seed + n).
+        """
         check_samples(samples)
         v = NodeValues(self)
         total = 0.0
-        for x, t in samples:
+        for n, (x, t) in enumerate(samples):
+            if seed is not None:
+                v.draw_masks(Random(seed + n))
             total += self.sample_loss(self.forward(x, v), t)
         return total / len(samples)
 
-    def gradients(self, samples):
+    def gradients(self, samples, seed=None):
         """The mean gradients of the loss over a list of (x, t) pairs.
 
         Returns fresh Gradients: asking twice gives the same answer, and the
-        network is left untouched.
+        network is left untouched. seed None evaluates the network: dropout
+        layers pass values through. With a seed, they drop nodes as in
+        training, sample n's masks drawn from Random(seed + n): the same
+        masks on every call, which is what a gradient check needs.
         """
         check_samples(samples)
         v = NodeValues(self)
         g = Gradients(self)
-        for x, t in samples:
+        for n, (x, t) in enumerate(samples):
+            if seed is not None:
+                v.draw_masks(Random(seed + n))
             self.forward(x, v)
             self.backward(v, t, g)
         g.scale(1.0 / len(samples))
@@ -312,10 +316,8 @@ class NodeValues:
                (back[0] and back[L] are [])
     memory[k]  what layer k's forward leaves for its backward: for a dense
                layer the indices i where H[k-1][i] != 0, which its sums skip;
-               for max pooling where each maximum came from
-    mask[k][j] dropout (training only): 0 for a dropped node j of hidden
-               layer k, 1 / (1 - P) for a kept one; [] for no dropout
-    F[k][j]    with dropout, f_k(A[k][j]) before the mask, which f' needs
+               for max pooling where each maximum came from; for dropout
+               the Mask it drew (nnloop.layers.dropout)
 
     NodeValues(net) fits any network; NodeValues(sizes), a list of layer
     sizes, fits a fully connected one. One NodeValues is reused sample
@@ -333,8 +335,19 @@ class NodeValues:
         self.delta = [[]] + [zeros(shape) for shape in shapes[1:]]
         self.back = [[]] + [zeros(shape) for shape in shapes[1:L]] + [[]]
         self.memory = memory
-        self.mask = [[] for _ in shapes]
-        self.F = [[] for _ in shapes]
+
+    def draw_masks(self, rng):
+        """Training: every dropout layer draws this sample's masks from rng; rng None: evaluation, values pass.
+
+        A layer that draws random numbers (dropout) keeps its generator in its memory, as memory.rng.
+        """
+        for memory in self.memory:
+            if hasattr(memory, "rng"):
+                memory.rng = rng
+
+    def drops(self):
+        """True if a layer of the network draws dropout masks (see draw_masks)."""
+        return any(hasattr(memory, "rng") for memory in self.memory)
 
     def __repr__(self):
         """NodeValues 3-2-1, then A, H, delta of each layer k, their first values."""
@@ -414,13 +427,6 @@ class Gradients:
                 n += len(row)
             means.append(total / n if n else 0.0)
         return means
-
-
-def apply_mask(H, mask, F):
-    """Dropout's forward on one layer: F[j] = H[j], the node's f(A); then H[j] *= mask[j]."""
-    for j in range(len(H)):
-        F[j] = H[j]
-        H[j] *= mask[j]
 
 
 def check_architecture(sizes, activations, loss):

@@ -8,7 +8,8 @@ network it holds everything needed to continue the run and to tell its story:
      "made_with":   nnloop's version and the Python that ran it
      "epochs_done": how many epochs the network in the file has had
      "order_rng":   the state of the generator that shuffles each epoch's order
-     "dropout_rng": the state of the generator of the dropout masks
+     "dropout_rng": the state of the generator of the dropout masks' seeds,
+                    one per epoch (see nnloop.learning.training.run_epoch)
      "optimizer":   the optimizer's settings, step count t and per-parameter
                     state (velocities, moments; see nnloop.learning.optimizers)
      "history":     per epoch: loss, train_accuracy, test_accuracy, the
@@ -109,8 +110,6 @@ def train_mnist(arguments, model_path, resume=None, out=None):
         order_rng = Random(arguments["seed"] + 1)  # a different stream from the one the weights came from
         dropout_rng = Random(arguments["seed"] + 2)
         optimizer = make_optimizer(net, arguments)
-    if arguments["dropout"] and arguments["workers"] > 1:
-        raise NnloopError("dropout draws its masks in one process: use --workers 1 with --dropout")
     train_set, test_set = mnist.load(arguments["data"] or mnist.BUNDLED)
     train_set = train_set.first(arguments["limit"])
     epochs, done = arguments["epochs"], len(history)
@@ -125,7 +124,7 @@ def train_mnist(arguments, model_path, resume=None, out=None):
     else:
         print(f"saving {model_path} after every epoch", file=out, flush=True)
     progress = Progress(out, len(train_set), epochs, done)
-    pool = Pool(net, train_set, arguments["workers"]) if arguments["workers"] > 1 else None
+    pool = Pool(net, train_set, arguments["workers"], arguments["dropout"]) if arguments["workers"] > 1 else None
     epoch = done + 1
     try:
         for epoch in range(done + 1, epochs + 1):
@@ -245,6 +244,10 @@ def check_learning_options(arguments):
             optimizers.check_hyperparameter(hyperparameter, arguments[option])
     optimizers.check_hyperparameter("weight_decay", arguments["weight_decay"])
     check_dropout(arguments["dropout"])
+    if arguments["dropout"] and arguments["layers"] and any(
+            d["type"] == "dropout" for d in architecture.parse(arguments["layers"], arguments["activation"])):
+        raise NnloopError(f"--dropout {arguments['dropout']} puts a dropout layer after every hidden layer, but "
+                          f"--layers {arguments['layers']} places its own: use one or the other")
     check_schedule(arguments["lr_schedule"], arguments["lr_step"], arguments["lr_gamma"], arguments["lr_epochs"])
 
 

@@ -7,7 +7,8 @@ entry below.
 """
 from .conv import Conv2D
 from .dense import Dense
+from .dropout import Dropout
 from .flatten import Flatten
 from .pooling import AvgPool, MaxPool
 
-KINDS = {cls.kind: cls for cls in (Conv2D, MaxPool, AvgPool, Flatten, Dense)}
+KINDS = {cls.kind: cls for cls in (Conv2D, MaxPool, AvgPool, Flatten, Dense, Dropout)}

@@ -1,45 +1,51 @@
-"""Dropout: in training, each hidden node is kept with probability 1 - P, per sample.
+"""`--dropout P`: training with a dropout layer after each hidden layer of nodes.
 
-Inverted dropout: a kept node's output is scaled by 1 / (1 - P), so that its
-expected value is what it would be without dropout, and the network is used
-as it is (no mask, no scale) for testing. Per sample and hidden layer k:
+Dropout itself is a layer (nnloop.layers.dropout), placed anywhere in an
+architecture: conv8x5,maxpool2,dropout0.25,dense100,dropout0.5. --dropout P
+(and train(..., dropout=P)) is the older shorthand, kept as it was: the
+network is trained as if a Dropout(P) followed each hidden layer whose
+values are a list of nodes (the dense layers, and a convnet's flattened
+maps), never the input or the output. The network itself is left as it is,
+so its model file, and every file written before dropout was a layer, have
+no dropout layers: at evaluation dropout passes values through anyway.
 
-  forward    mask[k][j] = 0 with probability P, else 1 / (1 - P)
-             H[k][j]    = f_k(A[k][j]) * mask[k][j]
-  backward   delta[k][j] = f'_k(A[k][j]) * mask[k][j] * back[k][j]
+with_dropout makes the network that is trained: the very layer objects of
+net, with Dropout layers between them, so that a step on its parameters is
+a step on net's. Its Gradients have an empty dW[k] and dB[k] for each
+dropout layer; gradients_of shows the same lists to an optimizer of net.
 
-A network whose nodes cannot lean on any one other node learns features
-that work on their own: dropout fights overfitting. The masks are drawn from
-a Random of the run's own seed, so runs stay reproducible. The input layer
-and the output layer are never dropped, nor are feature maps: in a convnet,
-dropout acts on the flattened maps and the dense hidden layers.
-
->>> from nnloop.network import NodeValues
->>> from nnloop.rng import Random
->>> v = NodeValues([3, 4, 2])
->>> draw_masks(v, 0.5, Random(1))
->>> v.mask
-[[], [2.0, 2.0, 2.0, 0.0], []]
+>>> from nnloop.network import Network
+>>> net = Network([3, 4, 4, 2], ["relu", "relu", "softmax"], "cross_entropy")
+>>> trained = with_dropout(net, 0.5)
+>>> [layer.kind for layer in trained.layers[1:]], trained.layers[3] is net.layers[2]
+(['dense', 'dropout', 'dense', 'dropout', 'dense'], True)
 """
-from ..errors import NnloopError
+from ..layers.dropout import Dropout, check_dropout  # noqa: F401 (check_dropout: the check of --dropout P)
+from ..network import Gradients, Network
 
 
-def draw_masks(v, P, rng):
-    """Fill v.mask[k] for every hidden layer k with a fresh mask: 0 with probability P, else 1 / (1 - P)."""
-    scale = 1.0 / (1.0 - P)
-    for k in range(1, len(v.H) - 1):
-        if isinstance(v.H[k][0], list):
-            continue  # feature maps: not dropped
-        if len(v.mask[k]) != len(v.H[k]):
-            v.mask[k] = [0.0] * len(v.H[k])
-            v.F[k] = [0.0] * len(v.H[k])
-        mask = v.mask[k]
-        for j in range(len(mask)):
-            mask[j] = 0.0 if rng.uniform() < P else scale
+def with_dropout(net, P):
+    """The network --dropout P trains: net's own layers, a Dropout(P) after each hidden layer of nodes; net if P is 0."""
+    if not P:
+        return net
+    layers = []
+    for k in range(1, net.L + 1):
+        layers.append(net.layers[k])
+        if k < net.L and isinstance(net.shapes[k], int):  # feature maps are dropped once flattened, as before
+            layers.append(Dropout(net.shapes[k], P))
+    return Network.from_layers(layers, net.loss)
 
 
-def check_dropout(P):
-    """Refuse a dropout probability that is not in [0, 1)."""
-    if isinstance(P, bool) or not isinstance(P, (int, float)) or not 0.0 <= P < 1.0:
-        raise NnloopError(f"dropout P is the probability of dropping a hidden node: it must be in [0, 1), "
-                          f"typically 0.2 to 0.5 (1 would drop them all); got {P!r}")
+def gradients_of(net, trained, g):
+    """net's view of g, the Gradients of trained = with_dropout(net, P): the very lists of g at net's layers.
+
+    What trained's backward passes add into g is then what an optimizer of net reads, and clears, in one step.
+    """
+    if trained is net:
+        return g
+    kept = [0] + [k for k in range(1, trained.L + 1) if any(trained.layers[k] is layer for layer in net.layers)]
+    view = Gradients.__new__(Gradients)
+    view.sizes = net.sizes
+    view.dW = [g.dW[k] for k in kept]
+    view.dB = [g.dB[k] for k in kept]
+    return view

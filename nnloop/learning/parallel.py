@@ -8,6 +8,9 @@ share's sums of dW and dB while the parent works on share 0. The shares are
 then added in worker order, 0, 1, ..., N-1: for a fixed N the result is the
 same run after run. Against one process only the grouping of the additions
 differs, which moves a gradient by rounding error (about 1e-15 relative).
+Dropout masks too are the ones one process would draw: each sample's come
+from a seed of the run and the sample's position in the epoch
+(training.run_epoch), and each worker is told the seed of its share's first.
 
 Worker processes start once per run and are forked, so that they inherit
 the training digits instead of receiving them; each minibatch then costs
@@ -23,6 +26,7 @@ from array import array
 from ..errors import NnloopError
 from ..lists import rows
 from ..network import Gradients, NodeValues
+from .dropout import with_dropout
 from .training import accumulate
 
 
@@ -31,15 +35,18 @@ class Pool:
 
     samples is what run_epoch trains on (len() and samples[i] == (x, t));
     net gives the architecture: the weights travel with every minibatch.
+    dropout is the P of run_epoch's dropout (--dropout), which the workers
+    train with too.
     """
 
-    def __init__(self, net, samples, workers):
+    def __init__(self, net, samples, workers, dropout=0.0):
         if workers < 2:
             raise NnloopError(f"a pool needs 2 or more workers, got {workers}: train with no pool for 1")
         if "fork" not in multiprocessing.get_all_start_methods():
             raise NnloopError("--workers needs processes started by fork (Linux, macOS): use --workers 1 here")
         context = multiprocessing.get_context("fork")
         self.samples = samples
+        net = with_dropout(net, dropout)  # the network run_epoch trains, which the workers must run too
         self.v = NodeValues(net)
         self.connections, self.processes = [], []
         self.busy = False
@@ -52,18 +59,21 @@ class Pool:
             self.connections.append(here)
             self.processes.append(process)
 
-    def accumulate(self, net, indices, g):
+    def accumulate(self, net, indices, g, seed=None):
         """Add the dW and dB sums of samples[i] for i in indices into g; return (loss sum, hits).
 
-        As training.accumulate over the same samples, with the work shared.
+        As training.accumulate over the same samples, with the work shared;
+        seed is that of the first sample's masks, sample n's is seed + n.
         """
         shares = split(indices, len(self.processes) + 1)
         weights = pack(net.W, net.B)
         self.busy = True
+        first = len(shares[0])  # the position in indices of share n's first sample
         for n, connection in enumerate(self.connections, start=1):
-            self.talk(n, connection.send, shares[n])
+            self.talk(n, connection.send, (shares[n], None if seed is None else seed + first))
             self.talk(n, connection.send_bytes, weights)
-        loss_sum, hits = accumulate(net, [self.samples[i] for i in shares[0]], g, self.v)
+            first += len(shares[n])
+        loss_sum, hits = accumulate(net, [self.samples[i] for i in shares[0]], g, self.v, seed)
         for n, connection in enumerate(self.connections, start=1):
             reply = self.talk(n, connection.recv)
             if reply[0] == "failed":
@@ -111,13 +121,14 @@ def work(connection, net, samples):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     g, v = Gradients(net), NodeValues(net)
     while True:
-        indices = connection.recv()
-        if indices is None:
+        message = connection.recv()
+        if message is None:
             return
+        indices, seed = message
         unpack(net.W, net.B, connection.recv_bytes())
         g.zero()
         try:
-            loss_sum, hits = accumulate(net, [samples[i] for i in indices], g, v)
+            loss_sum, hits = accumulate(net, [samples[i] for i in indices], g, v, seed)
         except Exception as e:  # reported to the parent, which ends the run with the message
             connection.send(("failed", f"{type(e).__name__}: {e}"))
             return

@@ -27,7 +27,7 @@ import math
 from ..errors import NnloopError
 from ..network import Gradients, NodeValues, check_samples
 from ..rng import Random
-from .dropout import check_dropout, draw_masks
+from .dropout import check_dropout, gradients_of, with_dropout
 from .evaluation import predicted_class
 from .optimizers import SGD
 
@@ -36,7 +36,7 @@ def train(net, samples, epochs, batch_size, eta, seed=0, optimizer=None, dropout
     """Train net on a list of (x, t) pairs; return each epoch's mean loss.
 
     The sample order of every epoch is shuffled by a Random(seed), the
-    dropout masks drawn from a Random(seed + 1). optimizer (default plain
+    seeds of the dropout masks drawn from a Random(seed + 1). optimizer (default plain
     SGD) takes each step; dropout is P of nnloop.learning.dropout (0: none);
     schedule, if given, is schedule(e) -> eta of epoch e = 0, 1, ...
     """
@@ -69,27 +69,36 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, opti
     over worker processes (nnloop.learning.parallel); progress, if given, is called
     as progress(samples_done, loss_sum) after each minibatch. optimizer
     (default plain SGD) takes each minibatch's step with learning rate eta;
-    dropout P > 0 drops hidden nodes by masks from dropout_rng (no pool).
+    dropout P > 0 trains net as if a dropout layer followed each hidden
+    layer (nnloop.learning.dropout.with_dropout; pool must be made with the same P).
+
+    Dropout masks, of dropout layers in net or of dropout P: the epoch
+    draws one seed from dropout_rng (from rng if not given), and the sample
+    at position p of the epoch's order draws its masks from Random(seed + p).
+    The masks depend on the run and the positions only, so a pool of any
+    size trains with the very masks one process would.
     Raises NnloopError as soon as the loss stops being a finite number.
     """
-    if dropout and pool is not None:
-        raise NnloopError("dropout draws its masks in one process: train with --workers 1 to use --dropout")
     optimizer = optimizer or SGD(net)
+    trained = with_dropout(net, dropout)  # net itself, unless dropout P > 0
     order = list(range(len(samples)))
     rng.shuffle(order)
-    g = Gradients(net)
-    v = NodeValues(net)
+    g = Gradients(trained)
+    g_net = gradients_of(net, trained, g)  # the same lists, as the optimizer of net reads them
+    v = NodeValues(trained)
+    epoch_seed = (dropout_rng or rng).next_u64() if v.drops() else None
     loss_sum, hits = 0.0, 0
     for start in range(0, len(order), batch_size):
         indices = order[start:start + batch_size]  # g is all 0 here: the last step cleared it
+        seed = None if epoch_seed is None else epoch_seed + start  # that of the batch's first sample
         if pool is None:
-            batch_loss, batch_hits = accumulate(net, [samples[i] for i in indices], g, v, dropout, dropout_rng)
+            batch_loss, batch_hits = accumulate(trained, [samples[i] for i in indices], g, v, seed)
         else:
-            batch_loss, batch_hits = pool.accumulate(net, indices, g)
+            batch_loss, batch_hits = pool.accumulate(trained, indices, g, seed)
         if math.isinf(batch_loss):
             raise NnloopError(f"training diverged: the loss became infinite or NaN; "
                               f"try a smaller learning rate than {eta:g}")
-        optimizer.step(net, g, eta, len(indices))
+        optimizer.step(net, g_net, eta, len(indices))
         loss_sum += batch_loss
         hits += batch_hits
         if progress is not None:
@@ -101,25 +110,29 @@ def update_mini_batch(net, batch, eta, optimizer=None, dropout=0.0, dropout_rng=
     """One step (plain SGD unless optimizer says otherwise) on a list of (x, t) pairs; return their mean loss."""
     check_eta(eta)
     check_samples(batch)
-    g = Gradients(net)
-    loss_sum, _ = accumulate(net, batch, g, NodeValues(net), dropout, dropout_rng)
-    (optimizer or SGD(net)).step(net, g, eta, len(batch))
+    check_dropout(dropout)
+    trained = with_dropout(net, dropout)
+    g, v = Gradients(trained), NodeValues(trained)
+    seed = (dropout_rng or Random(0)).next_u64() if v.drops() else None
+    loss_sum, _ = accumulate(trained, batch, g, v, seed)
+    (optimizer or SGD(net)).step(net, gradients_of(net, trained, g), eta, len(batch))
     return loss_sum / len(batch)
 
 
-def accumulate(net, batch, g, v, dropout=0.0, dropout_rng=None):
+def accumulate(net, batch, g, v, seed=None):
     """Add each sample's dW and dB into g; return (sum of losses, hits).
 
     One sample at a time: forward fills v.A and v.H, backward fills v.delta
     and adds H[k-1][i] * delta[k][j] into g.dW[k][j][i]. hits counts the
     samples whose largest output is where their target's largest value is.
-    With dropout P > 0 each sample gets fresh masks from dropout_rng.
+    seed: sample n of the batch draws its dropout masks from Random(seed + n);
+    None: no masks, dropout layers pass values through (as at evaluation).
     The loss sum is infinite as soon as one sample's loss broke down.
     """
     loss_sum, hits = 0.0, 0
-    for x, t in batch:
-        if dropout:
-            draw_masks(v, dropout, dropout_rng)
+    for n, (x, t) in enumerate(batch):
+        if seed is not None:
+            v.draw_masks(Random(seed + n))
         Y = net.forward(x, v)
         loss = net.sample_loss(Y, t)
         if net.loss_function.broke_down(loss):  # NaN, or infinite: no gradient to follow

@@ -11,7 +11,9 @@ difference carries some 1e-16 |Loss| / eps of noise, and a loss in the
 thousands makes that 1e-8 and more. The verdict accounts for it: every check
 carries an estimate of the finite difference's own error (noise), and a
 gradient fails only where backprop is off by more than the threshold plus
-that noise. Backprop must agree:
+that noise. Dropout layers drop nodes as in training, with masks drawn
+from a fixed seed (FIXED_SEED): the same masks in every forward pass, so
+that the loss is one function of the parameters. Backprop must agree:
 
 >>> from nnloop.network import Network
 >>> net = Network([3, 4, 2], ["tanh", "softmax"], "cross_entropy", seed=5)
@@ -25,8 +27,9 @@ import sys
 from typing import NamedTuple, Optional
 
 from ..errors import NnloopError, short
-
+from ..layers.dropout import FIXED_SEED
 from ..network import NodeValues
+from ..rng import Random
 
 # Gradients smaller than this are compared absolutely. The central difference
 # itself errs by about eps^2 |f'''| / 6 + 1e-16 |Loss| / eps, some 1e-10 at
@@ -95,7 +98,7 @@ def check_gradients(net, samples, eps=1e-5, params=None):
     ends exactly as it began.
     """
     check_eps(eps)
-    g = net.gradients(samples)
+    g = net.gradients(samples, FIXED_SEED)
     if params is None:
         params = all_parameters(net)
     check_params(net, params)
@@ -127,9 +130,9 @@ def central_difference(net, samples, k, j, i, eps):
         raise NnloopError(f"eps = {eps:g} vanishes next to {name} = {p:g}: p + eps == p - eps in floating point; "
                           f"use an eps above {abs(p) * 1e-15:.2g}")
     values[index] = p + eps
-    loss_plus = net.mean_loss(samples)
+    loss_plus = net.mean_loss(samples, FIXED_SEED)
     values[index] = p - eps
-    loss_minus = net.mean_loss(samples)
+    loss_minus = net.mean_loss(samples, FIXED_SEED)
     values[index] = p
     rounding = ROUNDING * max(abs(loss_plus), abs(loss_minus)) / step
     return (loss_plus - loss_minus) / step, rounding
@@ -216,6 +219,7 @@ def relu_kinks(net, samples, margin):
     kinks = []
     v = NodeValues(net)
     for n, (x, _) in enumerate(samples):
+        v.draw_masks(Random(FIXED_SEED + n))  # the masks check_gradients fixes
         net.forward(x, v)
         for k in range(1, net.L + 1):
             if net.activations[k] == "relu" and net.layers[k].kind == "dense":

@@ -27,8 +27,10 @@ import copy
 import math
 from typing import List, NamedTuple
 
+from ..layers.dropout import FIXED_SEED
 from ..learning.optimizers import SGD
 from ..network import Gradients, Network, NodeValues
+from ..rng import Random
 
 
 class Section(NamedTuple):
@@ -85,8 +87,11 @@ def compute(net, x, t, eta, optimizer=None):
     """Run the engine on (x, t) and take the step on copies: the one place trace and draw get their numbers.
 
     optimizer (default plain SGD) takes the step; net and optimizer are left unchanged.
+    Dropout layers drop nodes as in training, by masks from the fixed seed FIXED_SEED: the same
+    masks before and after the step, so that the two losses compare.
     """
     v = NodeValues(net)
+    v.draw_masks(Random(FIXED_SEED))
     g = Gradients(net)
     Y = net.forward(x, v)
     loss = net.sample_loss(Y, t)
@@ -95,7 +100,9 @@ def compute(net, x, t, eta, optimizer=None):
     optimizer = copy.deepcopy(optimizer) if optimizer is not None else SGD(net)
     before = copy.deepcopy(optimizer.state)
     optimizer.step(stepped, copy.deepcopy(g), eta, 1)  # one sample's minibatch; the step clears what it is given
-    loss_after = stepped.sample_loss(stepped.forward(x), t)
+    after = NodeValues(stepped)
+    after.draw_masks(Random(FIXED_SEED))
+    loss_after = stepped.sample_loss(stepped.forward(x, after), t)
     return Computed(v, g, Y, loss, stepped, loss_after, optimizer, before)
 
 
@@ -636,10 +643,78 @@ def flatten_backward(net, v, T, g, k, top):
     return Section(f"Backward, layer {k} (flatten)", lines)
 
 
+# Dropout (nnloop.layers.dropout), after a list of nodes or feature maps: a node is '[j]' or '[c][y][x]'.
+
+def nodes_of(values):
+    """(name, path) of every node of values: ('[j]', (j,)) of a list, ('[c][y][x]', (c, y, x)) of maps."""
+    if isinstance(values[0], list):
+        return [(f"[{c}][{y}][{x}]", (c, y, x)) for c, y, x in positions(values)]
+    return [(f"[{j}]", (j,)) for j in range(len(values))]
+
+
+def value_at(values, path):
+    for i in path:
+        values = values[i]
+    return values
+
+
+def dropout_forward(net, v, k, top):
+    """A[k][j] = H[k-1][j]*mask[k][j], the mask 0 (dropped) or 1/(1-P) (kept); H[k][j] = A[k][j]."""
+    layer, mask = net.layers[k], v.memory[k].mask
+    scale = 1.0 / (1.0 - layer.P)
+    title = f"Forward, layer {k} (dropout, P = {num(layer.P)})"
+    nodes = nodes_of(v.H[k])
+    if v.memory[k].rng is None:
+        return Section(title, [f"H[{k}] = A[{k}] = H[{k - 1}]: no mask, as at evaluation (values pass through)"])
+    kept = sum(1 for _, path in nodes if value_at(mask, path) != 0.0)
+    lines = [f"A[{k}][j] = H[{k - 1}][j]*mask[{k}][j];  H[{k}][j] = A[{k}][j];  mask[{k}][j] = 0 with probability "
+             f"P = {num(layer.P)} (dropped), else 1/(1-P) = 1/(1-{num(layer.P)}) = {num(scale)} (kept), drawn for "
+             f"this sample (seed {FIXED_SEED}, as gradcheck fixes it)",
+             f"{kept} of the {len(nodes)} nodes kept, {len(nodes) - kept} dropped"]
+    items = []
+    for name, path in nodes:
+        m = value_at(mask, path)
+        items.append((abs(value_at(v.H[k], path)),
+                      f"H[{k}]{name} = A[{k}]{name} = H[{k - 1}]{name}*mask[{k}]{name} = "
+                      f"{factor(value_at(v.H[k - 1], path))}*{factor(m)} = {num(value_at(v.H[k], path))}"
+                      + ("  (dropped)" if m == 0.0 else "")))
+    lines += list_lines(f"H[{k}][j] for all {len(nodes)} nodes", items, top)
+    return Section(title, lines)
+
+
+def dropout_backward(net, v, T, g, k, top):
+    """back[k-1][j] = mask[k][j]*delta[k][j]: a dropped node sends nothing back; then delta[k-1]."""
+    layer, mask = net.layers[k], v.memory[k].mask
+    title = f"Backward, layer {k} (dropout, P = {num(layer.P)})"
+    if k == 1:
+        return Section(title, ["layer 0 is the input: nothing below it to learn, nothing sent back"])
+    masked = v.memory[k].rng is not None
+    lines = [f"back[{k - 1}][j] = mask[{k}][j]*delta[{k}][j]: the mask of the forward pass; no parameters to learn"
+             if masked else f"back[{k - 1}] = delta[{k}]: no mask, as at evaluation"]
+    items = []
+    for name, path in nodes_of(v.back[k - 1]):
+        back, d = value_at(v.back[k - 1], path), value_at(v.delta[k], path)
+        formula = f"mask[{k}]{name}*delta[{k}]{name} = {factor(value_at(mask, path))}*{factor(d)}" if masked \
+            else f"delta[{k}]{name}"
+        items.append((abs(back), f"back[{k - 1}]{name} = {formula} = {num(back)}"))
+    lines += list_lines(f"back[{k - 1}][j] for all {len(items)} nodes", items, top)
+    if isinstance(v.back[k - 1][0], list):
+        return Section(title, lines + delta_lines(net, v, k - 1, top))
+    name = net.activations[k - 1]
+    lines.append(f"delta[{k - 1}][i] = {name}'(A[{k - 1}][i])*back[{k - 1}][i]")
+    items = []
+    for i in range(net.sizes[k - 1]):
+        a, back = v.A[k - 1][i], v.back[k - 1][i]
+        fprime = net.f[k - 1].derivative(a, v.H[k - 1][i])
+        items.append((abs(v.delta[k - 1][i]), f"delta[{k - 1}][{i}] = {name}'(A[{k - 1}][{i}])*back[{k - 1}][{i}] = "
+                      f"{name}'({num(a)})*{factor(back)} = {factor(fprime)}*{factor(back)} = {num(v.delta[k - 1][i])}"))
+    return Section(title, lines + list_lines(f"delta[{k - 1}][i] for all {len(items)} nodes", items, top))
+
+
 FORWARD = {"dense": forward_layer, "conv": conv_forward, "maxpool": pool_forward, "avgpool": pool_forward,
-           "flatten": flatten_forward}
+           "flatten": flatten_forward, "dropout": dropout_forward}
 BACKWARD = {"dense": backward_layer, "conv": conv_backward, "maxpool": pool_backward, "avgpool": pool_backward,
-            "flatten": flatten_backward}
+            "flatten": flatten_backward, "dropout": dropout_backward}
 
 
 def render(sections, markdown=False, title="Backprop, step by step"):

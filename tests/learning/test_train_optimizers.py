@@ -84,7 +84,6 @@ def test_a_file_from_before_optimizers_resumes_as_plain_sgd(tmp_path, small_mnis
     (["--optimizer", "adamw"], "invalid choice"),
     (["--beta1", "0.9"], "--beta1 is a setting of adam, which --optimizer sgd does not use"),
     (["--optimizer", "adam", "--momentum", "0.9"], "--momentum is a setting of momentum and nesterov"),
-    (["--dropout", "0.5", "--workers", "2"], "use --workers 1 with --dropout"),
 ])
 def test_bad_values_are_refused_in_one_line(tmp_path, small_mnist, options, fragment):
     assert_refused(run_nnloop("train", "--data", small_mnist, "-o", tmp_path / "m.json", *options), fragment)
