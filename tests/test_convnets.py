@@ -18,7 +18,9 @@ from conftest import ROOT, assert_refused, run_nnloop
 from nnloop import architecture
 from nnloop.cli import main
 from nnloop.files import modelfile
+from nnloop.layers.dropout import FIXED_SEED
 from nnloop.network import NodeValues
+from nnloop.rng import Random
 from nnloop.tools import spec
 from nnloop.tools.gradcheck import check_gradients
 from nnloop.tools.trace import trace
@@ -30,18 +32,25 @@ EXAMPLES = os.path.join(ROOT, "data", "examples")
 
 @st.composite
 def convnets(draw):
-    """A random small convnet over 1 to 3 channels of 3 to 8 pixels a side, a dense head, and 1 or 2 samples."""
+    """A random small convnet over 1 to 3 channels of 3 to 8 pixels a side, a dense head, and 1 or 2 samples.
+
+    Dropout layers may follow the conv, pooling and dense layers (gradcheck fixes their masks)."""
     C, rows, cols = draw(st.integers(1, 3)), draw(st.integers(3, 8)), draw(st.integers(3, 8))
     size = draw(st.integers(1, 3))
     stride, padding = draw(st.integers(1, 3)), draw(st.integers(0, 2))
     loss = draw(st.sampled_from(["mse", "cross_entropy"]))
     out = "softmax" if loss == "cross_entropy" else draw(st.sampled_from(ACTIVATIONS))
     words = [f"conv{draw(st.integers(1, 3))}x{size}s{stride}p{padding}:{draw(st.sampled_from(ACTIVATIONS))}"]
+    dropout = st.sampled_from(["", "dropout0.5", "dropout0.25", "dropout0.8"])
+    words.append(draw(dropout))
     side = (min(rows, cols) + 2 * padding - size) // stride + 1
     if side >= 2 and draw(st.booleans()):
         words.append(draw(st.sampled_from(["maxpool2", "avgpool2", "maxpool2s1", "avgpool2s1"])))
+        words.append(draw(dropout))
     if draw(st.booleans()):
         words.append(f"dense{draw(st.integers(1, 4))}:{draw(st.sampled_from(ACTIVATIONS))}")
+        words.append(draw(dropout))
+    words = [word for word in words if word]
     n_out = draw(st.integers(2, 3))
     net = architecture.build(architecture.parse(",".join(words)), (C, rows, cols), n_out, out, loss,
                              seed=draw(st.integers(0, 2**32)))
@@ -60,7 +69,8 @@ def convnets(draw):
 def near_a_kink(net, samples):
     """True if a relu node's A or a max pooling window's two largest inputs are within KINK_MARGIN."""
     v = NodeValues(net)
-    for x, _ in samples:
+    for n, (x, _) in enumerate(samples):
+        v.draw_masks(Random(FIXED_SEED + n))  # the masks gradcheck fixes
         net.forward(x, v)
         for k in range(1, net.L + 1):
             layer = net.layers[k]
