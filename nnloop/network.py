@@ -17,7 +17,7 @@ sample, node by node:
 
 Y = H[L] is the output and T the target. The network is a stack of layer
 units, each with its own loops (nnloop.layers.dense for these lines; nnloop.layers.conv,
-nnloop.layers.pooling and nnloop.layers.flatten for feature maps): Network.forward runs
+nnloop.layers.pooling and nnloop.layers.flatten for feature maps; nnloop.layers.dropout): Network.forward runs
 each layer's forward, the first two lines; Network.backward starts at the
 loss's delta[L], runs each layer's backward, which adds its dB and dW and
 sends back, and takes back through the f' of the layer below, the last line.
@@ -81,8 +81,9 @@ class Network:
 
     layers[k]       the unit of layer k = 1..L, which owns its parameters and
                     its forward and backward loops: a Dense layer
-                    (nnloop.layers.dense), or Conv2D, MaxPool, AvgPool, Flatten
-                    (nnloop.layers.conv, nnloop.layers.pooling, nnloop.layers.flatten); layers[0]
+                    (nnloop.layers.dense), or Conv2D, MaxPool, AvgPool, Flatten, Dropout
+                    (nnloop.layers.conv, nnloop.layers.pooling, nnloop.layers.flatten,
+                    nnloop.layers.dropout); layers[0]
                     is None, since layer 0 is the input
     shapes[k]       shape of layer k's values: an int n for a list of n nodes,
                     (C, rows, cols) for C feature maps; shapes[0] the input's

@@ -124,7 +124,8 @@ def add_optimizer_options(train):
     group.add_argument("--dropout", type=fraction(True, "dropout P must be in [0, 1), typically 0.2 to 0.5 "
                                                          "(1 would drop every node)"), metavar="P",
                        help="in training, drop each hidden node with probability P per digit and scale the "
-                            "kept ones by 1/(1-P), so no node can lean on another (default 0: none)")
+                            "kept ones by 1/(1-P), so no node can lean on another (default 0: none); or place "
+                            "dropout layers yourself: --layers dense100,dropout0.5")
     group.add_argument("--lr-schedule", choices=["constant", "step", "cosine"],
                        help="how eta changes by epoch e = 0, 1, ...: constant (default); step "
                             "eta*GAMMA^floor(e/STEP); cosine eta*(1+cos(pi*e/E))/2, large steps early, small late")
