@@ -100,6 +100,7 @@ class Dropout:
     KEYS = {"P"}  # of its file section, besides "type"
     OPTIONAL = {}
     READS_MAPS = None  # either: a list of nodes or feature maps, whatever the layer below gives
+    WEIGHTS = None  # it has none: its mask is drawn, not learned
 
     @staticmethod
     def from_word(numbers, activation):
