@@ -79,11 +79,15 @@ def near_a_kink(net, samples):
                 return True
             if layer.kind == "maxpool":
                 H = v.H[k - 1]
+                # a 0 below relu (or a dropped node's, or the input's) stays 0 under a nudge; an identity's can move
+                weighted = [net.layers[j] for j in range(k - 1, 0, -1) if net.layers[j].W]
+                zeros_stay = not weighted or weighted[0].activation == "relu"
                 for c, y, x_ in [(c, y, x_) for c in range(layer.shape[0]) for y in range(layer.shape[1])
                                  for x_ in range(layer.shape[2])]:
                     window = sorted(H[c][layer.stride * y + u][layer.stride * x_ + w]
                                     for u in range(layer.size) for w in range(layer.size))
-                    if window[-1] - window[-2] < KINK_MARGIN and window[-1] != 0.0:
+                    # two zeros that stay 0 tie harmlessly; a live value beside a dropped or clamped 0 can cross it
+                    if window[-1] - window[-2] < KINK_MARGIN and not (zeros_stay and window[-1] == window[-2] == 0.0):
                         return True
     return False
 

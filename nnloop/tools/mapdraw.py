@@ -483,8 +483,22 @@ def more(net, layout, k):
                       class_="more", data_rest=rest)]
 
 
+def dropout_parts(net, layout, computed, t, pass_, k, prefix):
+    """Dropout: the maps or nodes of the layer below, each multiplied by its mask (0 for a dropped one, else
+    1/(1-P)); an arrow joins each node to the one it masks."""
+    if layout.maps[k]:
+        return maps_parts(net, layout, computed, pass_, k, prefix)
+    parts = []
+    for j in range(min(layout.shown[k], layout.shown[k - 1])):
+        start, end = (layout.x[k - 1] + layout.r + 2, layout.y[k - 1][j]), (layout.x[k] - layout.r - 2, layout.y[k][j])
+        parts.append(svg.line(*start, *end, "#999999", stroke_width=0.8, opacity=0.6, class_="mask"))
+    for j in range(layout.shown[k]):
+        parts.append(flat_node(layout, k, j, draw.node_lines(net, computed, pass_, k, j), None, None, prefix))
+    return parts + more(net, layout, k)
+
+
 LAYER_PARTS = {"input": input_parts, "conv": conv_parts, "maxpool": pool_parts, "avgpool": pool_parts,
-               "flatten": flatten_parts, "dense": dense_parts}
+               "flatten": flatten_parts, "dense": dense_parts, "dropout": dropout_parts}
 
 
 # ---- the textbook's worked cell

@@ -58,8 +58,8 @@ def write_report(net, training, model_path, html_path, data=None):
         [loss_section(history, model_path), accuracy_section(history, model_path)],
         [gradients_section(history, model_path), confusion_section(C)],
         [misclassified_section(net, test)],
-        [weights_section(net) if net.layers[1].kind == "dense" else kernels_section(net)],
     ]
+    rows += [[part] for part in [first_weights_section(net)] if part]
     if not net.dense():
         rows.append([maps_section(net, test)])
     title = f"nnloop report: {model_path}"
@@ -201,31 +201,43 @@ def misclassified_section(net, test):
                    svg.document(per_row * tile, max(rows, 1) * (tile + 10), parts))
 
 
-def weights_section(net):
-    """W[1][j] of each node j of layer 1 as a 28x28 image, blue negative, red positive."""
-    shown = net.W[1][:NODES_SHOWN]
+def first_weights_section(net):
+    """The section of the first layer with weights (a dropout layer may come before it): its kernels, or its
+    W[k][j] as images when it reads a square image's pixels (784 of them, say); None otherwise."""
+    k = next(k for k in range(1, net.L + 1) if net.layers[k].WEIGHTS)
+    if net.layers[k].WEIGHTS == "K":
+        return kernels_section(net, k)
+    side = math.isqrt(net.sizes[k - 1])
+    return weights_section(net, k, side) if side * side == net.sizes[k - 1] else None
+
+
+def weights_section(net, k, side):
+    """W[k][j] of each node j of layer k, which reads the side x side pixels of a digit, as an image, blue
+    negative, red positive."""
+    shown = net.W[k][:NODES_SHOWN]
     tile, per_row = 64, 14
+    scale = max(1, 56 // side)
     parts = []
-    for j, W_1j in enumerate(shown):
+    for j, W_kj in enumerate(shown):
         x, y = (j % per_row) * tile, (j // per_row) * (tile + 8)
-        biggest = max(abs(w) for w in W_1j) or 1.0
+        biggest = max(abs(w) for w in W_kj) or 1.0
         parts.append(svg.group([
-            svg.pixel_image([w / biggest for w in W_1j], 28, svg.diverging, x + 4, y, 2),
+            svg.pixel_image([w / biggest for w in W_kj], side, svg.diverging, x + 4, y, scale),
             svg.text(x + 32, y + 68, f"j = {j}", text_anchor="middle", font_size=10, fill="#777777"),
         ], class_="node", data_j=j))
     rows = (len(shown) + per_row - 1) // per_row
-    layer = "the output layer: a template per digit" if net.L == 1 else "the first hidden layer"
-    count = f"all {len(shown)}" if len(shown) == len(net.W[1]) else f"the first {len(shown)} of {len(net.W[1])}"
-    explanation = (f"The incoming weights W[1][j][i] of {count} nodes j of layer 1 ({layer}), pixel i at "
-                   "its place in the 28x28 digit: red pixels push the node's A[1][j] up when inked, blue "
-                   "ones down. Each image is scaled to its own largest |W[1][j][i]|.")
-    return section("weights", "What the nodes of layer 1 look for", explanation,
+    layer = "the output layer: a template per digit" if k == net.L else "the first hidden layer"
+    count = f"all {len(shown)}" if len(shown) == len(net.W[k]) else f"the first {len(shown)} of {len(net.W[k])}"
+    explanation = (f"The incoming weights W[{k}][j][i] of {count} nodes j of layer {k} ({layer}), pixel i at "
+                   f"its place in the {side}x{side} digit: red pixels push the node's A[{k}][j] up when inked, blue "
+                   f"ones down. Each image is scaled to its own largest |W[{k}][j][i]|.")
+    return section("weights", f"What the nodes of layer {k} look for", explanation,
                    svg.document(per_row * tile, rows * (tile + 8), parts))
 
 
-def kernels_section(net):
-    """K[1][c][c'] of each kernel c of a convolution layer 1 as a small image, blue negative, red positive."""
-    layer = net.layers[1]
+def kernels_section(net, k):
+    """K[k][c][c'] of each kernel c of the convolution layer k as a small image, blue negative, red positive."""
+    layer = net.layers[k]
     size, tile, per_row = layer.size, 64, 14
     scale = max(1, 48 // size)
     parts = []
@@ -242,11 +254,11 @@ def kernels_section(net):
             ], class_="kernel", data_c=c))
     count = len(parts)
     rows = (count + per_row - 1) // per_row
-    explanation = (f"The {layer.channels} learned kernels K[1][c][c'][u][v] of the convolution layer 1, each a "
-                   f"{size}x{size} grid of weights that slides over the digit: red weights push A[1][c][y][x] up "
+    explanation = (f"The {layer.channels} learned kernels K[{k}][c][c'][u][v] of the convolution layer {k}, each a "
+                   f"{size}x{size} grid of weights that slides over the digit: red weights push A[{k}][c][y][x] up "
                    "where the window is inked, blue ones down, so each kernel finds a stroke of its own direction "
-                   "wherever it is. Each image is scaled to its own largest |K[1][c][c'][u][v]|.")
-    return section("weights", "What the kernels of layer 1 look for", explanation,
+                   f"wherever it is. Each image is scaled to its own largest |K[{k}][c][c'][u][v]|.")
+    return section("weights", f"What the kernels of layer {k} look for", explanation,
                    svg.document(per_row * tile, rows * (tile + 8), parts))
 
 

@@ -226,3 +226,23 @@ def test_the_readme_pictures_sit_beside_real_trace_lines():
     assert len(excerpts) >= 12
     for line in excerpts:
         assert "  " + line in printed, line
+
+
+@pytest.mark.parametrize("layers", ["dropout0.2,dense6", "dense6,dropout0.5", "conv2x5,dropout0.3,maxpool2,dense6"])
+def test_networks_with_dropout_layers_are_drawn_paged_and_reported(tmp_path, small_mnist, layers):
+    from nnloop import architecture
+    from nnloop.files import modelfile
+    model = tmp_path / "m.json"
+    net = architecture.build(architecture.parse(layers), (1, 28, 28), 10, seed=1)
+    modelfile.save(net, str(model))
+    for argv in (["draw", model, "--pass", "backward", "-o", tmp_path / "d.svg"],
+                 ["trace", model, "--html", tmp_path / "t.html"],
+                 ["report", model, "-o", tmp_path / "r.html"]):
+        result = run_nnloop(*argv, "--data", small_mnist)
+        assert result.returncode == 0, (argv, result.stderr)
+    k = next(k for k in range(1, net.L + 1) if net.layers[k].kind == "dropout")
+    ids = [g.get("id") or "" for g in ET.parse(tmp_path / "d.svg").getroot().iter(SVG + "g")]
+    assert any(i.startswith((f"node-{k}-", f"cell-{k}-")) for i in ids)  # the dropout layer's nodes or cells
+    first = next(k for k in range(1, net.L + 1) if net.layers[k].WEIGHTS)
+    assert f"layer {first} look for" in \
+        (tmp_path / "r.html").read_text()  # the first weighted layer's section, past a dropout before it
