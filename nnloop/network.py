@@ -185,7 +185,7 @@ class Network:
         lines = [f"Network {self.describe()} ({acts}; {self.loss})"]
         for k in range(1, self.L + 1):
             layer = self.layers[k]
-            if layer.kind == "dense":
+            if layer.WEIGHTS == "W":
                 lines.append(f"  layer {k} ({self.activations[k]}): W[{k}][0] = {first(self.W[k][0])}  "
                              f"B[{k}] = {first(self.B[k])}")
             else:

@@ -258,9 +258,8 @@ def parameters_text(net):
     lines = ["\n\n# The parameters, float64, as nnloop held them.", "W, K, B = {}, {}, {}"]
     for k in range(1, net.L + 1):
         layer = net.layers[k]
-        if layer.kind in ("dense", "conv"):
-            name = "W" if layer.kind == "dense" else "K"
-            lines.append(f"{name}[{k}] = np.array({getattr(layer, name)!r})")
+        if layer.WEIGHTS:  # W of a dense layer, K of a conv layer
+            lines.append(f"{layer.WEIGHTS}[{k}] = np.array({layer.W!r})")
             lines.append(f"B[{k}] = np.array({layer.B!r})")
     return "\n".join(lines)
 

@@ -222,9 +222,9 @@ def relu_kinks(net, samples, margin):
         v.draw_masks(Random(FIXED_SEED + n))  # the masks check_gradients fixes
         net.forward(x, v)
         for k in range(1, net.L + 1):
-            if net.activations[k] == "relu" and net.layers[k].kind == "dense":
+            if net.activations[k] == "relu" and isinstance(net.shapes[k], int):  # a list of nodes
                 kinks += [(k, j, n, a) for j, a in enumerate(v.A[k]) if abs(a) < margin]
-            elif net.activations[k] == "relu":
+            elif net.activations[k] == "relu":  # feature maps
                 kinks += [(k, f"[{c}][{y}][{x}]", n, a) for c, A_c in enumerate(v.A[k]) for y, A_cy in enumerate(A_c)
                           for x, a in enumerate(A_cy) if abs(a) < margin]
     return kinks
