@@ -54,7 +54,7 @@ def check_network(shapes, option, samples=None, out=None, weights=None):
                           f"{memory / 1e9:,.1f} GB of memory as Python lists; nnloop stops at {limit}: use fewer or "
                           f"smaller layers (784-100-10 has 79,510 weights)")
     if n > ANNOUNCE_PARAMETERS:
-        estimate = "" if samples is None else f", some {clock(samples * n / WEIGHTS_PER_SECOND)} per epoch here"
+        estimate = "" if samples is None else f", some {duration(samples * n / WEIGHTS_PER_SECOND)} per epoch here"
         print(f"note: {shape} is a large network: {n:,} weights, about {memory / 1e6:,.0f} MB"
               f"{estimate}", file=out, flush=True)
 
@@ -76,7 +76,7 @@ def check_workers(workers, option="--workers"):
                           "only wait their turn")
 
 
-def clock(seconds):
+def duration(seconds):
     """A duration in words: '40 s', '12 min', '3.5 h'."""
     if seconds < 120:
         return f"{seconds:.0f} s"

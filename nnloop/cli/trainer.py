@@ -36,7 +36,7 @@ from ..files import mnist, modelfile
 from ..learning import optimizers
 from ..learning.dropout import check_dropout
 from ..learning.evaluation import accuracy, confusion_matrix, progress_line
-from ..learning.parallel import Pool
+from ..learning.parallel import WorkerPool
 from ..learning.schedules import check_schedule, learning_rate
 from ..learning.training import check_hyperparameters, run_epoch
 from ..network import Network
@@ -124,7 +124,7 @@ def train_mnist(arguments, model_path, resume=None, out=None):
     else:
         print(f"saving {model_path} after every epoch", file=out, flush=True)
     progress = Progress(out, len(train_set), epochs, done)
-    pool = Pool(net, train_set, arguments["workers"], arguments["dropout"]) if arguments["workers"] > 1 else None
+    pool = WorkerPool(net, train_set, arguments["workers"], arguments["dropout"]) if arguments["workers"] > 1 else None
     epoch = done + 1
     try:
         for epoch in range(done + 1, epochs + 1):

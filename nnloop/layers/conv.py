@@ -65,6 +65,7 @@ from ..errors import NnloopError, check_numbers, short
 from ..rng import check_rng
 from ..sizes import check_nodes
 from .activations import ACTIVATIONS
+from .shapes import check_count, check_feature_shape, output_size, shape_name
 
 
 class Conv2D:
@@ -455,15 +456,6 @@ class Conv2D:
 
 
 
-def output_size(n, size, stride, padding=0):
-    """The rows (or cols) of the output of windows of size, stride and padding over n input rows (or cols).
-
-    >>> output_size(28, 5, 1), output_size(24, 2, 2), output_size(5, 3, 2, padding=1)
-    (24, 12, 3)
-    """
-    return (n + 2 * padding - size) // stride + 1
-
-
 def flat_kernel(K_c):
     """Kernel K_c[c'][u][v] as one list: K_flat[(c'*size + u)*size + v] = K_c[c'][u][v]."""
     return [w for grid in K_c for row in grid for w in row]
@@ -477,23 +469,3 @@ def unflat_kernel(K_flat, K_c):
             for v in range(len(row)):
                 row[v] = K_flat[i]
                 i += 1
-
-
-def shape_name(shape):
-    """'3x5x5' for the feature-map shape (3, 5, 5); '75' for a flat layer of 75 nodes."""
-    return str(shape) if isinstance(shape, int) else "x".join(map(str, shape))
-
-
-def check_feature_shape(shape, what):
-    """shape as a tuple (C, rows, cols) of positive whole numbers, or an NnloopError."""
-    if not isinstance(shape, (tuple, list)) or len(shape) != 3 or \
-            any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in shape):
-        raise NnloopError(f"{what} must be a feature-map shape (channels, rows, cols) of 3 positive whole numbers, "
-                          f"like (1, 28, 28); got {short(shape)}")
-    return tuple(shape)
-
-
-def check_count(n, what, example):
-    """Refuse n unless it is a whole number >= 1."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise NnloopError(f"{what} must be a whole number >= 1 ({example}); got {short(n)}")

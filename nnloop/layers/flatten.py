@@ -22,7 +22,7 @@ Flatten 2x2x2 -> 8
 import re
 
 from .activations import identity
-from .conv import check_feature_shape, shape_name
+from .shapes import check_feature_shape, shape_name
 
 
 class Flatten:

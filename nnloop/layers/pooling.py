@@ -48,7 +48,7 @@ import re
 
 from ..errors import NnloopError
 from .activations import identity
-from .conv import check_count, check_feature_shape, output_size, shape_name
+from .shapes import check_count, check_feature_shape, output_size, shape_name
 
 
 class Pool:

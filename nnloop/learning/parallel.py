@@ -30,7 +30,7 @@ from .dropout import with_dropout
 from .training import accumulate
 
 
-class Pool:
+class WorkerPool:
     """workers - 1 worker processes that train on shares of minibatches of samples.
 
     samples is what run_epoch trains on (len() and samples[i] == (x, t));

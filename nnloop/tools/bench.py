@@ -16,7 +16,7 @@ import time
 
 from .. import architecture
 from ..files import mnist
-from ..learning.parallel import Pool
+from ..learning.parallel import WorkerPool
 from ..learning.training import run_epoch
 from ..network import Network, NodeValues
 from ..rng import Random
@@ -50,7 +50,7 @@ def run(hidden, batch_sizes, worker_counts, samples, as_json, data=mnist.BUNDLED
 def time_training(digits, hidden, layers, batch_size, workers):
     """One measurement: samples/s of SGD."""
     net = bench_network(hidden, layers)
-    pool = Pool(net, digits, workers) if workers > 1 else None
+    pool = WorkerPool(net, digits, workers) if workers > 1 else None
     try:
         run_epoch(net, digits, batch_size, 0.1, Random(1), pool=pool)
         start = time.perf_counter()

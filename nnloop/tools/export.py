@@ -20,7 +20,7 @@ nnloop itself never imports numpy: it only writes the text.
 ['A[1] = W[1] @ H[0] + B[1]  # A[k][j] = B[k][j] + sum_i W[k][j][i] * H[k-1][i]']
 """
 from ..errors import NnloopError
-from ..layers.conv import shape_name
+from ..layers.shapes import shape_name
 
 HEADER = '''"""{about}
 

@@ -7,7 +7,7 @@ import pytest
 
 from nnloop.errors import NnloopError
 from nnloop.files.modelfile import read
-from nnloop.learning.parallel import Pool, split
+from nnloop.learning.parallel import WorkerPool, split
 from nnloop.learning.training import accumulate, run_epoch
 from nnloop.network import Gradients, Network, NodeValues
 from nnloop.rng import Random
@@ -41,7 +41,7 @@ def test_workers_gradients_equal_one_process_gradients(digits, workers, batch):
     alone = Gradients(net.sizes)
     loss, hits = accumulate(net, [digits[i] for i in indices], alone, NodeValues(net.sizes))
     shared = Gradients(net.sizes)
-    with Pool(net, digits, workers) as pool:
+    with WorkerPool(net, digits, workers) as pool:
         pool_loss, pool_hits = pool.accumulate(net, indices, shared)
     assert pool_hits == hits and abs(pool_loss - loss) <= 1e-12 * loss
     assert_close(shared, alone)
@@ -51,7 +51,7 @@ def test_workers_gradients_equal_one_process_gradients(digits, workers, batch):
 def test_workers_see_the_weights_of_every_step(digits):
     """After an SGD step in the parent, the workers' gradients follow the new weights."""
     net = deep_net()
-    with Pool(net, digits, 2) as pool:
+    with WorkerPool(net, digits, 2) as pool:
         for step in range(3):
             alone, shared = Gradients(net.sizes), Gradients(net.sizes)
             indices = list(range(10 * step, 10 * step + 10))
@@ -67,7 +67,7 @@ def test_workers_see_the_weights_of_every_step(digits):
 def test_a_fixed_number_of_workers_gives_the_same_training_every_run(digits, workers):
     def weights_after_training():
         net = deep_net()
-        with Pool(net, digits, workers) as pool:
+        with WorkerPool(net, digits, workers) as pool:
             losses = [run_epoch(net, digits, 16, 0.1, Random(9), pool=pool) for _ in range(2)]
         return losses, net.W, net.B
 
@@ -78,7 +78,7 @@ def test_a_fixed_number_of_workers_gives_the_same_training_every_run(digits, wor
 def test_training_with_workers_matches_one_process_up_to_rounding(digits):
     alone, shared = deep_net(), deep_net()
     loss_alone = run_epoch(alone, digits, 32, 0.1, Random(4))
-    with Pool(shared, digits, 2) as pool:
+    with WorkerPool(shared, digits, 2) as pool:
         loss_shared = run_epoch(shared, digits, 32, 0.1, Random(4), pool=pool)
     assert loss_shared[1] == loss_alone[1]
     assert abs(loss_shared[0] - loss_alone[0]) < 1e-12
@@ -89,7 +89,7 @@ def test_training_with_workers_matches_one_process_up_to_rounding(digits):
 
 def test_a_dead_worker_ends_the_run_with_a_clear_error(digits):
     net = deep_net()
-    with Pool(net, digits, 2) as pool:
+    with WorkerPool(net, digits, 2) as pool:
         pool.processes[0].kill()
         pool.processes[0].join()
         with pytest.raises(NnloopError, match=r"worker 1 stopped unexpectedly \(exit status -9\)"):
@@ -99,7 +99,7 @@ def test_a_dead_worker_ends_the_run_with_a_clear_error(digits):
 def test_a_failing_worker_reports_why(digits):
     net = deep_net()
     samples = [digits[i] for i in range(8)] + [([0.5] * 3, digits[8][1])]  # the last input is too short
-    with Pool(net, samples, 2) as pool:
+    with WorkerPool(net, samples, 2) as pool:
         with pytest.raises(NnloopError, match="worker 1 failed: NnloopError: input has 3 values"):
             pool.accumulate(net, list(range(9)), Gradients(net.sizes))
 

@@ -1,0 +1,35 @@
+"""Shapes of the values a layer reads and writes, shared by every kind of layer.
+
+A flat layer's values are a list of nodes, its shape their number; feature
+maps X[c][y][x] have the shape (C, rows, cols).
+"""
+from ..errors import NnloopError, short
+
+
+def shape_name(shape):
+    """'3x5x5' for the feature-map shape (3, 5, 5); '75' for a flat layer of 75 nodes."""
+    return str(shape) if isinstance(shape, int) else "x".join(map(str, shape))
+
+
+def output_size(n, size, stride, padding=0):
+    """The rows (or cols) of the output of windows of size, stride and padding over n input rows (or cols).
+
+    >>> output_size(28, 5, 1), output_size(24, 2, 2), output_size(5, 3, 2, padding=1)
+    (24, 12, 3)
+    """
+    return (n + 2 * padding - size) // stride + 1
+
+
+def check_feature_shape(shape, what):
+    """shape as a tuple (C, rows, cols) of positive whole numbers, or an NnloopError."""
+    if not isinstance(shape, (tuple, list)) or len(shape) != 3 or \
+            any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in shape):
+        raise NnloopError(f"{what} must be a feature-map shape (channels, rows, cols) of 3 positive whole numbers, "
+                          f"like (1, 28, 28); got {short(shape)}")
+    return tuple(shape)
+
+
+def check_count(n, what, example):
+    """Refuse n unless it is a whole number >= 1."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise NnloopError(f"{what} must be a whole number >= 1 ({example}); got {short(n)}")
