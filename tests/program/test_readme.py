@@ -86,3 +86,15 @@ def test_the_first_screen_says_how_to_start_how_long_it_takes_and_shows_a_pictur
         assert fact in screen, fact
     picture = re.search(r"!\[[^]]*\]\((data/images/[\w-]+\.png)\)", screen)
     assert picture and os.path.exists(os.path.join(ROOT, picture.group(1)))
+
+
+def test_every_path_the_readme_names_exists():
+    """A path in backquotes (`nnloop/layers/conv.py`, `tests/tools/test_export.py`, `data/examples/xor.json`),
+    or one of the file table's, relative to nnloop/: a move that forgets the README fails here."""
+    quoted = set(re.findall(r"`((?:nnloop|tests|data|\.ci)/[\w./-]+)`", README))
+    table = README.split("## The files", 1)[1].split("**Adding a kind of layer**", 1)[0]
+    quoted |= {"nnloop/" + path for path in re.findall(r"`((?:\w+/)?\w+\.py)`", table)}
+    assert len(quoted) > 40
+    quoted.discard("nnloop/data/")  # where the wheel puts data/: it exists only in an installed package
+    missing = sorted(path for path in quoted if not os.path.exists(os.path.join(ROOT, path.rstrip("/"))))
+    assert not missing, missing
