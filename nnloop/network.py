@@ -71,6 +71,7 @@ from .errors import NnloopError, check_numbers, short
 from .layers.activations import ACTIVATIONS
 from .layers.dense import Dense
 from .layers.flatten import unflatten
+from .layers.shapes import flattened
 from .lists import clear, count, first, rows, zeros, zeros_like
 from .losses import LOSSES
 from .rng import Random
@@ -199,12 +200,18 @@ class Network:
     def forward(self, x, v=None):
         """Run one sample x forward; fill v.A and v.H and return Y = v.H[L].
 
-        x is a list of sizes[0] floats (feature maps come flattened,
-        i = (c*rows + y)*cols + x); v a NodeValues for this network (a fresh
-        one if not given; reuse one to save allocating it per sample).
+        x is a list of sizes[0] floats (feature maps flattened,
+        i = (c*rows + y)*cols + x), or the maps x[c][y][x] themselves; v a
+        NodeValues for this network (a fresh one if not given; reuse one to
+        save allocating it per sample).
         """
         if v is None:
             v = NodeValues(self)
+        if isinstance(x, list) and x and isinstance(x[0], list):  # maps: read row by row into one list
+            x = flattened(x, self.shapes[0])
+            if x is None:
+                raise NnloopError(f"input maps must be shaped {'x'.join(map(str, self.shapes[0]))}, x[c][y][x], "
+                                  f"or give one flat list of {self.sizes[0]} numbers, i = (c*rows + y)*cols + x")
         if not isinstance(x, list) or len(x) != self.sizes[0]:
             check_values(x, self.sizes[0], "input", "the network's layer 0 has")
         if isinstance(self.shapes[0], int):

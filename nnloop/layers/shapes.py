@@ -33,3 +33,13 @@ def check_count(n, what, example):
     """Refuse n unless it is a whole number >= 1."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise NnloopError(f"{what} must be a whole number >= 1 ({example}); got {short(n)}")
+
+
+def flattened(x, shape):
+    """x as one flat list: feature maps x[c][y][col] are read row by row, i = (c*rows + y)*cols + col."""
+    if isinstance(shape, int) or not (isinstance(x, list) and x and isinstance(x[0], list)):
+        return x
+    if len(x) != shape[0] or any(not isinstance(row, list) or len(row) != shape[1] for row in x) or \
+            any(not isinstance(line, list) or len(line) != shape[2] for row in x for line in row):
+        return None  # refused by numbers(), which says what x must hold
+    return [value for channel in x for row in channel for value in row]

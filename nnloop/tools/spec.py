@@ -47,6 +47,7 @@ from typing import List, NamedTuple
 from .. import architecture, bundled
 from ..errors import NnloopError, check_numbers
 from ..files import mnist, modelfile
+from ..layers.shapes import flattened
 from ..learning import optimizers
 from ..network import Network
 
@@ -212,16 +213,6 @@ def check_keys(document, allowed, required, where):
     missing = sorted(required - set(document))
     if missing:
         raise NnloopError(f"{where}: missing {missing[0]!r}; see the spec format in the README")
-
-
-def flattened(x, shape):
-    """x as one flat list: feature maps x[c][y][col] are read row by row, i = (c*rows + y)*cols + col."""
-    if isinstance(shape, int) or not (isinstance(x, list) and x and isinstance(x[0], list)):
-        return x
-    if len(x) != shape[0] or any(not isinstance(row, list) or len(row) != shape[1] for row in x) or \
-            any(not isinstance(line, list) or len(line) != shape[2] for row in x for line in row):
-        return None  # refused by numbers(), which says what x must hold
-    return [value for channel in x for row in channel for value in row]
 
 
 def numbers(values, n, key, meaning, path):

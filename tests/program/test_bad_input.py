@@ -22,6 +22,7 @@ from nnloop import Network, architecture, check_gradients, cli, train, update_mi
 from nnloop.errors import NnloopError
 from nnloop.layers.conv import Conv2D
 from nnloop.layers.dense import Dense
+from nnloop.layers.flatten import Flatten
 from nnloop.learning.schedules import check_schedule
 from nnloop.network import Gradients
 from nnloop.files import modelfile
@@ -670,3 +671,13 @@ def test_all_zero_weights_are_made_only_by_name():
     assert Dense.zeros(3, 2).W == [[0.0] * 3] * 2 and Conv2D.zeros((1, 4, 4), 2, 2).K[1][0] == [[0.0, 0.0]] * 2
     assert Dense(3, 2, "relu", Random(0)).in_shape == 3  # one order for every layer: what it reads, what it
     assert Conv2D((1, 4, 4), 2, 2, 1, 0, "relu", Random(0)).in_shape == (1, 4, 4)  # makes, f, the generator
+
+
+def test_a_convnet_takes_its_input_as_maps_or_flat_and_says_which_when_neither():
+    conv = Network.from_layers([Conv2D((1, 4, 4), 1, 2, rng=Random(0)), Flatten((1, 3, 3)),
+                                Dense(9, 2, "softmax", Random(1))], "cross_entropy")
+    x = [[[0.1 * i + 0.01 * j for j in range(4)] for i in range(4)]]
+    assert conv.forward(x) == conv.forward([value for channel in x for row in channel for value in row])
+    with pytest.raises(NnloopError) as e:
+        conv.forward([[[1.0] * 3] * 4])
+    assert_one_line(str(e.value), ["input maps must be shaped 1x4x4", "i = (c*rows + y)*cols + x"])
