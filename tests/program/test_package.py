@@ -1,22 +1,11 @@
 """The package stands alone: it finds its bundled files from any directory, and names itself."""
 import os
 import subprocess
-import sys
 
 import nnloop
 from nnloop import bundled, command
-from nnloop.files import mnist
 
 from conftest import ROOT, assert_refused, run_nnloop
-
-
-def test_the_bundled_files_are_found_where_the_package_is():
-    assert os.path.isfile(os.path.join(bundled.MNIST, "SHA256SUMS"))
-    assert mnist.BUNDLED == bundled.MNIST
-    shipped = sorted(name[:-len(".json")] for name in os.listdir(os.path.join(ROOT, "data", "examples")))
-    assert sorted(bundled.examples()) == shipped and "worked-relu" in shipped
-    assert bundled.example("xor.json") == bundled.example("xor") == os.path.join(bundled.EXAMPLES, "xor.json")
-    assert bundled.example("no-such-example") is None
 
 
 def test_shipped_examples_by_name_from_any_directory(tmp_path):
@@ -44,14 +33,6 @@ def test_version_names_nnloop_and_the_interpreter():
     assert result.returncode == 0
     assert result.stdout == f"nnloop {nnloop.__version__} on {command.interpreter()}\n"
     assert command.interpreter().startswith(("CPython 3.", "PyPy "))
-
-
-def test_suggested_commands_are_the_ones_the_user_typed(monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["/somewhere/bin/nnloop", "train"])
-    assert command.name() == "nnloop"
-    monkeypatch.setattr(sys, "argv", [os.path.join(ROOT, "nnloop", "__main__.py"), "train"])
-    monkeypatch.setattr(sys, "orig_argv", ["pypy3", "-m", "nnloop", "train"], raising=False)
-    assert command.name() == "pypy3 -m nnloop"
 
 
 def test_bench_reads_the_digits_from_data(tmp_path):
