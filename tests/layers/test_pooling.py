@@ -1,4 +1,4 @@
-"""MaxPool, AvgPool and Flatten: worked examples, the tie rule, the memory, finite differences, refusals.
+"""MaxPool and AvgPool: worked examples, the tie rule, the memory, finite differences, refusals.
 
 The finite-difference checks follow tests/test_gradients.py (see test_conv.py):
 max pooling has a kink wherever a window's two largest inputs are equal, so
@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from conftest import assert_matches_finite_difference, random3, zeros3
 from nnloop import NnloopError
 from nnloop.layers.activations import identity
-from nnloop.layers.flatten import Flatten
 from nnloop.layers.pooling import AvgPool, MaxPool
 from nnloop.lists import zeros, zeros_like
 
@@ -250,43 +249,3 @@ def test_pool_refusals(cls, args, fragments):
     assert "\n" not in message and message.startswith(cls.kind)
     for fragment in fragments:
         assert fragment in message, message
-
-
-# --- flatten -----------------------------------------------------------------------------------------------
-
-def test_flatten_lays_out_channels_then_rows_then_columns():
-    flat = Flatten((2, 3, 4))
-    X = [[[(c, y, x) for x in range(4)] for y in range(3)] for c in range(2)]
-    A, H, memory = run(flat, X)
-    assert flat.shape == 24 and memory is None and len(H) == 24
-    for c in range(2):
-        for y in range(3):
-            for x in range(4):
-                assert H[(c * 3 + y) * 4 + x] == (c, y, x)
-    assert A == H
-
-
-def test_flatten_backward_is_the_inverse_layout():
-    flat = Flatten((2, 3, 4))
-    delta = [float(i) for i in range(24)]
-    back = [[[-1.0] * 4 for _ in range(3)] for _ in range(2)]  # overwritten
-    dW, dB = (zeros_like(flat.W), zeros_like(flat.B))
-    flat.backward(None, None, None, delta, dW, dB, back, None)
-    assert back == [[[float((c * 3 + y) * 4 + x) for x in range(4)] for y in range(3)] for c in range(2)]
-    assert (dW, dB) == ([], [])
-    X = random3((2, 3, 4), random.Random(4))
-    _, H, _ = run(flat, X)
-    flat.backward(X, H, H, H, [], [], back, None)
-    assert back == X  # forward then backward of its own output: the input again
-    flat.backward(X, H, H, H, [], [], None, None)  # back None: nothing to do
-
-
-def test_flatten_interface_repr_and_refusals():
-    flat = Flatten([8, 12, 12])
-    assert repr(flat) == "Flatten 8x12x12 -> 1152"
-    assert flat.kind == "flatten" and flat.in_shape == (8, 12, 12) and flat.shape == 1152
-    assert (flat.W, flat.B, flat.activation, flat.f) == ([], [], "identity", identity)
-    assert zeros(flat.shape) == [0.0] * 1152 and flat.new_memory() is None
-    for bad in [(8, 12), 1152, (8, 0, 12), (8, 12, 12.0), None]:
-        with pytest.raises(NnloopError, match=r"^flatten in_shape must be a feature-map shape \(channels, rows, "):
-            Flatten(bad)
