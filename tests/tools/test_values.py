@@ -1,0 +1,55 @@
+"""nnloop.tools.values: one trace as a JSON document keyed by the notation, every value what nnloop computed."""
+import json
+
+import pytest
+
+from nnloop import Network, NodeValues, Gradients
+from nnloop.architecture import build, parse
+from nnloop.tools.values import add, values
+
+
+def worked_example():
+    return Network.with_parameters(W=[[], [[3, 1, 2], [-2, -3, -1]], [[3, 2]]], B=[[], [0, 0], [0]],
+                                   activations=["relu", "identity"], loss="mse")
+
+
+def test_add_names_each_number_by_its_indices():
+    named = {}
+    add(named, "K[1]", [[[[1.0, 2.0]]]])
+    add(named, "eta", 0.1)
+    assert named == {"K[1][0][0][0][0]": 1.0, "K[1][0][0][0][1]": 2.0, "eta": 0.1}
+
+
+def test_the_worked_example_s_document():
+    document = values(worked_example(), [2.0, 3.0, 1.0], [20.0], 0.001, about=["the worked example"])
+    named = document["values"]
+    assert [named[f"H[0][{i}]"] for i in range(3)] == [2.0, 3.0, 1.0]  # layer 0 is the input x
+    assert (named["A[1][0]"], named["A[1][1]"], named["H[1][1]"], named["A[2][0]"]) == (11.0, -14.0, 0.0, 33.0)
+    assert (named["delta[2][0]"], named["back[1][0]"], named["back[1][1]"]) == (26.0, 78.0, 52.0)
+    assert (named["dW[2][0][0]"], named["dB[1][0]"], named["dW[1][0][1]"]) == (286.0, 78.0, 234.0)
+    assert "back[0][0]" not in named  # nothing is sent back into the input
+    assert document["loss"] == 169.0 and document["loss_after"] < 169.0
+    assert document["after"]["W[2][0][0]"] == pytest.approx(3.0 - 0.001 * 286.0)
+    assert document["x"] == [2.0, 3.0, 1.0] and document["T"] == [20.0] and document["eta"] == 0.001
+    assert document["optimizer"] == "SGD" and document["about"] == ["the worked example"]
+    assert document["network"] == {"loss": "mse", "shapes": [3, 2, 1],
+                                   "layers": [{"k": 1, "kind": "dense", "activation": "relu"},
+                                              {"k": 2, "kind": "dense", "activation": "identity"}]}
+    json.dumps(document)  # JSON-ready as it is
+
+
+def test_a_convnet_s_values_are_keyed_by_K_and_every_map_index_and_match_the_network():
+    net = build(parse("conv2x2,maxpool2"), (1, 4, 4), classes=3, seed=2)
+    x = [0.1 * i for i in range(16)]
+    t = [0.0, 1.0, 0.0]
+    document = values(net, x, t, 0.1)
+    named = document["values"]
+    v, g = NodeValues(net), Gradients(net)
+    net.forward(x, v)
+    net.backward(v, t, g)
+    assert named["K[1][1][0][1][0]"] == net.layers[1].W[1][0][1][0]
+    assert named["dK[1][1][0][1][0]"] == g.dW[1][1][0][1][0]
+    assert named["A[1][1][2][0]"] == v.A[1][1][2][0] and named["H[2][1][0][0]"] == v.H[2][1][0][0]
+    assert not any(name.startswith(("W[2]", "K[2]", "B[2]", "W[3]", "B[3]")) for name in named)  # no parameters
+    assert named["W[4][2][1]"] == net.layers[4].W[2][1]
+    assert document["network"]["shapes"] == [[1, 4, 4], [2, 3, 3], [2, 1, 1], 2, 3]
