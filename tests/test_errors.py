@@ -1,5 +1,6 @@
 """nnloop.errors: NnloopError, the one exception for bad input, and its one-line messages."""
 import os
+import pathlib
 
 import pytest
 
@@ -20,7 +21,7 @@ def test_read_text_reads_utf8(tmp_path):
 @pytest.mark.parametrize("make, message", [
     (lambda p: None, r"^no model file .*m\.json: train one$"),
     (lambda p: os.mkdir(p), r"m\.json is a directory, not a model file: train one$"),
-    (lambda p: open(p, "wb").write(b"\xff\xfe\x00"), r"m\.json is not UTF-8 text, so not a model file: train one$"),
+    (lambda p: pathlib.Path(p).write_bytes(b"\xff\xfe\x00"), r"m\.json is not UTF-8 text, so not a model file: train one$"),
 ])
 def test_read_text_says_in_one_line_what_is_wrong_and_the_fix(tmp_path, make, message):
     path = str(tmp_path / "m.json")
