@@ -6,7 +6,7 @@ import pytest
 
 from nnloop import NnloopError
 from nnloop import sizes
-from nnloop.sizes import (MAX_NODES, MAX_PARAMETERS, check_network, check_nodes, check_workers, clock,
+from nnloop.sizes import (MAX_NODES, MAX_PARAMETERS, check_network, check_nodes, check_workers, duration,
                           parameters)
 
 
@@ -68,6 +68,6 @@ def test_check_workers_allows_four_per_core(monkeypatch):
         check_workers(5, "--workers")
 
 
-def test_clock_words_seconds_minutes_and_hours():
-    assert [clock(s) for s in (40, 119, 120, 7199, 7200, 12600)] == ["40 s", "119 s", "2 min", "120 min", "2.0 h",
+def test_duration_words_seconds_minutes_and_hours():
+    assert [duration(s) for s in (40, 119, 120, 7199, 7200, 12600)] == ["40 s", "119 s", "2 min", "120 min", "2.0 h",
                                                                    "3.5 h"]

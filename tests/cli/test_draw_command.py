@@ -2,10 +2,7 @@
 picture, being rewritten, is tested there)."""
 import pytest
 
-from nnloop import Network, NnloopError
-from nnloop.architecture import build, parse
 from nnloop.cli import main
-from nnloop.cli.draw import check_drawable
 
 
 def nnloop(capsys, *args):
@@ -20,14 +17,7 @@ def test_a_spec_is_drawn_to_the_output(capsys, tmp_path):
     assert "<svg" in (tmp_path / "n.svg").read_text()[:300]
 
 
-def test_check_drawable_refuses_feature_maps_and_points_to_trace():
-    check_drawable(Network([3, 2, 1], ["relu", "identity"], "mse"), "net.json")
-    with pytest.raises(NnloopError, match=r"^conv\.json is a convnet \(1x4x4-2x3x3-18-2\); .* nnloop trace conv\.json"):
-        check_drawable(build(parse("conv2x2"), (1, 4, 4), classes=2), "conv.json")
-
-
 @pytest.mark.parametrize("args, message", [
-    (["conv-worked"], "conv-worked is a convnet"),
     (["worked-relu", "--index", "2"], "--index picks an MNIST test digit for a model file; worked-relu is a spec"),
 ])
 def test_nothing_is_written_when_draw_refuses(capsys, tmp_path, args, message):

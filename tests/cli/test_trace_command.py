@@ -45,8 +45,3 @@ def test_options_that_do_not_go_together_are_refused_in_one_line(capsys, tmp_pat
     status, out, err = nnloop(capsys, "trace", "worked-relu", *args)
     assert status == 2 and out == "" and err == f"nnloop: error: {message}\n"
     assert list(tmp_path.iterdir()) == []
-
-
-def test_a_convnet_has_no_html_page(capsys, tmp_path):
-    status, _, err = nnloop(capsys, "trace", "conv-worked", "--html", tmp_path / "t.html")
-    assert status == 2 and "conv-worked is a convnet" in err and not (tmp_path / "t.html").exists()

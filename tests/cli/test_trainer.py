@@ -60,12 +60,6 @@ def test_a_finished_run_asks_for_more_epochs_to_resume(tmp_path, tiny_mnist):
     assert status == 0 and f"continuing the run of {path} from epoch 2" in out
 
 
-def test_dropout_with_workers_is_refused_before_training(tmp_path, tiny_mnist):
-    with pytest.raises(NnloopError, match="use --workers 1 with --dropout"):
-        run({"dropout": 0.5, "workers": 2, "data": tiny_mnist}, tmp_path / "m.json")
-    assert not (tmp_path / "m.json").exists()
-
-
 @pytest.mark.parametrize("given, message", [
     ({"lr_step": 5}, "--lr-step is a setting of the step schedule, which --lr-schedule constant does not use"),
     ({"lr_schedule": "step", "lr_epochs": 5}, "--lr-epochs is a setting of the cosine schedule"),
