@@ -1,6 +1,7 @@
 """Shared helpers: small MNIST directories the tests write themselves, running the CLI, feature maps."""
 import gzip
 import hashlib
+import io
 import os
 import signal
 import struct
@@ -130,3 +131,24 @@ def assert_matches_finite_difference(name, backprop_value, loss, values, index):
     error = relative_error(backprop_value, numerical)
     assert error < THRESHOLD + noise, f"{name}: backprop {backprop_value!r}, numerical {numerical!r}, noise {noise!r}"
     assert noise < 1e-5, f"{name}: noise {noise!r} would hide a real error"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, real_mnist):
+    """(directory, its MNIST of 64 and 50 digits, a 784-3-10 model trained one epoch on them)."""
+    from nnloop.cli.trainer import train_mnist
+    root = tmp_path_factory.mktemp("run")
+    train, test = real_mnist
+    data = write_mnist(root / "mnist", train.first(64), test.first(50))
+    model = root / "m.json"
+    assert train_mnist({"hidden": [3], "epochs": 1, "data": data, "reproducible": True}, str(model),
+                       out=io.StringIO()) == 0
+    return root, data, model
+
+
+def run_in_process(capsys, *args):
+    """(exit status, stdout, stderr) of `nnloop ARGS` run by nnloop.cli.main in this process."""
+    from nnloop.cli import main
+    status = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return status, out, err

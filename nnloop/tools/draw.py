@@ -155,12 +155,16 @@ def diagram(net, layout, computed, t, pass_, title, prefix=""):
         if layout.shown[k] < net.sizes[k]:
             parts.append(more(layout, k, net.sizes[k] - layout.shown[k]))
     if pass_:
-        loss = f"loss = {num(computed.loss)}"
-        if pass_ == "update":
-            loss += f" before the step, {num(computed.loss_after)} after it"
-        parts.append(svg.text(layout.width - 10, layout.height - 12, loss, text_anchor="end", font_weight="bold",
-                              class_="loss"))
+        parts.append(loss_text(layout, computed, pass_))
     return parts
+
+
+def loss_text(layout, computed, pass_):
+    """The sample's loss in the bottom right corner; after an update, before and after the step."""
+    loss = f"loss = {num(computed.loss)}"
+    if pass_ == "update":
+        loss += f" before the step, {num(computed.loss_after)} after it"
+    return svg.text(layout.width - 10, layout.height - 12, loss, text_anchor="end", font_weight="bold", class_="loss")
 
 
 def drawn_edges(layout):

@@ -178,11 +178,7 @@ def diagram(net, layout, computed, t, pass_, title, prefix=""):
                               font_weight="bold"))
         parts += LAYER_PARTS[layout.kind[k]](net, layout, computed, t, pass_, k, prefix)
     if pass_:
-        loss = f"loss = {num(computed.loss)}"
-        if pass_ == "update":
-            loss += f" before the step, {num(computed.loss_after)} after it"
-        parts.append(svg.text(layout.width - 10, layout.height - 12, loss, text_anchor="end", font_weight="bold",
-                              class_="loss"))
+        parts.append(draw.loss_text(layout, computed, pass_))
     if pass_ == "forward" and layout.labelled and "conv" in layout.kind:
         parts += worked_cell(net, layout, computed, layout.kind.index("conv"), prefix)
     return parts

@@ -4,15 +4,8 @@ import json
 
 import pytest
 
-from nnloop.cli import main
 
-from conftest import write_mnist
-
-
-def nnloop(capsys, *args):
-    status = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return status, out, err
+from conftest import run_in_process, write_mnist
 
 
 @pytest.mark.parametrize("args, message", [
@@ -24,14 +17,14 @@ def nnloop(capsys, *args):
     (["--profile", "--workers", "2"], "drop --json and --workers"),
 ])
 def test_bench_refuses_before_timing(capsys, args, message):
-    status, out, err = nnloop(capsys, "bench", *args)
+    status, out, err = run_in_process(capsys, "bench", *args)
     assert status == 2 and out == "" and message in err and err.count("\n") == 1
 
 
 def test_json_gives_one_measurement_per_line_for_each_batch_size(capsys, tmp_path, real_mnist):
     train, test = real_mnist
     data = write_mnist(tmp_path / "mnist", train.first(8), test.first(2))
-    status, out, _ = nnloop(capsys, "bench", "--hidden", "3", "--batch-size", "2,4", "--samples", "8", "--json",
+    status, out, _ = run_in_process(capsys, "bench", "--hidden", "3", "--batch-size", "2,4", "--samples", "8", "--json",
                             "--data", data)
     measurements = [json.loads(line) for line in out.splitlines()]
     assert status == 0

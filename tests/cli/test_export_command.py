@@ -2,18 +2,13 @@
 which runs the exported code."""
 import pytest
 
+from conftest import run_in_process
 from nnloop.cli import main
-
-
-def nnloop(capsys, *args):
-    status = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_a_spec_is_exported_as_numpy_code_that_compiles(capsys, tmp_path):
     path = tmp_path / "w.py"
-    status, out, _ = nnloop(capsys, "export", "worked-relu", "-o", path)
+    status, out, _ = run_in_process(capsys, "export", "worked-relu", "-o", path)
     assert status == 0 and out == (f"wrote {path}: the 3-2-1 network of worked-relu as numpy code; "
                                    f"run it with: python3 {path}\n")
     compile(path.read_text(), str(path), "exec")
@@ -22,10 +17,10 @@ def test_a_spec_is_exported_as_numpy_code_that_compiles(capsys, tmp_path):
 def test_an_existing_output_is_kept_unless_forced(capsys, tmp_path):
     path = tmp_path / "mine.py"
     path.write_text("print('my own program')\n")
-    status, _, err = nnloop(capsys, "export", "worked-relu", "-o", path)
+    status, _, err = run_in_process(capsys, "export", "worked-relu", "-o", path)
     assert status == 2 and "-o " + str(path) + " already exists: choose another -o, or pass --force" in err
     assert path.read_text() == "print('my own program')\n"
-    assert nnloop(capsys, "export", "worked-relu", "-o", path, "--force")[0] == 0
+    assert run_in_process(capsys, "export", "worked-relu", "-o", path, "--force")[0] == 0
     assert "my own program" not in path.read_text()
 
 

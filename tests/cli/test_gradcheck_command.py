@@ -2,34 +2,26 @@
 tests/tools/test_gradcheck.py. Failing checks are in tests/tools/test_gradcheck_report.py."""
 import io
 
-import pytest
 
-from nnloop.cli import main
 from nnloop.cli.trainer import train_mnist
 
-from conftest import write_mnist
-
-
-def nnloop(capsys, *args):
-    status = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return status, out, err
+from conftest import run_in_process, write_mnist
 
 
 def test_a_spec_has_every_parameter_checked_and_exits_0(capsys):
-    status, out, _ = nnloop(capsys, "gradcheck", "xor")
+    status, out, _ = run_in_process(capsys, "gradcheck", "xor")
     assert status == 0
     assert "layer 1: 6 parameters checked" in out and "layer 2: 3 parameters checked" in out  # 2-2-1
     assert out.rstrip().splitlines()[-1].startswith("passed: every relative error is below 1e-06")
 
 
 def test_the_threshold_is_the_option_s(capsys):
-    out = nnloop(capsys, "gradcheck", "xor", "--threshold", "0.5", "--eps", "1e-4")[1]
+    out = run_in_process(capsys, "gradcheck", "xor", "--threshold", "0.5", "--eps", "1e-4")[1]
     assert "passed: every relative error is below 0.5" in out and "eps = 0.0001" in out
 
 
 def test_params_and_digits_are_for_model_files(capsys):
-    status, out, err = nnloop(capsys, "gradcheck", "xor", "--params", "3")
+    status, out, err = run_in_process(capsys, "gradcheck", "xor", "--params", "3")
     assert status == 2 and "xor is a spec: every parameter is checked on its own sample" in err
 
 
@@ -38,6 +30,6 @@ def test_a_model_file_has_params_per_layer_drawn(capsys, tmp_path, real_mnist):
     data = write_mnist(tmp_path / "mnist", train.first(32), test.first(10))
     model = tmp_path / "m.json"
     train_mnist({"hidden": [3], "epochs": 1, "data": data}, str(model), out=io.StringIO())
-    status, out, _ = nnloop(capsys, "gradcheck", model, "--params", "4", "--digits", "2", "--data", data)
+    status, out, _ = run_in_process(capsys, "gradcheck", model, "--params", "4", "--digits", "2", "--data", data)
     assert status == 0
     assert "layer 1: 4 parameters checked" in out and "layer 2: 4 parameters checked" in out

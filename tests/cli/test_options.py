@@ -11,7 +11,6 @@ from nnloop.cli.options import (architecture, check_layers, check_one_architectu
 digit_index = options.test_index  # not imported as test_index: pytest would collect it as a test
 
 
-
 @pytest.mark.parametrize("parse, text, value", [
     (positive_int, "32", 32), (positive_ints, "32,64", [32, 64]), (positive_number, "1e-5", 1e-5),
     (learning_rate, "0.1", 0.1), (layer_sizes, "128, 64", [128, 64]), (layer_sizes, "", []),

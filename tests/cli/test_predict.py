@@ -1,35 +1,10 @@
 """nnloop.cli.predict: `nnloop predict MODEL INDEX...`, test digits drawn with the model's output for each class."""
-import io
-
-import pytest
-
-from nnloop.cli import main
-from nnloop.cli.trainer import train_mnist
-
-from conftest import write_mnist
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, real_mnist):
-    """(directory, its MNIST of 64 and 50 digits, a 784-3-10 model trained one epoch on them)."""
-    root = tmp_path_factory.mktemp("run")
-    train, test = real_mnist
-    data = write_mnist(root / "mnist", train.first(64), test.first(50))
-    model = root / "m.json"
-    assert train_mnist({"hidden": [3], "epochs": 1, "data": data, "reproducible": True}, str(model),
-                       out=io.StringIO()) == 0
-    return root, data, model
-
-
-def nnloop(capsys, *args):
-    status = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return status, out, err
+from conftest import run_in_process
 
 
 def test_predict_draws_each_digit_and_its_outputs(trained, capsys, real_mnist):
     root, data, model = trained
-    status, out, _ = nnloop(capsys, "predict", model, "0", "3", "--data", data)
+    status, out, _ = run_in_process(capsys, "predict", model, "0", "3", "--data", data)
     assert status == 0
     blocks = out.split("test digit ")[1:]
     assert [b.split(":")[0] for b in blocks] == ["0", "3"]
@@ -47,5 +22,5 @@ def test_predict_draws_each_digit_and_its_outputs(trained, capsys, real_mnist):
 
 def test_predict_refuses_an_index_past_the_test_set_in_one_line(trained, capsys):
     root, data, model = trained
-    status, out, err = nnloop(capsys, "predict", model, "50", "--data", data)
+    status, out, err = run_in_process(capsys, "predict", model, "50", "--data", data)
     assert status == 2 and "there is no test digit 50: the test set has 50, indices 0 to 49" in err

@@ -6,19 +6,13 @@ import pytest
 from nnloop.cli import build_parser, main
 from nnloop.cli.trainer import DEFAULTS
 
-from conftest import write_mnist
+from conftest import run_in_process, write_mnist
 
 
 @pytest.fixture(scope="module")
 def tiny_mnist(tmp_path_factory, real_mnist):
     train, test = real_mnist
     return write_mnist(tmp_path_factory.mktemp("tiny") / "mnist", train.first(64), test.first(50))
-
-
-def nnloop(capsys, *args):
-    status = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_every_training_option_is_a_setting_of_the_run():
@@ -30,7 +24,7 @@ def test_every_training_option_is_a_setting_of_the_run():
 
 def test_options_not_given_are_left_to_the_defaults(tmp_path, capsys, tiny_mnist):
     path = tmp_path / "m.json"
-    status, out, _ = nnloop(capsys, "train", "--hidden", "3", "--epochs", "1", "--data", tiny_mnist, "-o", path,
+    status, out, _ = run_in_process(capsys, "train", "--hidden", "3", "--epochs", "1", "--data", tiny_mnist, "-o", path,
                             "--lr", "0.05", "--reproducible")
     assert status == 0 and "learning rate 0.05" in out
     arguments = json.loads(path.read_text())["training"]["arguments"]
@@ -39,7 +33,7 @@ def test_options_not_given_are_left_to_the_defaults(tmp_path, capsys, tiny_mnist
 
 
 def test_report_is_written_when_training_is_done(tmp_path, capsys, tiny_mnist):
-    status, out, _ = nnloop(capsys, "train", "--hidden", "3", "--epochs", "1", "--data", tiny_mnist,
+    status, out, _ = run_in_process(capsys, "train", "--hidden", "3", "--epochs", "1", "--data", tiny_mnist,
                             "-o", tmp_path / "m.json", "--report", tmp_path / "m.html")
     assert status == 0 and f"wrote {tmp_path / 'm.html'}: the report of" in out
     assert (tmp_path / "m.html").read_text().lstrip().startswith("<!DOCTYPE html>")
@@ -54,7 +48,7 @@ def test_report_is_written_when_training_is_done(tmp_path, capsys, tiny_mnist):
     (["-o", "{tmp}"], "-o {tmp} is a directory"),
 ])
 def test_refusals_come_before_the_first_epoch_and_leave_the_files_alone(tmp_path, capsys, args, message):
-    status, out, err = nnloop(capsys, "train", "-o", tmp_path / "m.json",
+    status, out, err = run_in_process(capsys, "train", "-o", tmp_path / "m.json",
                               *[a.format(tmp=tmp_path) for a in args])
     assert status == 2 and out == ""
     assert err.startswith("nnloop: error: ") and message.format(tmp=tmp_path) in err
@@ -63,12 +57,12 @@ def test_refusals_come_before_the_first_epoch_and_leave_the_files_alone(tmp_path
 
 def test_another_run_s_model_is_not_replaced_without_force(tmp_path, capsys, tiny_mnist):
     path = tmp_path / "m.json"
-    assert nnloop(capsys, "train", "--hidden", "3", "--epochs", "1", "--data", tiny_mnist, "-o", path)[0] == 0
+    assert run_in_process(capsys, "train", "--hidden", "3", "--epochs", "1", "--data", tiny_mnist, "-o", path)[0] == 0
     before = path.read_text()
-    status, _, err = nnloop(capsys, "train", "--hidden", "4", "--epochs", "1", "--data", tiny_mnist, "-o", path)
+    status, _, err = run_in_process(capsys, "train", "--hidden", "4", "--epochs", "1", "--data", tiny_mnist, "-o", path)
     assert status == 2 and "holds another training run's model: continue that run with --resume" in err
     assert path.read_text() == before
-    assert nnloop(capsys, "train", "--hidden", "4", "--epochs", "1", "--data", tiny_mnist, "-o", path,
+    assert run_in_process(capsys, "train", "--hidden", "4", "--epochs", "1", "--data", tiny_mnist, "-o", path,
                   "--force")[0] == 0
     assert json.loads(path.read_text())["training"]["arguments"]["hidden"] == [4]
 
