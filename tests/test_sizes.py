@@ -5,7 +5,6 @@ import os
 import pytest
 
 from nnloop import NnloopError
-from nnloop import sizes
 from nnloop.sizes import (MAX_NODES, MAX_PARAMETERS, check_network, check_nodes, check_workers, duration,
                           parameters)
 

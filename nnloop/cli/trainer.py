@@ -34,7 +34,7 @@ from .. import __version__, architecture, command
 from ..errors import NnloopError
 from ..files import mnist, modelfile
 from ..learning import optimizers
-from ..learning.dropout import check_dropout
+from ..layers.dropout import check_dropout
 from ..learning.evaluation import accuracy, confusion_matrix, progress_line
 from ..learning.parallel import WorkerPool
 from ..learning.schedules import check_schedule, learning_rate

@@ -17,8 +17,8 @@ nnloop.errors.NnloopError: m.json: "training.history[0]" has no "epoch": give ea
 import math
 
 from ..errors import NnloopError, short
+from ..layers.dropout import check_dropout
 from ..learning import optimizers
-from ..learning.dropout import check_dropout
 from ..learning.schedules import SCHEDULES
 
 FIX = "put back the value nnloop train wrote, or train again"

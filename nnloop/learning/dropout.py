@@ -20,7 +20,7 @@ dropout layer; gradients_of shows the same lists to an optimizer of net.
 >>> [layer.kind for layer in trained.layers[1:]], trained.layers[3] is net.layers[2]
 (['dense', 'dropout', 'dense', 'dropout', 'dense'], True)
 """
-from ..layers.dropout import Dropout, check_dropout  # noqa: F401 (check_dropout: the check of --dropout P)
+from ..layers.dropout import Dropout
 from ..network import Gradients, Network
 
 

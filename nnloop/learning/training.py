@@ -25,9 +25,10 @@ True
 import math
 
 from ..errors import NnloopError
+from ..layers.dropout import check_dropout
 from ..network import Gradients, NodeValues, check_samples
 from ..rng import Random
-from .dropout import check_dropout, gradients_of, with_dropout
+from .dropout import gradients_of, with_dropout
 from .evaluation import predicted_class
 from .optimizers import SGD
 

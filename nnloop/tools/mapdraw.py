@@ -237,7 +237,7 @@ def maps_parts(net, layout, computed, pass_, k, prefix):
     shade = values[-1][1] if values else None
     reach = max([abs(h) for c in range(layout.shown[k]) for row in shade[c] for h in row] + [0.0]) if shade else 0.0
     C, rows, cols = net.shapes[k]
-    p, side = layout.pad[k], layout.cell[k]
+    p = layout.pad[k]
     parts = []
     for c in range(layout.shown[k]):
         left, top, _ = layout.cell_box(k, c, -p, -p)
