@@ -37,7 +37,7 @@ def positive_number(text):
     return value
 
 
-def learning_rate(text):
+def positive_eta(text):
     try:
         value = float(text)
     except ValueError:

@@ -3,7 +3,7 @@
 import argparse
 
 from ..files import mnist
-from .options import architecture, check_layers, check_one_architecture, layer_sizes, learning_rate, positive_int
+from .options import architecture, check_layers, check_one_architecture, layer_sizes, positive_eta, positive_int
 from .report import make_report
 
 TRAIN_HELP = """\
@@ -12,7 +12,7 @@ Train a network on MNIST by minibatch stochastic gradient descent.
 Each epoch shuffles the training digits, and each minibatch of them runs
 forward and backward one digit at a time, adding up every digit's
 gradients; then every weight moves against the mean gradient:
-W -= learning_rate * dW / batch_size (plain SGD, the default; --optimizer
+W -= eta * dW / batch_size (plain SGD, the default; --optimizer
 takes momentum, Adam and others, see the optimizer options below).
 
 The model file is rewritten after every epoch, so Ctrl-C loses at most the
@@ -56,7 +56,7 @@ def add_train(commands):
     learning.add_argument("--epochs", type=positive_int, help="passes over the training digits (default 10)")
     learning.add_argument("--batch-size", type=positive_int, metavar="K",
                           help="digits per minibatch (default 32); 1 is online learning")
-    learning.add_argument("--learning-rate", "--lr", type=learning_rate, metavar="ETA",
+    learning.add_argument("--learning-rate", "--lr", type=positive_eta, metavar="ETA",
                           help="step size eta of W -= eta * dW / K (default 0.1)")
     learning.add_argument("--limit", type=positive_int, metavar="N",
                           help="train on the first N training digits only (default all 60,000)")

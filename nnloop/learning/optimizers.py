@@ -116,10 +116,10 @@ class SGD(Optimizer):
     NAME = "sgd"
 
     def update(self, net, gradients, eta, batch_size):
-        rate = eta / batch_size
+        eta_per_sample = eta / batch_size  # the sums hold batch_size samples: eta times their mean
         for p, dp in parameter_rows(net, gradients):
             for i in range(len(p)):
-                p[i] -= rate * dp[i]
+                p[i] -= eta_per_sample * dp[i]
                 dp[i] = 0.0  # used up: cleared for the next minibatch
 
 

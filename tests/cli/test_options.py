@@ -5,15 +5,15 @@ import pytest
 
 from nnloop import NnloopError
 from nnloop.cli import options
-from nnloop.cli.options import (architecture, check_layers, check_one_architecture, layer_sizes, learning_rate,
-                                numbers, positive_int, positive_ints, positive_number)
+from nnloop.cli.options import (architecture, check_layers, check_one_architecture, layer_sizes, numbers,
+                                positive_eta, positive_int, positive_ints, positive_number)
 
 digit_index = options.test_index  # not imported as test_index: pytest would collect it as a test
 
 
 @pytest.mark.parametrize("parse, text, value", [
     (positive_int, "32", 32), (positive_ints, "32,64", [32, 64]), (positive_number, "1e-5", 1e-5),
-    (learning_rate, "0.1", 0.1), (layer_sizes, "128, 64", [128, 64]), (layer_sizes, "", []),
+    (positive_eta, "0.1", 0.1), (layer_sizes, "128, 64", [128, 64]), (layer_sizes, "", []),
     (digit_index, "9999", 9999), (numbers(2), "0.5,-1", [0.5, -1.0]),
     (architecture, "conv8x5, pool2,dense100", "conv8x5,pool2,dense100"),
 ])
@@ -27,8 +27,8 @@ def test_a_good_value_is_read(parse, text, value):
     (positive_ints, "32,,64", "whole number >= 1, got ''"),
     (positive_number, "inf", "must be a number > 0, like 1e-5"),
     (positive_number, "nan", "must be a number > 0"),
-    (learning_rate, "-0.1", "typically 0.1 to 0.001; got '-0.1'"),
-    (learning_rate, "inf", "must be a number > 0"),
+    (positive_eta, "-0.1", "typically 0.1 to 0.001; got '-0.1'"),
+    (positive_eta, "inf", "must be a number > 0"),
     (layer_sizes, "100,0", "positive whole numbers separated by commas"),
     (layer_sizes, "\u0661\u0660", "positive whole numbers"),  # Arabic-Indic digits: only 0-9, as the help writes
     (digit_index, "-1", "a test digit's index is a whole number from 0 to 9999"),
