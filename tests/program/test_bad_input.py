@@ -576,6 +576,7 @@ API_CASES = [
                                             1), ["made for a 2-3-2 network, not this 2-5-2 one"]),
     (lambda: optimizers.SGD(Network([2, 3, 3, 2], ["tanh", "tanh", "softmax"], "cross_entropy")).step(
         small(), Gradients(small()), 0.1, 1), ["made for a 2-3-3-2 network", "make one for it"]),
+    (lambda: update_mini_batch(small(), SAMPLES, 0.1, dropout=1.5), ["dropout P", "must be in [0, 1)", "got 1.5"]),
     (lambda: train(small(), SAMPLES, 2, 1, 0.1, schedule=lambda e: -1.0), ["the schedule's eta of epoch 0",
                                                                            "learning rate must be a number > 0"]),
     (lambda: train(small(), SAMPLES, 3, 1, 0.1, schedule=lambda e: 0.1 if e < 2 else float("nan")),
@@ -661,6 +662,12 @@ def test_a_large_network_is_announced_with_its_memory_and_time_per_epoch():
     check_network([784, 2000, 10], "--hidden 2000", samples=60000, out=out)
     assert re.match(r"note: 784-2000-10 is a large network: 1,590,010 weights, about 153 MB, some .+ per epoch here\n$",
                     out.getvalue()), out.getvalue()
+
+
+def test_a_minibatch_step_with_dropout_needs_no_generator_of_its_own():
+    net = Network([2, 3, 2], ["tanh", "softmax"], "cross_entropy", seed=1)
+    loss = update_mini_batch(net, SAMPLES, 0.1, dropout=0.5)  # was AttributeError: 'NoneType' ... 'uniform'
+    assert 0 < loss < 10 and net.W != Network([2, 3, 2], ["tanh", "softmax"], "cross_entropy", seed=1).W
 
 
 def test_all_zero_weights_are_made_only_by_name():
