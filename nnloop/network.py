@@ -181,9 +181,7 @@ class Network:
 
         Short enough for `p net` in pdb, however wide the layers.
         """
-        # a layer without weights (pooling, flatten) has no activation of its own to name: its kind says what it does
-        acts = ", ".join(layer.activation if layer.W else layer.kind for layer in self.layers[1:])
-        lines = [f"Network {self.describe()} ({acts}; {self.loss})"]
+        lines = [f"Network {self.describe()} ({', '.join(self.functions())}; {self.loss})"]
         for k in range(1, self.L + 1):
             layer = self.layers[k]
             if layer.WEIGHTS == "W":
@@ -192,6 +190,11 @@ class Network:
             else:
                 lines.append(f"  layer {k}: {layer!r}")
         return "\n".join(lines)
+
+    def functions(self):
+        """What each layer k = 1..L does, by name: its activation, or, for a layer without weights (pooling,
+        flatten, dropout), which has none of its own, its kind: ['relu', 'maxpool', 'flatten', 'softmax']."""
+        return [layer.activation if layer.W else layer.kind for layer in self.layers[1:]]
 
     def describe(self):
         """The shapes of the layers, input first: '784-100-10', '1x28x28-8x24x24-8x12x12-1152-100-10'."""

@@ -268,8 +268,7 @@ def gradient_magnitudes(net, train_set, probe=1000):
 
 
 def describe(net, arguments, n_train, n_test):
-    # a layer without weights (pooling, flatten) has no activation of its own to name: its kind says what it does
-    acts = "/".join(layer.activation if layer.W else layer.kind for layer in net.layers[1:])
+    acts = "/".join(net.functions())
     layers = f" {arguments['layers']}" if arguments["layers"] else ""
     return (f"network{layers} {net.describe()} ({acts}, {net.loss}); {n_train:,} training and {n_test:,} test digits; "
             f"batch {arguments['batch_size']}, {describe_learning(arguments)}, "

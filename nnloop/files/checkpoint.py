@@ -104,9 +104,7 @@ def check_agreement(arguments, optimizer, path):
     if optimizer.get("name") != recorded:
         raise NnloopError(f"{where}.arguments.optimizer\" says {short(recorded)} but \"training.optimizer\" holds "
                           f"the state of {short(optimizer.get('name'))}: the file is damaged; {FIX}")
-    settings = [(option, name) for option, name in optimizers.OPTIONS.items()] + \
-               [("weight_decay", "weight_decay"), ("decay", "decay")]
-    for option, name in settings:
+    for option, name in list(optimizers.OPTIONS.items()) + [("weight_decay", "weight_decay"), ("decay", "decay")]:
         given = arguments.get(option)
         if given is not None and name in optimizer and given != optimizer[name]:
             raise NnloopError(f"{where}.arguments.{option}\" says {short(given)} but the optimizer's \"{name}\" is "
