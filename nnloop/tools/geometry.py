@@ -39,7 +39,7 @@ import sys
 from typing import List, NamedTuple
 
 from ..errors import NnloopError
-from ..files.modelfile import read_json
+from ..files.jsonfile import read_json
 from ..layers.activations import ACTIVATIONS
 from ..rng import Random
 from . import spec as network_spec

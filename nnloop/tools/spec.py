@@ -46,7 +46,7 @@ from typing import List, NamedTuple
 
 from .. import architecture, bundled
 from ..errors import NnloopError, check_numbers
-from ..files import mnist, modelfile
+from ..files import jsonfile, mnist, modelfile
 from ..layers.shapes import flattened
 from ..learning import optimizers
 from ..network import Network
@@ -97,7 +97,7 @@ class Subject(NamedTuple):
 def read(path):
     """The Spec in the spec file at path, or in the shipped example called path ('xor')."""
     path = locate(path)
-    return from_document(read_json(path), path)
+    return from_document(read_document(path), path)
 
 
 def locate(path):
@@ -116,7 +116,7 @@ def load_subject(path, indices=(0,), data=None):
     also name a shipped example: 'worked-relu'.
     """
     name, path = path, locate(path)
-    document = read_json(path)
+    document = read_document(path)
     if isinstance(document, dict) and document.get("format") == FORMAT:
         spec = from_document(document, path)
         about = [f"{name}: {spec.note}" if spec.note else name]
@@ -139,12 +139,12 @@ def load_subject(path, indices=(0,), data=None):
     return Subject("model", net, [test[index] for index in indices], eta, about, optimizer)
 
 
-def read_json(path):
-    """The parsed JSON document in the file at path."""
+def read_document(path):
+    """The parsed JSON document in the file at path: a spec or a model file, which the caller tells apart."""
     shipped = ", ".join(sorted(bundled.examples()))
-    return modelfile.read_json(path, "file", missing=f"give a network spec, a model file, or a shipped example "
-                                                     f"by name ({shipped})",
-                               invalid="fix it, or start from a file in data/examples/")
+    return jsonfile.read_json(path, "file", missing=f"give a network spec, a model file, or a shipped example "
+                                                    f"by name ({shipped})",
+                              invalid="fix it, or start from a file in data/examples/")
 
 
 def from_document(document, path):
