@@ -5,14 +5,14 @@ network with --optimizer sgd, momentum and adam, and see which falls faster.
 Each run is named by what differs between them (the arguments of nnloop
 train that are not the same in every run), so the legend reads
 "optimizer=adam, learning_rate=0.001" rather than a file name. The page is
-self-contained, well-formed XHTML like the report (nnloop.tools.report).
+self-contained, well-formed XHTML like the report (nnloop.tools.page).
 """
 from xml.sax.saxutils import escape
 
 from ..errors import NnloopError
 from ..files import modelfile
 from . import svg
-from .report import page, section
+from .page import page, section
 
 IGNORED = ("data", "workers", "reproducible")  # how a run was carried out, not what it learned
 LEGEND = 330  # pixels for the run names beside each chart

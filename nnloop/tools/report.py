@@ -26,18 +26,11 @@ from ..files import mnist
 from ..learning.evaluation import accuracy, class_accuracies, confusion_matrix, predicted_class, progress_line
 from ..network import NodeValues
 from . import svg
+from .page import page, section
 
 NODES_SHOWN = 100   # weight images of at most this many nodes of layer 1
 DIGITS_SHOWN = 50   # misclassified test digits shown at most
 RIGHT, WRONG = (8, 48, 107), (178, 24, 43)  # the heat map's blue diagonal, red mistakes
-
-STYLE = """
-body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 20px auto; padding: 0 16px; }
-h1 { font-size: 22px; } h2 { font-size: 17px; margin-bottom: 4px; }
-p { line-height: 1.35; margin: 6px 0 10px 0; } .missing { color: #a33; } svg { display: block; }
-.row { display: flex; flex-wrap: wrap; gap: 0 40px; } .row section { flex: 1 1 440px; }
-section { margin-bottom: 24px; }
-"""
 
 
 def write_report(net, training, model_path, html_path, data=None):
@@ -67,20 +60,6 @@ def write_report(net, training, model_path, html_path, data=None):
             "".join(svg.element("div", "".join(row), class_="row") for row in rows))
     svg.save(html_path, page(title, body))
     return accuracy(C)
-
-
-def page(title, body, style=STYLE):
-    """A whole XHTML page: HTML to a browser, well-formed XML to a parser."""
-    head = (svg.element("meta", charset="utf-8") + svg.element("title", escape(title)) +
-            svg.element("style", style))
-    return ("<!DOCTYPE html>\n" +
-            svg.element("html", svg.element("head", head) + svg.element("body", body),
-                        xmlns="http://www.w3.org/1999/xhtml", lang="en") + "\n")
-
-
-def section(key, heading, explanation, picture):
-    return svg.element("section", svg.element("h2", escape(heading)) + svg.element("p", escape(explanation)) +
-                       picture, id=key)
 
 
 def missing(model_path, what):

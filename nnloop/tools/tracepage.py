@@ -28,7 +28,7 @@ from typing import List, NamedTuple
 from xml.sax.saxutils import escape
 
 from . import draw, mapdraw, svg
-from .report import page
+from .page import page
 from .trace import compute
 
 STYLE = """
