@@ -53,7 +53,7 @@ def add_draw(commands):
 
 def run_draw(args):
     from ..tools import draw, svg
-    from ..tools.trace import compute
+    from ..tools.values import compute
     from .outputs import check_not_a_model, check_output
     check_output(args.output, [args.file])
     check_not_a_model(args.output, "-o", args.force)

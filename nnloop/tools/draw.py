@@ -14,7 +14,7 @@ larger its |value|. A pass writes the engine's numbers into the picture:
     update     the new W[k][j][i] - eta*dW[k][j][i] on the edges and
                B[k][j] - eta*dB[k][j] under the nodes
 
-The numbers are those of trace.compute, the same NodeValues, Gradients and
+The numbers are those of values.compute, the same NodeValues, Gradients and
 SGD step that nnloop trace prints, written as the trace writes them.
 
 A spec is drawn whole, every value written out. A wide layer (an MNIST
@@ -29,7 +29,7 @@ edge a <line class="edge" id="edge-k-j-i">, and a value written on an edge a
 >>> from nnloop.network import Network
 >>> net = Network.with_parameters(W=[[], [[3, 1, 2], [-2, -3, -1]], [[3, 2]]], B=[[], [0, 0], [0]],
 ...                               activations=["relu", "identity"], loss="mse")
->>> from nnloop.tools.trace import compute
+>>> from nnloop.tools.values import compute
 >>> computed = compute(net, [2.0, 3.0, 1.0], [20.0], eta=0.001)
 >>> node_lines(net, computed, "forward", 1, 1)
 [('A', 'A = -14'), ('H', 'H = 0')]
@@ -40,7 +40,7 @@ edge a <line class="edge" id="edge-k-j-i">, and a value written on an edge a
 """
 import math
 from . import svg
-from .trace import moved, num
+from .values import moved, num
 
 PASSES = ("forward", "backward", "update")
 WIDE = 10        # a layer of more nodes than this is cut short...
@@ -100,7 +100,7 @@ class Layout:
 def picture(net, computed=None, t=None, pass_=None, title=""):
     """The whole SVG picture of net, with the values of pass_ (None, or one of PASSES).
 
-    computed is trace.compute(net, x, t, eta) for the sample; a pass needs it.
+    computed is values.compute(net, x, t, eta) for the sample; a pass needs it.
     A network with feature maps (a convnet) is drawn by mapdraw.py, a grid of cells per map.
     """
     if not net.dense():

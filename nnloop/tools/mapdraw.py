@@ -46,7 +46,7 @@ draw.py (node-k-j, edge-k-j-i). A page (tracepage.py) highlights them.
 from xml.sax.saxutils import escape
 
 from . import draw, svg
-from .trace import factor, moved, num
+from .values import factor, moved, num
 
 CELL = 50            # pixels of a side of a cell whose values are written in it
 SMALL_MAPS = 8       # maps of at most this many rows and columns have their values written in
@@ -163,7 +163,7 @@ class Layout:
 
 def picture(net, computed=None, t=None, pass_=None, title=""):
     """The whole SVG picture of net, a network with feature maps, with the values of pass_ (None, or one of
-    draw.PASSES); computed is trace.compute(net, x, t, eta) for the sample, which a pass needs."""
+    draw.PASSES); computed is values.compute(net, x, t, eta) for the sample, which a pass needs."""
     layout = Layout(net)
     return svg.document(layout.width, layout.height, [draw.markers()] +
                         diagram(net, layout, computed, t, pass_, title))

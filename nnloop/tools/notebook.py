@@ -24,14 +24,14 @@ True
 """
 from ..errors import NnloopError
 from . import draw
-from .trace import compute, num
+from .values import compute, num
 
 
 class Pass:
     """One sample (x, t) through net: forward, backward and one step of rate eta, as nnloop trace computes it.
 
     v, g       the engine's NodeValues (A, H, delta, back) and Gradients (dW, dB) of the sample
-    Y, loss    the output and the loss; computed all of trace.compute's numbers
+    Y, loss    the output and the loss; computed all of values.compute's numbers
     show       which pass the diagram shows: "forward", "backward" or "update"
     forward, backward, update   the same Pass, showing that pass
     """

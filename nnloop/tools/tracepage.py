@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from . import draw, mapdraw, svg
 from .page import page
-from .trace import compute
+from .values import compute
 
 STYLE = """
 body { font-family: sans-serif; color: #222; margin: 0 auto; padding: 0 16px; max-width: 1500px; }

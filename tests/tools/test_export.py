@@ -14,7 +14,7 @@ from nnloop.learning.training import train
 from nnloop.rng import Random
 from nnloop.tools import spec
 from nnloop.tools.export import numpy_source
-from nnloop.tools.trace import compute
+from nnloop.tools.values import compute
 
 np = pytest.importorskip("numpy", reason="numpy is the oracle of these tests: make test installs it")
 

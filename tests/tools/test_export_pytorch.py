@@ -12,7 +12,7 @@ from nnloop.learning.training import train
 from nnloop.rng import Random
 from nnloop.tools import spec
 from nnloop.tools.export import torch_source
-from nnloop.tools.trace import compute
+from nnloop.tools.values import compute
 
 torch = pytest.importorskip("torch", reason="torch is not installed: the pytorch export is checked where it is")
 

@@ -12,7 +12,8 @@ from nnloop.files import modelfile
 from nnloop.network import Network
 from nnloop.tools import spec
 from nnloop.tools.gradcheck import numerical_derivative
-from nnloop.tools.trace import compute, render, trace
+from nnloop.tools.trace import render, trace
+from nnloop.tools.values import compute
 
 SHIPPED = sorted(glob.glob(os.path.join(ROOT, "data", "examples", "*.json")))
 EXAMPLES = [path for path in SHIPPED if not os.path.basename(path).startswith("conv-")]  # the MLPs: by_hand below
