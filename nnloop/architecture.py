@@ -14,10 +14,10 @@ comma separated; the output layer (one dense node per class) is added:
                  the first dense layer that follows maps
   ...:tanh       any conv or dense layer may name its activation (default relu)
 
->>> describe(parse("conv8x5,pool2,dense100"))
+>>> layers_text(parse("conv8x5,pool2,dense100"))
 'conv8x5,maxpool2,dense100'
 >>> net = build(parse("conv2x3,maxpool2,dense5"), (1, 8, 8), classes=3, seed=0)
->>> net.describe()
+>>> net.shape_name()
 '1x8x8-2x6x6-2x3x3-18-5-3'
 >>> [layer.kind for layer in net.layers[1:]]
 ['conv', 'maxpool', 'flatten', 'dense', 'dense']
@@ -71,8 +71,9 @@ def parse(text, activation="relu"):
     return layers
 
 
-def describe(descriptions):
-    """The architecture string of layer descriptions (or of a network's layers), the inverse of parse."""
+def layers_text(descriptions):
+    """The architecture string of layer descriptions (or of a network's layers), as --layers takes it: the
+    inverse of parse."""
     words = []
     for d in descriptions:
         d = d if isinstance(d, dict) else d.description()
@@ -101,7 +102,7 @@ def build(descriptions, input_shape, classes, output_activation="softmax", loss=
             check_input(cls, shape)
             layer = cls.new(d, shape, rng)
         except NnloopError as e:
-            raise NnloopError(f"layer {n} ({describe([d])}): {e}") from None
+            raise NnloopError(f"layer {n} ({layers_text([d])}): {e}") from None
         layers.append(layer)
         shape = layer.shape
     return Network.from_layers(layers, loss)

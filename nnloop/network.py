@@ -71,7 +71,7 @@ from .errors import NnloopError, check_numbers, short
 from .layers.activations import ACTIVATIONS
 from .layers.dense import Dense
 from .layers.flatten import unflatten
-from .layers.shapes import flattened
+from .layers.shapes import flattened, shape_name
 from .lists import clear, count, first, rows, zeros, zeros_like
 from .losses import LOSSES
 from .rng import Random
@@ -181,7 +181,7 @@ class Network:
 
         Short enough for `p net` in pdb, however wide the layers.
         """
-        lines = [f"Network {self.describe()} ({', '.join(self.functions())}; {self.loss})"]
+        lines = [f"Network {self.shape_name()} ({', '.join(self.functions())}; {self.loss})"]
         for k in range(1, self.L + 1):
             layer = self.layers[k]
             if layer.WEIGHTS == "W":
@@ -196,9 +196,10 @@ class Network:
         flatten, dropout), which has none of its own, its kind: ['relu', 'maxpool', 'flatten', 'softmax']."""
         return [layer.activation if layer.W else layer.kind for layer in self.layers[1:]]
 
-    def describe(self):
-        """The shapes of the layers, input first: '784-100-10', '1x28x28-8x24x24-8x12x12-1152-100-10'."""
-        return "-".join(str(shape) if isinstance(shape, int) else "x".join(map(str, shape)) for shape in self.shapes)
+    def shape_name(self):
+        """The shapes of the layers, input first, each named as shapes.shape_name names it: '784-100-10',
+        '1x28x28-8x24x24-8x12x12-1152-100-10'."""
+        return "-".join(shape_name(shape) for shape in self.shapes)
 
     def forward(self, x, v=None):
         """Run one sample x forward; fill v.A and v.H and return Y = v.H[L].
@@ -308,7 +309,7 @@ class Network:
         """The diagram of nnloop draw (weights and biases, or kernels and maps), which Jupyter shows for a
         Network; repr() stays the text above. See nnloop.tools.notebook for a pass's values."""
         from .tools.draw import picture
-        return picture(self, title=f"Network {self.describe()}")
+        return picture(self, title=f"Network {self.shape_name()}")
 
     def _repr_html_(self):
         from .tools.notebook import html

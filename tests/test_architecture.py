@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from nnloop import NnloopError
-from nnloop.architecture import build, describe, measure, network_from_documents, parse
+from nnloop.architecture import build, layers_text, measure, network_from_documents, parse
 from nnloop.lists import rows
 
 
@@ -48,12 +48,12 @@ words = st.lists(st.one_of(
 
 
 @given(words)
-def test_describe_is_the_inverse_of_parse(text):
-    assert parse(describe(parse(text))) == parse(text)
+def test_layers_text_is_the_inverse_of_parse(text):
+    assert parse(layers_text(parse(text))) == parse(text)
 
 
-def test_describe_writes_pool_as_maxpool_and_the_stride_only_when_it_differs():
-    assert describe(parse("pool2,conv2x3s1p0,avgpool3s1")) == "maxpool2,conv2x3,avgpool3s1"
+def test_layers_text_writes_pool_as_maxpool_and_the_stride_only_when_it_differs():
+    assert layers_text(parse("pool2,conv2x3s1p0,avgpool3s1")) == "maxpool2,conv2x3,avgpool3s1"
 
 
 def test_build_puts_in_a_flatten_and_the_output_layer():

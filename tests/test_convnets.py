@@ -186,7 +186,7 @@ def test_a_convnet_model_file_round_trips_and_says_its_layers(tmp_path):
     assert [layer["type"] for layer in document["layers"]] == ["conv", "maxpool", "flatten", "dense", "dense"]
     again = modelfile.load(str(path))
     x = [0.1 * i for i in range(36)]
-    assert again.forward(x) == net.forward(x) and again.describe() == net.describe() == "1x6x6-2x6x6-2x3x3-18-5-3"
+    assert again.forward(x) == net.forward(x) and again.shape_name() == net.shape_name() == "1x6x6-2x6x6-2x3x3-18-5-3"
 
 
 @pytest.mark.parametrize("change, message", [
@@ -234,7 +234,7 @@ def test_train_layers_resumes_exactly_and_two_workers_agree(tmp_path, small_mnis
     assert main(["train", *options, "--epochs", "1", "--workers", "2", "-o", str(two)]) == 0
     one, other = modelfile.load(str(part)), modelfile.load(str(two))
     assert json.load(open(whole))["training"]["arguments"]["layers"] == "conv2x5s3,maxpool2,dense8"
-    assert one.describe() == other.describe() == "1x28x28-2x8x8-2x4x4-32-8-10"
+    assert one.shape_name() == other.shape_name() == "1x28x28-2x8x8-2x4x4-32-8-10"
 
 
 @pytest.mark.parametrize("layers, fragment", [

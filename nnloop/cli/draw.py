@@ -63,7 +63,7 @@ def run_draw(args):
     title = f"{args.file}: {args.pass_ + ' pass' if args.pass_ else 'weights and biases'}"
     text = draw.picture(subject.net, computed, t, args.pass_, title)
     svg.save(args.output, text)
-    print(f"wrote {args.output}: the {subject.net.describe()} network of {args.file}"
+    print(f"wrote {args.output}: the {subject.net.shape_name()} network of {args.file}"
           f"{', ' + args.pass_ + ' pass' if args.pass_ else ''} ({len(text.encode()):,} bytes)")
     return 0
 

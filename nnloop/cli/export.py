@@ -70,6 +70,6 @@ def run_export(args):
         arguments = (training or {}).get("arguments") or {}
         save(args.output, torch_source(subject.net, about, path, subject.optimizer, subject.learning_rate,
                                        arguments))
-    print(f"wrote {args.output}: the {subject.net.describe()} network of {args.file} as {args.to} code; "
+    print(f"wrote {args.output}: the {subject.net.shape_name()} network of {args.file} as {args.to} code; "
           f"run it with: python3 {args.output}")
     return 0

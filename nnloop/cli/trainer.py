@@ -270,7 +270,7 @@ def gradient_magnitudes(net, train_set, probe=1000):
 def describe(net, arguments, n_train, n_test):
     acts = "/".join(net.functions())
     layers = f" {arguments['layers']}" if arguments["layers"] else ""
-    return (f"network{layers} {net.describe()} ({acts}, {net.loss}); {n_train:,} training and {n_test:,} test digits; "
+    return (f"network{layers} {net.shape_name()} ({acts}, {net.loss}); {n_train:,} training and {n_test:,} test digits; "
             f"batch {arguments['batch_size']}, {describe_learning(arguments)}, "
             f"{plural(arguments['epochs'], 'epoch')}, seed {arguments['seed']}; {made_with()['python']}")
 

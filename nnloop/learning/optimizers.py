@@ -84,7 +84,7 @@ class Optimizer:
         """
         if net.shapes != self.shapes:
             raise NnloopError(f"this {self.NAME} optimizer was made for a {describe_shapes(self.shapes)} network, "
-                              f"not this {net.describe()} one: make one for it, {type(self).__name__}(net)")
+                              f"not this {net.shape_name()} one: make one for it, {type(self).__name__}(net)")
         self.t += 1
         if self.weight_decay and self.decay == "coupled":
             add_weight_decay(net, gradients, self.weight_decay * batch_size)

@@ -98,7 +98,7 @@ def profile(digits, hidden, layers, batch_size, out=None):
             for k in range(1, net.L + 1) for direction in ("forward", "backward")]
     rows.append(("the rest", "f' between layers, loss, update", total - sum(row[2] for row in rows)))
     print(f"where one epoch of {len(digits):,} digits goes, batch {batch_size}, {interpreter()['interpreter']} "
-          f"{interpreter()['version']}: {net.describe()}, {total:.2f} s, {len(digits) / total:,.0f} samples/s",
+          f"{interpreter()['version']}: {net.shape_name()}, {total:.2f} s, {len(digits) / total:,.0f} samples/s",
           file=out)
     for name, direction, seconds in sorted(rows, key=lambda row: -row[2]):
         print(f"  {name:<18}{direction:<34}{seconds:>8.3f} s {100 * seconds / total:>6.1f}%", file=out)

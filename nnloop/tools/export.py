@@ -132,7 +132,7 @@ def numpy_source(net, about, x=None, t=None):
     """The text of a standalone numpy program computing net's forward, backward and SGD step as matrices."""
     if net.loss not in LOSSES:
         raise NnloopError(f"cannot export the loss {net.loss!r}: only {', '.join(LOSSES)}")
-    lines = [HEADER.rstrip("\n").format(about=about, shape=net.describe(), activations=", ".join(net.activations[1:]),
+    lines = [HEADER.rstrip("\n").format(about=about, shape=net.shape_name(), activations=", ".join(net.activations[1:]),
                            loss=net.loss, L=net.L, input_shape=tuple_text(net.shapes[0]))]
     for k in range(1, net.L + 1):
         layer = net.layers[k]
@@ -453,7 +453,7 @@ def torch_source(net, about, path, optimizer=None, eta=0.1, arguments=None):
     note = ("The optimizer starts with fresh state (velocities, moments): nnloop's state is in its file under "
             "training.optimizer.state, shaped as W and B.") if name != "sgd" else "Plain SGD: nothing else to carry."
     return TORCH_HEADER.format(
-        about=about, shape=net.describe(), activations=", ".join(net.activations[1:]), loss=net.loss, path=path,
+        about=about, shape=net.shape_name(), activations=", ".join(net.activations[1:]), loss=net.loss, path=path,
         input_shape=tuple_text(net.shapes[0]), modules=torch_modules(net), loss_text=loss_text, loss_line=loss_line,
         optimizer_text=f"{name}, eta {eta}", weight_decay=settings["weight_decay"], optimizer_call=call,
         schedule_text=schedule_text, schedule_call=schedule, epochs=arguments.get("epochs", 1),

@@ -1,19 +1,21 @@
 """What one layer does to the plane, move by move.
 
-A layer of 2 nodes fed by 2 nodes takes each input h = H[0], a point of the
-plane, to A = W h + b and then to H = f(A), f its activation. The singular
-value decomposition
+A layer of 2 nodes fed by 2 nodes takes each input H[0], a point of the
+plane, to A = W H[0] + B and then to H = f(A), f its activation (the layer
+is layer 1 of a network: W, B, A and H stand for W[1], B[1], A[1], H[1]).
+The singular value decomposition
 
     W = U S V^T
 
 splits the matrix into three moves anyone can picture: V^T turns the plane
 (a rotation, or a reflection: det V^T = -1), S stretches it along the axes
 by the singular values s1 >= s2 >= 0 (s2 = 0 flattens the plane onto a
-line), and U turns it again. Then + b shifts every point, and f moves it
+line), and U turns it again. Then + B shifts every point, and f moves it
 into f's range: relu puts each point with a negative coordinate onto an
 axis, so that all that is left is the first quadrant; tanh squashes the
 plane into the square (-1, 1)^2, sigmoid into (0, 1)^2; softmax puts every
-point on the segment x + y = 1; identity leaves it where it is.
+point on the segment where its two coordinates sum to 1; identity leaves it
+where it is.
 
 W is a list of rows, as in the network: W[j][i] (W[1][j][i] of a one-layer
 network) is the weight from input node i to node j.
@@ -21,16 +23,16 @@ network) is the weight from input node i to node j.
 >>> U, s, VT = svd2([[1.0, 1.0], [0.0, 1.0]])   # a shear
 >>> [round(x, 4) for x in s]                   # the golden ratio and its inverse
 [1.618, 0.618]
->>> describe(VT), describe(U)
+>>> turn_text(VT), turn_text(U)
 ('rotation by -58.28 degrees', 'rotation by 31.72 degrees')
 >>> for stage in stages([[1.0, 1.0], [0.0, 1.0]], [0.5, -2.0], [[1.0, 1.0]]):
-...     print(f"{stage.title:16} {[round(c, 4) for c in stage.points[0]]}")
-the input h      [1.0, 1.0]
-V^T h            [1.3764, -0.3249]
-S V^T h          [2.227, -0.2008]
-U S V^T h = W h  [2.0, 1.0]
-A = W h + b      [2.5, -1.0]
-H = relu(A)      [2.5, 0.0]
+...     print(f"{stage.title:22} {[round(c, 4) for c in stage.points[0]]}")
+the input H[0]         [1.0, 1.0]
+V^T H[0]               [1.3764, -0.3249]
+S V^T H[0]             [2.227, -0.2008]
+U S V^T H[0] = W H[0]  [2.0, 1.0]
+A = W H[0] + B         [2.5, -1.0]
+H = relu(A)            [2.5, 0.0]
 >>> stages([[1.0, 1.0], [0.0, 1.0]], [0.5, -2.0], [[1.0, 1.0]], "tanh")[-1].points   # tanh(2.5), tanh(-1)
 [[0.9866142981514303, -0.7615941559557649]]
 """
@@ -46,26 +48,26 @@ from . import spec as network_spec
 from . import svg
 
 PANEL, PLOT, HEADER = 300, 210, 50  # pixels: a panel's width, its square plot's side, the title above all
-LARGEST = 1e6  # |w| and |b| drawn at most; far beyond, the stages' coordinates overflow
+LARGEST = 1e6  # |W[j][i]| and |B[j]| drawn at most; far beyond, the stages' coordinates overflow
 
 
 def svd2(W):
     """(U, s, VT) with W = U diag(s) VT, for a 2x2 matrix W, in closed form.
 
     U and VT are orthogonal (rotations, or U a reflection when det W < 0),
-    s = [s1, s2] with s1 >= s2 >= 0. Write W = E I + F R + G P + H J, a sum
-    of the four matrices [[1,0],[0,1]], [[1,0],[0,-1]], [[0,1],[1,0]] and
-    [[0,-1],[1,0]]: (E, H) is the part that rotates and scales alike in
-    every direction, (F, G) the part that stretches one direction and
+    s = [s1, s2] with s1 >= s2 >= 0. Write W = p I + q R + r P + u J, a sum
+    of the four matrices I = [[1,0],[0,1]], R = [[1,0],[0,-1]], P = [[0,1],[1,0]]
+    and J = [[0,-1],[1,0]]: (p, u) is the part that rotates and scales alike
+    in every direction, (q, r) the part that stretches one direction and
     squeezes the other. Their lengths give the singular values, their
     angles the two rotations.
     """
-    (a, b), (c, d) = W
-    E, F, G, H = (a + d) / 2, (a - d) / 2, (c + b) / 2, (c - b) / 2
-    Q, R = math.hypot(E, H), math.hypot(F, G)
-    a1, a2 = math.atan2(G, F), math.atan2(H, E)
-    U, VT = rotation((a2 + a1) / 2), rotation((a2 - a1) / 2)
-    s1, s2 = Q + R, Q - R
+    (w00, w01), (w10, w11) = W
+    p, q, r, u = (w00 + w11) / 2, (w00 - w11) / 2, (w10 + w01) / 2, (w10 - w01) / 2
+    alike, across = math.hypot(p, u), math.hypot(q, r)
+    stretch_angle, turn_angle = math.atan2(r, q), math.atan2(u, p)
+    U, VT = rotation((turn_angle + stretch_angle) / 2), rotation((turn_angle - stretch_angle) / 2)
+    s1, s2 = alike + across, alike - across
     if s2 < 0:  # det W < 0: turn the sign of s2 into a reflection, U's second column flipped
         s2 = -s2
         U = [[U[0][0], -U[0][1]], [U[1][0], -U[1][1]]]
@@ -78,23 +80,23 @@ def rotation(angle):
     return [[c, -s], [s, c]]
 
 
-def times(M, h):
-    """The 2x2 matrix M times the point h.
+def times(M, point):
+    """The 2x2 matrix M times the point.
 
     >>> times([[0.0, -1.0], [1.0, 0.0]], [2.0, 3.0])
     [-3.0, 2.0]
     """
-    return [M[0][0] * h[0] + M[0][1] * h[1], M[1][0] * h[0] + M[1][1] * h[1]]
+    return [M[0][0] * point[0] + M[0][1] * point[1], M[1][0] * point[0] + M[1][1] * point[1]]
 
 
-def describe(Q):
-    """What the orthogonal 2x2 matrix Q does: a rotation or a reflection, and its angle.
+def turn_text(M):
+    """What the orthogonal 2x2 matrix M (U or V^T) does, as text: a rotation or a reflection, and its angle.
 
-    >>> describe([[0.0, 1.0], [1.0, 0.0]])
+    >>> turn_text([[0.0, 1.0], [1.0, 0.0]])
     'reflection in the line at 45.00 degrees'
     """
-    angle = math.degrees(math.atan2(Q[1][0], Q[0][0]))
-    if Q[0][0] * Q[1][1] - Q[0][1] * Q[1][0] > 0:
+    angle = math.degrees(math.atan2(M[1][0], M[0][0]))
+    if M[0][0] * M[1][1] - M[0][1] * M[1][0] > 0:
         return f"rotation by {angle:.2f} degrees"
     return f"reflection in the line at {angle / 2:.2f} degrees"
 
@@ -102,10 +104,10 @@ def describe(Q):
 class Stage(NamedTuple):
     """The points after one move of the layer.
 
-    key     short name, the id of its panel: input, VT, S, U, b, H
-    title   what the points are, e.g. "S V^T h"
+    key     short name, the id of its panel: input, VT, S, U, B, H
+    title   what the points are, e.g. "S V^T H[0]"
     label   lines saying what the move was, e.g. the matrix
-    points  [(x, y), ...], one per input point, in the same order
+    points  [[first coordinate, second], ...], one per input point, in the same order
     """
     key: str
     title: str
@@ -119,35 +121,35 @@ EFFECTS = {
     "relu": (["negative coordinates become 0", "only the first quadrant is left"], (0.0, math.inf)),
     "tanh": (["each coordinate squashed into (-1, 1)", "large ones all end near +-1"], (-1.0, 1.0)),
     "sigmoid": (["each coordinate squashed into (0, 1)", "large ones all end near 0 or 1"], (0.0, 1.0)),
-    "softmax": (["two probabilities: x + y = 1", "the plane folds onto a segment"], (0.0, 1.0)),
+    "softmax": (["two probabilities that sum to 1", "the plane folds onto a segment"], (0.0, 1.0)),
     "identity": (["nothing: H = A", "the layer stays linear"], None),
 }
 
 
-def stages(W, b, points, activation="relu"):
-    """The six stages of points on their way through the layer W, b and its activation f:
-    input, after V^T, after S, after U (= W h), after + b (= A), after f (= H)."""
+def stages(W, B, points, activation="relu"):
+    """The six stages of points on their way through the layer W, B and its activation f:
+    input H[0], after V^T, after S, after U (= W H[0]), after + B (= A), after f (= H)."""
     U, s, VT = svd2(W)
-    turned = [times(VT, h) for h in points]
+    turned = [times(VT, point) for point in points]
     stretched = [[s[0] * x, s[1] * y] for x, y in turned]
     mapped = [times(U, p) for p in stretched]
-    A = [[x + b[0], y + b[1]] for x, y in mapped]
+    A = [[x + B[0], y + B[1]] for x, y in mapped]
     H = [activate(activation, a) for a in A]
     return [
-        Stage("input", "the input h", [f"{len(points)} points"], points),
-        Stage("VT", "V^T h", [f"V^T = {matrix_text(VT)}", describe(VT)], turned),
-        Stage("S", "S V^T h", [f"S = diag({s[0]:.2f}, {s[1]:.2f})", "stretch along the axes"], stretched),
-        Stage("U", "U S V^T h = W h", [f"U = {matrix_text(U)}", describe(U)], mapped),
-        Stage("b", "A = W h + b", [f"b = {vector_text(b)}", "shift"], A),
+        Stage("input", "the input H[0]", [f"{len(points)} points"], points),
+        Stage("VT", "V^T H[0]", [f"V^T = {matrix_text(VT)}", turn_text(VT)], turned),
+        Stage("S", "S V^T H[0]", [f"S = diag({s[0]:.2f}, {s[1]:.2f})", "stretch along the axes"], stretched),
+        Stage("U", "U S V^T H[0] = W H[0]", [f"U = {matrix_text(U)}", turn_text(U)], mapped),
+        Stage("B", "A = W H[0] + B", [f"B = {vector_text(B)}", "shift"], A),
         Stage("H", f"H = {activation}(A)", EFFECTS[activation][0], H),
     ]
 
 
 def activate(activation, a):
     """The point a through the network's own activation of that name."""
-    h = [0.0, 0.0]
-    ACTIVATIONS[activation].forward(a, h)
-    return h
+    H = [0.0, 0.0]
+    ACTIVATIONS[activation].forward(a, H)
+    return H
 
 
 def matrix_text(M):
@@ -176,45 +178,46 @@ def sample_points(seed, n=200):
 
 
 def random_layer(seed):
-    """(W, b) drawn from Random(seed): standard normal weights, biases half that."""
+    """(W, B) drawn from Random(seed): standard normal weights, biases half that."""
     rng = Random(seed)
     W = [[rng.gauss(), rng.gauss()], [rng.gauss(), rng.gauss()]]
     return W, [0.5 * rng.gauss(), 0.5 * rng.gauss()]
 
 
-def choose_layer(spec, W, b, seed, activation=None):
-    """(W, b, activation) of the layer to draw: from the JSON file spec, or W
-    (4 numbers, row by row) and b (2 numbers, default zeros), or random from
-    seed. b given with a random W replaces the random biases. Numbers beyond
+def choose_layer(spec, W, B, seed, activation=None):
+    """(W, B, activation) of the layer to draw: from the JSON file spec, or W
+    (4 numbers, row by row) and B (2 numbers, default zeros), or random from
+    seed. B given with a random W replaces the random biases. Numbers beyond
     +-LARGEST are refused. activation (default relu) is the spec's own when
     it names one."""
     if spec:
-        if W or b:
-            raise NnloopError("give the layer either by --spec FILE or by --W and --b, not both")
-        W, b, own = read_spec(spec)
+        if W or B:
+            raise NnloopError("give the layer either by --spec FILE or by --W and --B, not both")
+        W, B, own = read_spec(spec)
         if own and activation and own != activation:
             raise NnloopError(f"{spec} says layer 1 is {own}, not {activation}: drop --activation, or edit the file")
         activation = own or activation
     elif W:
-        W, b = [W[:2], W[2:]], b or [0.0, 0.0]
+        W, B = [W[:2], W[2:]], B or [0.0, 0.0]
     else:
-        W, random_b = random_layer(seed)
-        b = b or random_b
-    if max(abs(x) for x in W[0] + W[1] + b) > LARGEST:
+        W, random_B = random_layer(seed)
+        B = B or random_B
+    if max(abs(x) for x in W[0] + W[1] + B) > LARGEST:
         raise NnloopError(f"a weight or bias beyond +-{LARGEST:g} would overflow the picture's scale: "
                           "give smaller numbers (a layer's picture looks the same scaled down)")
-    return W, b, activation or "relu"
+    return W, B, activation or "relu"
 
 
 def read_spec(path):
-    """(W, b, activation) of a layer from 2 nodes to 2, from a JSON file.
+    """(W, B, activation) of a layer from 2 nodes to 2, from a JSON file.
 
-    Either {"W": [[a, b], [c, d]], "b": [x, y]} (b may be left out: zeros;
-    activation is None), or a network spec of nnloop trace (a shipped one
-    by name, like xor) whose layer 1 goes from 2 nodes to 2: then W = W[1],
-    b = B[1] and the activation is layer 1's.
+    Either {"W": [[W00, W01], [W10, W11]], "B": [B0, B1]} (B may be left out:
+    zeros; activation is None; files written before nnloop said B may call it
+    "b"), or a network spec of nnloop trace (a shipped one by name, like xor)
+    whose layer 1 goes from 2 nodes to 2: then W = W[1], B = B[1] and the
+    activation is layer 1's.
     """
-    example = 'write it like {"W": [[1, 2], [3, 4]], "b": [0.5, -1]}, or name a shipped spec like xor'
+    example = 'write it like {"W": [[1, 2], [3, 4]], "B": [0.5, -1]}, or name a shipped spec like xor'
     path = network_spec.locate(path)
     spec = read_json(path, "layer file", missing=example, invalid=example)
     if isinstance(spec, dict) and spec.get("format") == network_spec.FORMAT:
@@ -224,11 +227,11 @@ def read_spec(path):
                               "layer 1 to go from 2 nodes to 2")
         return net.W[1], net.B[1], net.activations[1]
     W = spec.get("W") if isinstance(spec, dict) else None
-    b = spec.get("b", [0.0, 0.0]) if isinstance(spec, dict) else None
-    if not (is_numbers(W, 2, rows=2) and is_numbers(b, 2)):
-        raise NnloopError(f'{path} must hold {{"W": [[a, b], [c, d]], "b": [x, y]}} with finite numbers: '
+    B = spec.get("B", spec.get("b", [0.0, 0.0])) if isinstance(spec, dict) else None
+    if not (is_numbers(W, 2, rows=2) and is_numbers(B, 2)):
+        raise NnloopError(f'{path} must hold {{"W": [[W00, W01], [W10, W11]], "B": [B0, B1]}} with finite numbers: '
                           "a 2x2 weight matrix, rows W[j], and 2 biases (or be a network spec)")
-    return [[float(w) for w in row] for row in W], [float(x) for x in b], None
+    return [[float(w) for w in row] for row in W], [float(x) for x in B], None
 
 
 def is_numbers(value, n, rows=None):
@@ -239,7 +242,7 @@ def is_numbers(value, n, rows=None):
         isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in value)
 
 
-def picture(W, b, all_stages, activation="relu"):
+def picture(W, B, all_stages, activation="relu"):
     """The stages as one SVG: a panel per stage, three in a row, on common axes.
 
     Each panel shades the activation's range (relu's first quadrant), draws
@@ -254,9 +257,9 @@ def picture(W, b, all_stages, activation="relu"):
     colours = [svg.plane((x / spread + 1) / 2, (y / spread + 1) / 2) for x, y in start]
     rows = (len(all_stages) + 2) // 3
     width, height = 3 * PANEL, HEADER + rows * (PLOT + 110)
-    parts = [svg.text(15, 22, f"One layer, move by move: A = W h + b = U S V^T h + b, then H = {activation}(A)",
-                      font_size=15, font_weight="bold"),
-             svg.text(15, 40, f"W = {matrix_text(W)}    b = {vector_text(b)}", font_family="monospace")]
+    parts = [svg.text(15, 22, "One layer, move by move: A = W H[0] + B = U S V^T H[0] + B, "
+                              f"then H = {activation}(A)", font_size=15, font_weight="bold"),
+             svg.text(15, 40, f"W = {matrix_text(W)}    B = {vector_text(B)}", font_family="monospace")]
     for n, stage in enumerate(all_stages):
         x, y = (n % 3) * PANEL, HEADER + (n // 3) * (PLOT + 110)
         parts.append(panel(stage, limit, colours, x, y, EFFECTS[activation][1]))
@@ -279,17 +282,17 @@ def panel(stage, limit, colours, x, y, shaded):
     return svg.group(parts, id=f"stage-{stage.key}", class_="panel")
 
 
-def draw_layer(W, b, points, path, activation="relu", out=None):
-    """Write the picture of the layer W, b, activation acting on points to path; explain it on out (sys.stdout as
+def draw_layer(W, B, points, path, activation="relu", out=None):
+    """Write the picture of the layer W, B, activation acting on points to path; explain it on out (sys.stdout as
     it is at the call if None)."""
     out = out or sys.stdout
-    all_stages = stages(W, b, points, activation)
-    svg.save(path, picture(W, b, all_stages, activation))
+    all_stages = stages(W, B, points, activation)
+    svg.save(path, picture(W, B, all_stages, activation))
     U, s, VT = svd2(W)
     print(f"W = {matrix_text(W)} = U S V^T:", file=out)
-    print(f"  V^T = {matrix_text(VT)}   {describe(VT)}", file=out)
+    print(f"  V^T = {matrix_text(VT)}   {turn_text(VT)}", file=out)
     print(f"  S   = diag({s[0]:.4f}, {s[1]:.4f})   stretch along the axes", file=out)
-    print(f"  U   = {matrix_text(U)}   {describe(U)}", file=out)
-    print(f"b = {vector_text(b)}, then {activation}", file=out)
+    print(f"  U   = {matrix_text(U)}   {turn_text(U)}", file=out)
+    print(f"B = {vector_text(B)}, then {activation}", file=out)
     print(f"wrote {path}: {len(points)} points through {len(all_stages)} stages "
           f"({', '.join(stage.title for stage in all_stages)})", file=out)

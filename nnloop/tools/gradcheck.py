@@ -158,7 +158,7 @@ def check_params(net, params):
             known = False
         if not known:
             raise NnloopError(f"params must be (k, j, i) tuples naming W[k][j][i] (i None for B[k][j]), or "
-                              f"(k, c, (c', u, v)) naming K[k][c][c'][u][v], of this {net.describe()} network; "
+                              f"(k, c, (c', u, v)) naming K[k][c][c'][u][v], of this {net.shape_name()} network; "
                               f"got {short(p)}")
 
 

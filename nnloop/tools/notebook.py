@@ -64,7 +64,7 @@ class Pass:
         if self.show == "update":
             loss += f" before the step, {num(self.computed.loss_after)} after it"
         Y = "[" + ", ".join(num(y) for y in self.Y[:10]) + (", ..." if len(self.Y) > 10 else "") + "]"
-        return f"{self.show} pass of the {self.net.describe()} network: Y = {Y}, {loss}"
+        return f"{self.show} pass of the {self.net.shape_name()} network: Y = {Y}, {loss}"
 
     def _repr_svg_(self):
         """nnloop draw --pass's picture of this pass."""

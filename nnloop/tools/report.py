@@ -68,7 +68,7 @@ def missing(model_path, what):
 
 
 def summary(net, training, C, data):
-    sizes = net.describe()
+    sizes = net.shape_name()
     text = f"Network {sizes} ({'/'.join(net.activations[1:])}, {net.loss})"
     arguments = training.get("arguments")
     if arguments:

@@ -63,7 +63,7 @@ def trace(net, x, t, eta, top=None, about=(), optimizer=None):
 def overview(net, x, t, eta, about, top, rule="SGD"):
     activations = ", ".join(f"layer {k} {net.activations[k]}" for k in range(1, net.L + 1))
     return Section("The network and the sample", list(about) + [
-        f"network {net.describe()}: {activations}; loss {net.loss}",
+        f"network {net.shape_name()}: {activations}; loss {net.loss}",
         f"H[0] = x = {vector(x, top)}" + ("" if isinstance(net.shapes[0], int) else
                                            f", read as {maps(net.shapes[0])} maps H[0][c][y][x], x[(c*rows + y)*cols + x]"),
         f"T = t = {vector(t, top)}",

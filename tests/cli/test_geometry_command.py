@@ -7,8 +7,8 @@ from nnloop.cli import main
 
 def test_geometry_writes_the_svg_the_options_describe(capsys, tmp_path):
     a, b = tmp_path / "a.svg", tmp_path / "b.svg"
-    assert run_in_process(capsys, "geometry", "--W", "1,2,-1.5,0.5", "--b", "0.5,-0.25", "-o", a)[0] == 0
-    assert run_in_process(capsys, "geometry", "--W", "1,2,-1.5,0.5", "--b", "0.5,-0.25", "--points", "sample", "-o", b)[0] == 0
+    assert run_in_process(capsys, "geometry", "--W", "1,2,-1.5,0.5", "--B", "0.5,-0.25", "-o", a)[0] == 0
+    assert run_in_process(capsys, "geometry", "--W", "1,2,-1.5,0.5", "--B", "0.5,-0.25", "--points", "sample", "-o", b)[0] == 0
     assert "<svg" in a.read_text()[:200] and a.read_text().rstrip().endswith("</svg>")
     assert a.read_text() != b.read_text()  # a grid, then 200 normal points
 

@@ -99,7 +99,7 @@ def test_new_network_is_the_dense_hidden_layers_or_the_architecture():
     dense = new_network({**DEFAULTS, "hidden": [7, 5], "activation": "tanh"})
     assert dense.sizes == [784, 7, 5, 10] and dense.activations[1:] == ["tanh", "tanh", "softmax"]
     conv = new_network({**DEFAULTS, "layers": "conv2x5,maxpool2", "seed": 3})
-    assert conv.describe() == "1x28x28-2x24x24-2x12x12-288-10"
+    assert conv.shape_name() == "1x28x28-2x24x24-2x12x12-288-10"
     assert conv.layers[1].W == new_network({**DEFAULTS, "layers": "conv2x5,maxpool2", "seed": 3}).layers[1].W
 
 

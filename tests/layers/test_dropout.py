@@ -91,16 +91,16 @@ def test_a_dropped_node_sends_nothing_back_and_its_edges_learn_nothing():
 
 def test_the_word_and_the_file_section_round_trip(tmp_path):
     descriptions = architecture.parse("conv2x3,maxpool2,dropout0.25,dense10,dropout.5,dropout0")
-    assert architecture.describe(descriptions) == "conv2x3,maxpool2,dropout0.25,dense10,dropout0.5,dropout0"
+    assert architecture.layers_text(descriptions) == "conv2x3,maxpool2,dropout0.25,dense10,dropout0.5,dropout0"
     net = architecture.build(descriptions, (1, 8, 8), 3, seed=0)
-    assert net.describe() == "1x8x8-2x6x6-2x3x3-2x3x3-18-10-10-10-3"
+    assert net.shape_name() == "1x8x8-2x6x6-2x3x3-2x3x3-18-10-10-10-3"
     path = tmp_path / "m.json"
     modelfile.save(net, str(path))
     sections = [layer for layer in json.loads(path.read_text())["layers"] if layer["type"] == "dropout"]
     assert sections == [{"k": 3, "type": "dropout", "P": 0.25}, {"k": 6, "type": "dropout", "P": 0.5},
                         {"k": 7, "type": "dropout", "P": 0.0}]
     again = modelfile.load(str(path))
-    assert architecture.describe(again.layers[1:-1]) == "conv2x3,maxpool2,dropout0.25,flatten,dense10,dropout0.5,dropout0"
+    assert architecture.layers_text(again.layers[1:-1]) == "conv2x3,maxpool2,dropout0.25,flatten,dense10,dropout0.5,dropout0"
 
 
 @pytest.mark.parametrize("word, fragment", [

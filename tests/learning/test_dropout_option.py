@@ -82,7 +82,7 @@ def test_an_old_dropout_run_resumes_on_its_weights(tmp_path, small_mnist):
     model = tmp_path / "m.json"
     assert main(["train", "--hidden", "8", "--dropout", "0.3", "--data", small_mnist, "--epochs", "1",
                  "-o", str(model)]) == 0
-    assert modelfile.load(str(model)).describe() == "784-8-10"
+    assert modelfile.load(str(model)).shape_name() == "784-8-10"
     assert main(["train", "--resume", str(model), "--epochs", "2", "--data", small_mnist]) == 0
     assert len(json.loads(model.read_text())["training"]["history"]) == 2
 

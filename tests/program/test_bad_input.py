@@ -190,7 +190,7 @@ CLI_CASES = [
     (["gradcheck", "{model}", "--digits", "50", "--data", "{data}"], ["no test digit 20"]),
     (["geometry", "--W", "1,2,3"], ["--W", "4 numbers"]),
     (["geometry", "--W", "1,2,3,nan"], ["4 numbers"]),
-    (["geometry", "--b", "1"], ["--b", "2 numbers"]),
+    (["geometry", "--B", "1"], ["--B", "2 numbers"]),
     (["geometry", "--W", "1e12,0,0,1"], ["beyond +-", "smaller numbers"]),
     (["geometry", "--W", "1,2,3,4", "--spec", "{spec_path}"], ["not both"]),
     (["geometry", "-o", "{model}"], ["nnloop model file", "choose another -o"]),
@@ -234,7 +234,7 @@ CLI_CASES = [
 
 @pytest.mark.parametrize("argv, fragments", CLI_CASES, ids=[" ".join(c[0])[:60] for c in CLI_CASES])
 def test_the_command_line_refuses(world, capsys, argv, fragments):
-    (world["root"] / "layer.json").write_text('{"W": [[1, 2], [3, 4]], "b": [0, 0]}')
+    (world["root"] / "layer.json").write_text('{"W": [[1, 2], [3, 4]], "B": [0, 0]}')
     fill = {"root": world["root"], "data": world["data"], "model": world["model"], "run": world["run"],
             "spec_path": world["spec_path"], "adam": world["adam"], "wide": world["wide"]}
     refused_by_cli(capsys, [a.format(**fill) for a in argv], fragments, world["root"])

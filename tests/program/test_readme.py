@@ -16,7 +16,7 @@ def test_the_python_api_blocks_run_in_order_and_their_asserts_hold(tmp_path, mon
     names = {}
     for block in blocks:
         exec(block, names)
-    assert names["convnet"].describe() == "1x6x6-2x4x4-2x2x2-8-3" and names["losses"][-1] < 0.01
+    assert names["convnet"].shape_name() == "1x6x6-2x4x4-2x2x2-8-3" and names["losses"][-1] < 0.01
     assert (tmp_path / "xor.json").exists()
 
 
@@ -24,7 +24,7 @@ def test_the_convnet_section_s_python_block_runs():
     block = re.search(r"\*\*From Python:\*\*\n\n```python\n(.*?)```", README, re.S).group(1)
     names = {}
     exec(block, names)
-    assert names["net"].describe() == "1x28x28-8x24x24-8x12x12-1152-100-10"
+    assert names["net"].shape_name() == "1x28x28-8x24x24-8x12x12-1152-100-10"
 
 
 def test_the_public_names_are_all_importable_from_nnloop():

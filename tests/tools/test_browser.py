@@ -101,7 +101,7 @@ def assert_drawn(data, width, height, colour):
 
 def test_chromium_draws_the_geometry_picture(tmp_path):
     picture = tmp_path / "layer.svg"
-    assert run_nnloop("geometry", "--W", "1,2,-1.5,0.5", "--b", "0.5,-0.25", "-o", picture).returncode == 0
+    assert run_nnloop("geometry", "--W", "1,2,-1.5,0.5", "--B", "0.5,-0.25", "-o", picture).returncode == 0
     assert_drawn(screenshot(tmp_path, picture, 900, 690), 900, 690, QUADRANT)
 
 

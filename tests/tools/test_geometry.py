@@ -14,7 +14,7 @@ from conftest import ROOT, assert_refused, run_nnloop
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOLERANCE = 1e-12
-KEYS = ["input", "VT", "S", "U", "b", "H"]
+KEYS = ["input", "VT", "S", "U", "B", "H"]
 
 coordinates = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
 vectors = st.lists(coordinates, min_size=2, max_size=2)
@@ -52,19 +52,19 @@ def assert_orthogonal(Q):
 
 @settings(max_examples=300, deadline=None)
 @given(matrices(), vectors, st.lists(vectors, min_size=1, max_size=5))
-def test_the_four_moves_compose_to_W_h_plus_b(W, b, points):
+def test_the_four_moves_compose_to_W_H0_plus_B(W, B, points):
     U, s, VT = svd2(W)
     assert_orthogonal(U)
     assert_orthogonal(VT)
     assert s[0] >= s[1] >= 0
     if abs(det(W)) > 1e-6:  # U and V^T between them carry the sign of det W
         assert (det(U) * det(VT) < 0) == (det(W) < 0)
-    for n, stage in enumerate(stages(W, b, points)):
+    for n, stage in enumerate(stages(W, B, points)):
         assert stage.key == KEYS[n] and len(stage.points) == len(points)
-    by_key = {stage.key: stage.points for stage in stages(W, b, points)}
-    for h, Wh, A, H in zip(points, by_key["U"], by_key["b"], by_key["H"]):
-        assert_close(Wh, times(W, h))
-        assert_close(A, [Wh[0] + b[0], Wh[1] + b[1]])
+    by_key = {stage.key: stage.points for stage in stages(W, B, points)}
+    for point, WH0, A, H in zip(points, by_key["U"], by_key["B"], by_key["H"]):
+        assert_close(WH0, times(W, point))
+        assert_close(A, [WH0[0] + B[0], WH0[1] + B[1]])
         assert H == [max(a, 0.0) for a in A]  # relu unless told otherwise
 
 
@@ -74,7 +74,7 @@ def test_a_zero_singular_value_and_a_reflection_in_closed_form():
     U, s, VT = svd2([[0.0, 1.0], [1.0, 0.0]])  # swaps the axes: a reflection, nothing stretched
     assert_close(s, [1.0, 1.0])
     assert det(U) * det(VT) < 0
-    assert geometry.describe([[1.0, 0.0], [0.0, -1.0]]) == "reflection in the line at 0.00 degrees"
+    assert geometry.turn_text([[1.0, 0.0], [0.0, -1.0]]) == "reflection in the line at 0.00 degrees"
     assert svd2([[0.0, 0.0], [0.0, 0.0]])[1] == [0.0, 0.0]
 
 
@@ -96,7 +96,7 @@ def texts(element):
 
 def test_the_picture_has_a_labelled_panel_per_stage(tmp_path):
     path = tmp_path / "layer.svg"
-    result = run_nnloop("geometry", "--W", "1,2,-1.5,0.5", "--b", "0.5,-0.25", "-o", path)
+    result = run_nnloop("geometry", "--W", "1,2,-1.5,0.5", "--B", "0.5,-0.25", "-o", path)
     assert result.returncode == 0, result.stderr
     assert f"wrote {path}" in result.stdout and "V^T = " in result.stdout
     panels = panels_of(path)
@@ -109,18 +109,19 @@ def test_the_picture_has_a_labelled_panel_per_stage(tmp_path):
     assert f"V^T = {geometry.matrix_text(VT)}" in texts(panels["stage-VT"])
     assert f"S = diag({s[0]:.2f}, {s[1]:.2f})" in texts(panels["stage-S"])
     assert f"U = {geometry.matrix_text(U)}" in texts(panels["stage-U"])
-    assert "b = [0.50, -0.25]" in texts(panels["stage-b"])
+    assert "B = [0.50, -0.25]" in texts(panels["stage-B"])
+    assert "the input H[0]" in texts(panels["stage-input"]) and "A = W H[0] + B" in texts(panels["stage-B"])
     assert "H = relu(A)" in texts(panels["stage-H"])
 
 
 def test_a_spec_file_a_seed_and_a_sample_of_points(tmp_path):
     spec = tmp_path / "layer.json"
-    spec.write_text(json.dumps({"W": [[0, 1], [1, 0]], "b": [1, -1]}))
+    spec.write_text(json.dumps({"W": [[0, 1], [1, 0]], "B": [1, -1]}))
     assert run_nnloop("geometry", "--spec", spec, "-o", tmp_path / "spec.svg").returncode == 0
-    assert "b = [1.00, -1.00]" in texts(panels_of(tmp_path / "spec.svg")["stage-b"])
+    assert "B = [1.00, -1.00]" in texts(panels_of(tmp_path / "spec.svg")["stage-B"])
     xor = os.path.join(ROOT, "data", "examples", "xor.json")  # a network spec: its layer 1 is 2 -> 2
     assert run_nnloop("geometry", "--spec", xor, "-o", tmp_path / "xor.svg").returncode == 0
-    assert "b = [-1.00, 3.00]" in texts(panels_of(tmp_path / "xor.svg")["stage-b"])
+    assert "B = [-1.00, 3.00]" in texts(panels_of(tmp_path / "xor.svg")["stage-B"])
 
     for name in ("a.svg", "b.svg"):
         result = run_nnloop("geometry", "--seed", "3", "--points", "sample", "-o", tmp_path / name)
@@ -150,8 +151,8 @@ def test_the_picture_applies_the_spec_s_own_activation(tmp_path, activation):
     assert f"then {activation}" in result.stdout
     panels = panels_of(tmp_path / "layer.svg")
     assert f"H = {activation}(A)" in texts(panels["stage-H"])
-    W, b = [[1.0, -2.0], [0.5, 1.5]], [0.25, -0.5]
-    A_stage, H_stage = stages(W, b, grid_points(), activation)[-2:]
+    W, B = [[1.0, -2.0], [0.5, 1.5]], [0.25, -0.5]
+    A_stage, H_stage = stages(W, B, grid_points(), activation)[-2:]
     f = ACTIVATIONS[activation]
     for a, h in zip(A_stage.points, H_stage.points):
         expected = [0.0, 0.0]
@@ -175,10 +176,10 @@ def test_xor_by_name_is_drawn_with_its_tanh(tmp_path):
 def test_bad_layers_are_refused_in_one_line(tmp_path):
     assert_refused(run_nnloop("geometry", "--W", "1,2,3"), "--W", "4 numbers")
     assert_refused(run_nnloop("geometry", "--W", "1,2,3,nan"), "--W", "4 numbers")
-    assert_refused(run_nnloop("geometry", "--b", "1"), "--b", "2 numbers")
+    assert_refused(run_nnloop("geometry", "--B", "1"), "--B", "2 numbers")
     assert_refused(run_nnloop("geometry", "--spec", tmp_path / "none.json"), "no layer file")
     spec = tmp_path / "layer.json"
-    spec.write_text(json.dumps({"W": [[1, 2], [3]], "b": [0, 0]}))
+    spec.write_text(json.dumps({"W": [[1, 2], [3]], "B": [0, 0]}))
     assert_refused(run_nnloop("geometry", "--spec", spec), str(spec), "2x2")
     assert_refused(run_nnloop("geometry", "--spec", os.path.join(ROOT, "data", "examples", "worked-relu.json")),
                    "is a 3-2-1 network", "layer 1 to go from 2 nodes to 2")
@@ -188,4 +189,14 @@ def test_bad_layers_are_refused_in_one_line(tmp_path):
     (tmp_path / "afile").write_text("in the way of a directory")
     assert_refused(run_nnloop("geometry", "-o", tmp_path / "afile" / "dir.svg"), "cannot create the directory")
     assert_refused(run_nnloop("geometry", "--W", "1e308,1e308,1e308,1e308"), "1e+06", "smaller numbers")
-    assert_refused(run_nnloop("geometry", "--b", "0,-2e6"), "1e+06")
+    assert_refused(run_nnloop("geometry", "--B", "0,-2e6"), "1e+06")
+
+
+def test_the_old_spelling_b_of_the_biases_still_reads(tmp_path):
+    """Before the picture said B, as the notation does, the option was --b and a layer file's key "b"."""
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"W": [[0, 1], [1, 0]], "b": [1, -1]}))
+    assert run_nnloop("geometry", "--spec", old, "-o", tmp_path / "old.svg").returncode == 0
+    assert run_nnloop("geometry", "--W", "0,1,1,0", "--b", "1,-1", "-o", tmp_path / "option.svg").returncode == 0
+    for name in ("old.svg", "option.svg"):
+        assert "B = [1.00, -1.00]" in texts(panels_of(tmp_path / name)["stage-B"])
