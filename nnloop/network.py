@@ -172,9 +172,9 @@ class Network:
         return [[]] + [layer.B for layer in self.layers[1:]]
 
     def dense(self):
-        """True if every layer is fully connected: the MLP, which the report, draw and the trace page draw as
-        circles and edges (a convnet's maps they draw as grids)."""
-        return all(layer.kind == "dense" for layer in self.layers[1:])
+        """True if every layer is fully connected, its weights W[k][j][i] one per edge: the MLP, which draw,
+        the trace page and the report draw as circles and edges (other layers, as mapdraw's grids)."""
+        return all(layer.WEIGHTS == "W" for layer in self.layers[1:])
 
     def __repr__(self):
         """Network 3-2-1 (relu, identity; mse), then W[k] and B[k] of each layer, their first values.
@@ -330,6 +330,8 @@ class NodeValues:
                layer the indices i where H[k-1][i] != 0, which its sums skip;
                for max pooling where each maximum came from; for dropout
                the Mask it drew (nnloop.layers.dropout)
+    random     the memories of the layers whose class says RANDOM (dropout's
+               masks), to which draw_masks hands a generator
 
     NodeValues(net) fits any network; NodeValues(sizes), a list of layer
     sizes, fits a fully connected one. One NodeValues is reused sample
@@ -339,8 +341,10 @@ class NodeValues:
     def __init__(self, layout):
         if isinstance(layout, Network):
             shapes, memory = layout.shapes, [None] + [layer.new_memory() for layer in layout.layers[1:]]
+            self.random = [memory[k] for k in range(1, len(memory)) if layout.layers[k].RANDOM]
         else:
             shapes, memory = list(layout), [None] + [[] for _ in layout[1:]]
+            self.random = []
         L = len(shapes) - 1
         self.A = [[]] + [zeros(shape) for shape in shapes[1:]]
         self.H = [zeros(shape) for shape in shapes]
@@ -351,15 +355,15 @@ class NodeValues:
     def draw_masks(self, rng):
         """Training: every dropout layer draws this sample's masks from rng; rng None: evaluation, values pass.
 
-        A layer that draws random numbers (dropout) keeps its generator in its memory, as memory.rng.
+        A layer that draws random numbers (its class says RANDOM; dropout) keeps its generator in its memory,
+        as memory.rng: self.random holds those memories.
         """
-        for memory in self.memory:
-            if hasattr(memory, "rng"):
-                memory.rng = rng
+        for memory in self.random:
+            memory.rng = rng
 
     def drops(self):
         """True if a layer of the network draws dropout masks (see draw_masks)."""
-        return any(hasattr(memory, "rng") for memory in self.memory)
+        return bool(self.random)
 
     def __repr__(self):
         """NodeValues 3-2-1, then A, H, delta of each layer k, their first values."""
@@ -477,7 +481,7 @@ def check_layers(layers, loss):
             raise NnloopError(f"layer {k + 1} ({layers[k].kind}) reads {layers[k].in_shape} but layer {k} "
                               f"gives {layers[k - 1].shape}: make each layer's input the shape below it")
     last = layers[-1]
-    if last.kind != "dense":
+    if last.WEIGHTS != "W":  # a node per class, each with a weight per edge W[L][j][i]
         raise NnloopError(f"the output layer must be dense, not {last.kind}: end with a dense layer of one node "
                           "per class")
     if any(layer.activation == "softmax" for layer in layers[:-1]):

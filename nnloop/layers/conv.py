@@ -411,6 +411,7 @@ class Conv2D:
     KEYS = {"activation", "stride", "padding", "B", "K"}  # of its file section, besides "type"
     OPTIONAL = {"stride": 1, "padding": 0}  # keys a file may leave out, and their values then
     READS_MAPS = True
+    RANDOM = False  # it draws no random numbers
 
     @staticmethod
     def from_word(numbers, activation):

@@ -137,6 +137,7 @@ class Dense:
     KEYS = {"activation", "B", "W"}  # of its file section, besides "type"
     OPTIONAL = {}  # keys a file may leave out, and their values then
     READS_MAPS = False  # it reads a list of nodes: feature maps are flattened first
+    RANDOM = False  # it draws no random numbers
 
     @staticmethod
     def from_word(numbers, activation):

@@ -101,6 +101,7 @@ class Dropout:
     OPTIONAL = {}
     READS_MAPS = None  # either: a list of nodes or feature maps, whatever the layer below gives
     WEIGHTS = None  # it has none: its mask is drawn, not learned
+    RANDOM = True  # it draws a mask per sample from the generator NodeValues.draw_masks puts in its memory
 
     @staticmethod
     def from_word(numbers, activation):

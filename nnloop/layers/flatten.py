@@ -73,6 +73,7 @@ class Flatten:
     KEYS = set()  # of its file section, besides "type"
     OPTIONAL = {}
     READS_MAPS = True
+    RANDOM = False  # it draws no random numbers
 
     @staticmethod
     def from_word(numbers, activation):

@@ -89,6 +89,7 @@ class Pool:
     KEYS = {"size", "stride"}  # of its file section, besides "type"
     OPTIONAL = {}  # keys a file may leave out, and their values then
     READS_MAPS = True
+    RANDOM = False  # it draws no random numbers
 
     @classmethod
     def from_word(cls, numbers, activation):

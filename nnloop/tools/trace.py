@@ -24,7 +24,7 @@ with top=N, a sum or list of more than N terms shows its N largest, and
 says how many others there are and what they add up to.
 """
 import math
-from typing import List, NamedTuple
+from typing import Callable, List, NamedTuple
 
 from ..layers.dropout import FIXED_SEED
 from ..learning.optimizers import SGD
@@ -47,9 +47,9 @@ def trace(net, x, t, eta, top=None, about=(), optimizer=None):
     """
     v, g, Y, loss, stepped, loss_after, optimizer, before = compute(net, x, t, eta, optimizer)
     sections = [overview(net, x, t, eta, about, top, "SGD" if type(optimizer) is SGD else optimizer.NAME)]
-    sections += [FORWARD[net.layers[k].kind](net, v, k, top) for k in range(1, net.L + 1)]
+    sections += [NARRATION[net.layers[k].kind].forward(net, v, k, top) for k in range(1, net.L + 1)]
     sections.append(Section("Loss", [loss_line(net, Y, t, loss)]))
-    sections += [BACKWARD[net.layers[k].kind](net, v, t, g, k, top) for k in range(net.L, 0, -1)]
+    sections += [NARRATION[net.layers[k].kind].backward(net, v, t, g, k, top) for k in range(net.L, 0, -1)]
     learning = [k for k in range(1, net.L + 1) if net.B[k]]  # pooling and flatten layers learn nothing
     if type(optimizer) is SGD and not optimizer.weight_decay:
         sections += [step_layer(net, stepped, g, eta, k, top) for k in learning]
@@ -184,15 +184,14 @@ def back_lines(net, v, k, top):
             f"delta[{k - 1}][{i}] = {name}'(A[{k - 1}][{i}])*back[{k - 1}][{i}] = "
             f"{name}'({num(a)})*{factor(back)} = {factor(fprime)}*{factor(back)} = {num(v.delta[k - 1][i])}"]
     nodes = list(range(net.sizes[k - 1]))
-    if net.layers[k - 1].kind == "dense":  # a hidden layer of an MLP: every node, as wide as it is
+    if NARRATION[net.layers[k - 1].kind].every_node:  # a hidden layer of an MLP: every node, as wide as it is
         return lines + [line for i in nodes for line in lines_of(i)]
     return lines + node_lines(nodes, lambda i: v.back[k - 1][i], lines_of, top, f"back[{k - 1}]")
 
 
 def step_layer(net, stepped, g, eta, k, top):
     """The new W[k][j][i] (or K[k][c][c'][u][v]) and B[k][j] after one SGD step: old value - eta * gradient."""
-    P, i, each = weight_names(net, k)
-    j = "c" if P == "K" else "j"  # a kernel and its bias are numbered by their output channel c
+    P, j, i, each = weight_names(net, k)
     lines = [f"{P}[{k}][{j}]{i} = {P}[{k}][{j}]{i} - eta*d{P}[{k}][{j}]{i};  B[{k}][{j}] = B[{k}][{j}] - eta*dB[{k}][{j}]"]
     for j in range(len(net.B[k])):
         W_kj, dW_kj, new_kj = weights(net.W[k][j]), weights(g.dW[k][j]), weights(stepped.W[k][j])
@@ -209,10 +208,16 @@ def step_layer(net, stepped, g, eta, k, top):
     return Section(f"SGD step, layer {k}", lines)
 
 
+# How the trace names the weights of a letter (a layer's WEIGHTS): what numbers their node (a kernel and its bias
+# are numbered by their output channel c), the index of one node's weights, and what runs over them.
+WEIGHT_INDICES = {"W": ("j", "[i]", "i"), "K": ("c", "[c'][u][v]", "(c', u, v)")}
+
+
 def weight_names(net, k):
-    """('W', '[i]', 'i') for a dense layer's W[k][j][i]; ('K', "[c'][u][v]", "(c', u, v)") for a kernel's
-    K[k][c][c'][u][v]: the letter, the index of one node's weights, and what runs over them."""
-    return ("K", "[c'][u][v]", "(c', u, v)") if net.layers[k].kind == "conv" else ("W", "[i]", "i")
+    """('W', 'j', '[i]', 'i') for a dense layer's W[k][j][i]; ('K', 'c', "[c'][u][v]", "(c', u, v)") for a
+    kernel's K[k][c][c'][u][v]: the letter, then its WEIGHT_INDICES."""
+    P = net.layers[k].WEIGHTS
+    return (P,) + WEIGHT_INDICES[P]
 
 
 def every(weights_of_node, each):
@@ -275,7 +280,7 @@ def optimizer_layer(net, stepped, g, eta, optimizer, before, k, top):
             out.append(f"{formula} = {text} = {moved(old, new)}" if formula.startswith(P) else f"{formula} = {text}")
         return "\n    ".join(out)  # one formula a line, the parameter's lines indented under its first
 
-    P, i, each = weight_names(net, k)
+    P, _, i, each = weight_names(net, k)
     for j in range(len(net.B[k])):
         W_kj, dW_kj, new_kj = weights(net.W[k][j]), weights(g.dW[k][j]), weights(stepped.W[k][j])
         items = [(abs(dW), parameter_lines(f"{P}[{k}][{j}]{at}", f"d{P}[{k}][{j}]{at}", w, new, dW, "W",
@@ -429,10 +434,17 @@ def pool_window(layer, c, y, x):
     return [(c, s * y + u, s * x + w) for u in range(layer.size) for w in range(layer.size)]
 
 
-def pool_forward(net, v, k, top):
-    """H[k][c][y][x], the max (or mean) of its window of H[k-1]."""
+def maxpool_forward(net, v, k, top):
+    return pool_forward(net, v, k, top, "max", "max pooling")
+
+
+def avgpool_forward(net, v, k, top):
+    return pool_forward(net, v, k, top, "mean", "average pooling")
+
+
+def pool_forward(net, v, k, top, rule, title):
+    """H[k][c][y][x], the rule (max or mean) of its window of H[k-1]."""
     layer, H_prev = net.layers[k], v.H[k - 1]
-    rule = "max" if layer.kind == "maxpool" else "mean"
     lines = [f"H[{k}][c][y][x] = {rule}_{{u,v}} H[{k - 1}][c][{layer.stride}*y+u][{layer.stride}*x+v]"
              f"  ({layer!r}; A[{k}] = H[{k}])"]
 
@@ -443,7 +455,7 @@ def pool_forward(net, v, k, top):
         values = ", ".join(num(H_prev[c][y2][x2]) for _, y2, x2 in window)
         return [f"H[{k}][{c}][{y}][{x}] = {rule}({names}) = {rule}({values}) = {num(v.H[k][c][y][x])}"]
     lines += node_lines(positions(v.H[k]), lambda node: at(v.H[k], *node), lines_of, top, f"H[{k}]")
-    return Section(f"Forward, layer {k} ({'max' if rule == 'max' else 'average'} pooling)", lines)
+    return Section(f"Forward, layer {k} ({title})", lines)
 
 
 def flatten_forward(net, v, k, top):
@@ -514,26 +526,23 @@ def conv_backward(net, v, T, g, k, top):
     return Section(f"Backward, layer {k} (convolution, {net.activations[k]})", lines)
 
 
-def pool_backward(net, v, T, g, k, top):
-    """back[k-1]: max pooling sends each delta to its window's maximum, average pooling shares it; then delta[k-1]."""
-    layer, delta = net.layers[k], v.delta[k]
-    if layer.kind == "maxpool":
-        lines = [f"back[{k - 1}][c][y'][x'] = sum of delta[{k}][c][y][x] over the windows whose maximum "
-                 f"H[{k - 1}][c][y'][x'] was (the first, on a tie); 0 elsewhere: no parameters to learn"]
-    else:
-        lines = [f"back[{k - 1}][c][y'][x'] = sum of delta[{k}][c][y][x]/{layer.size * layer.size} over the windows "
-                 f"that hold (y', x'): no parameters to learn"]
+def window_sources(layer, delta):
+    """{input node (c, y', x'): [(y, x) of every output node whose window holds it]} of pooling layer."""
     sources = {}
     for c, y, x in positions(delta):
         for node in pool_window(layer, c, y, x):
             sources.setdefault(node, []).append((y, x))
+    return sources
+
+
+def maxpool_backward(net, v, T, g, k, top):
+    """back[k-1]: max pooling sends each delta to its window's maximum; then delta[k-1]."""
+    layer, delta = net.layers[k], v.delta[k]
+    sources = window_sources(layer, delta)
 
     def lines_of(node):
         c, y2, x2 = node
         back = v.back[k - 1][c][y2][x2]
-        if layer.kind == "avgpool":
-            shares = " + ".join(f"delta[{k}][{c}][{y}][{x}]/{layer.size * layer.size}" for y, x in sources.get(node, []))
-            return [f"back[{k - 1}][{c}][{y2}][{x2}] = {shares or '0'} = {num(back)}"]
         wins = [(y, x) for y, x in sources.get(node, []) if pool_window(layer, c, y, x)[v.memory[k][c][y][x]] == node]
         if not wins:
             return [f"back[{k - 1}][{c}][{y2}][{x2}] = 0  (the maximum of no window)"]
@@ -542,11 +551,33 @@ def pool_backward(net, v, T, g, k, top):
             return [f"back[{k - 1}][{c}][{y2}][{x2}] = {names} = {num(back)}"]
         return [f"back[{k - 1}][{c}][{y2}][{x2}] = {names} = " + " + ".join(num(delta[c][y][x]) for y, x in wins)
                 + f" = {num(back)}"]
-    lines += node_lines(positions(v.back[k - 1]), lambda node: at(v.back[k - 1], *node), lines_of, top,
-                        f"back[{k - 1}]")
+    header = (f"back[{k - 1}][c][y'][x'] = sum of delta[{k}][c][y][x] over the windows whose maximum "
+              f"H[{k - 1}][c][y'][x'] was (the first, on a tie); 0 elsewhere: no parameters to learn")
+    return pool_backward(net, v, k, top, header, lines_of, "max pooling")
+
+
+def avgpool_backward(net, v, T, g, k, top):
+    """back[k-1]: average pooling shares each delta among its window; then delta[k-1]."""
+    layer = net.layers[k]
+    sources = window_sources(layer, v.delta[k])
+    n = layer.size * layer.size
+
+    def lines_of(node):
+        c, y2, x2 = node
+        shares = " + ".join(f"delta[{k}][{c}][{y}][{x}]/{n}" for y, x in sources.get(node, []))
+        return [f"back[{k - 1}][{c}][{y2}][{x2}] = {shares or '0'} = {num(v.back[k - 1][c][y2][x2])}"]
+    header = (f"back[{k - 1}][c][y'][x'] = sum of delta[{k}][c][y][x]/{n} over the windows "
+              f"that hold (y', x'): no parameters to learn")
+    return pool_backward(net, v, k, top, header, lines_of, "average pooling")
+
+
+def pool_backward(net, v, k, top, header, lines_of, title):
+    """The backward section of a pooling layer: header, lines_of(node) for the nodes of back[k-1], delta[k-1]."""
+    lines = [header] + node_lines(positions(v.back[k - 1]), lambda node: at(v.back[k - 1], *node), lines_of, top,
+                                  f"back[{k - 1}]")
     if k > 1:
         lines += delta_lines(net, v, k - 1, top)
-    return Section(f"Backward, layer {k} ({'max' if layer.kind == 'maxpool' else 'average'} pooling)", lines)
+    return Section(f"Backward, layer {k} ({title})", lines)
 
 
 def flatten_backward(net, v, T, g, k, top):
@@ -628,10 +659,24 @@ def dropout_backward(net, v, T, g, k, top):
     return Section(title, lines + list_lines(f"delta[{k - 1}][i] for all {len(items)} nodes", items, top))
 
 
-FORWARD = {"dense": forward_layer, "conv": conv_forward, "maxpool": pool_forward, "avgpool": pool_forward,
-           "flatten": flatten_forward, "dropout": dropout_forward}
-BACKWARD = {"dense": backward_layer, "conv": conv_backward, "maxpool": pool_backward, "avgpool": pool_backward,
-            "flatten": flatten_backward, "dropout": dropout_backward}
+class Narration(NamedTuple):
+    """How the trace writes one kind of layer: its forward section, forward(net, v, k, top), its backward
+    section, backward(net, v, T, g, k, top), and whether the layer above, sending back to it, writes every
+    one of its nodes (every_node: an MLP's hidden layer, as wide as it is) or past top only the largest."""
+    forward: Callable
+    backward: Callable
+    every_node: bool = False
+
+
+# The trace's writing per kind of layer (nnloop.layers.KINDS): a new kind is one row here.
+NARRATION = {
+    "dense": Narration(forward_layer, backward_layer, every_node=True),
+    "conv": Narration(conv_forward, conv_backward),
+    "maxpool": Narration(maxpool_forward, maxpool_backward),
+    "avgpool": Narration(avgpool_forward, avgpool_backward),
+    "flatten": Narration(flatten_forward, flatten_backward),
+    "dropout": Narration(dropout_forward, dropout_backward),
+}
 
 
 def render(sections, markdown=False, title="Backprop, step by step"):
