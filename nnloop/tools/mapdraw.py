@@ -43,8 +43,10 @@ draw.py (node-k-j, edge-k-j-i). A page (tracepage.py) highlights them.
 >>> layout.labelled, layout.shown, layout.cell[0], layout.pad
 (True, [1, 1, 1, 4, 1], 50, [0, 0, 0, 0, 0])
 """
+from typing import Callable, NamedTuple, Optional
 from xml.sax.saxutils import escape
 
+from ..layers.shapes import shape_name
 from . import draw, svg
 from .values import factor, moved, num
 
@@ -67,6 +69,7 @@ class Layout:
     labelled      True when every map has at most SMALL_MAPS rows and columns: values are written in
     shapes[k]     the shape of layer k's values, as net.shapes; size[k] the window side of a conv or pool layer
     kind[k]       "input" for k = 0, else the kind of layer k ("conv", "maxpool", "flatten", "dense", ...)
+    drawing[k]    DRAWING[kind[k]], how that kind is drawn
     maps[k]       True if layer k holds feature maps (its shape is (C, rows, cols)), False if a list of nodes
     cell[k]       pixels of a side of a cell of map layer k; kcell[k] of a kernel weight of conv layer k
     pad[k]        rings of zero padding drawn around layer k's maps: the padding of the convolution reading them
@@ -77,6 +80,7 @@ class Layout:
     kernel_x[k][c]  conv layer k: the left of kernel c's column of grids, one per drawn input channel c',
                   the grid of c' level with channel c' of layer k-1 (top[k-1][c'])
     r             the radius of a node of a flat layer
+    worked        the first layer with kernels, whose first cell is worked out under a labelled picture; or None
     width, height of the whole picture, in pixels; notes_y the top of the lines under the picture
     """
 
@@ -84,12 +88,13 @@ class Layout:
         L, shapes = net.L, net.shapes
         self.shapes = list(shapes)
         self.kind = ["input"] + [layer.kind for layer in net.layers[1:]]
+        self.drawing = [DRAWING[kind] for kind in self.kind]
         self.size = [getattr(layer, "size", None) for layer in [None] + net.layers[1:]]
         self.maps = [not isinstance(shape, int) for shape in shapes]
         self.labelled = all(max(shape[1:]) <= SMALL_MAPS for shape, is_map in zip(shapes, self.maps) if is_map)
         self.pad = [0] * (L + 1)
         for k in range(1, L + 1):
-            if self.kind[k] == "conv":
+            if self.drawing[k].kernels:
                 self.pad[k - 1] = net.layers[k].padding
         flat_wide = FLAT_WIDE if self.labelled else draw.WIDE
         self.shown, self.cell, self.kcell = [], [None] * (L + 1), [None] * (L + 1)
@@ -100,7 +105,7 @@ class Layout:
                 self.cell[k] = CELL if self.labelled else max(3, MAP_PIXELS // side)
             else:
                 self.shown.append(shape if shape <= flat_wide else draw.SHOWN)
-            if self.kind[k] == "conv":
+            if self.drawing[k].kernels:
                 self.kcell[k] = CELL if self.labelled else max(8, min(20, 60 // net.layers[k].size))
         self.r = 26 if self.labelled else 22
         self.top = [[] for _ in shapes]
@@ -109,7 +114,7 @@ class Layout:
         self.x = []
         left, bottom = 30.0, TOP
         for k, shape in enumerate(shapes):
-            if self.kind[k] == "conv":  # the kernels first, in front of the maps they make
+            if self.drawing[k].kernels:  # the kernels first, in front of the maps they make
                 size = net.layers[k].size
                 for c in range(self.shown[k]):
                     self.kernel_x[k].append(left)
@@ -126,7 +131,7 @@ class Layout:
                 self.x.append(left + self.r + (60 if self.labelled and self.maps[k - 1] else 0))
                 left = self.x[k] + self.r + (250 if self.labelled else 160)
         # a dense node has its bias written under it; a flattened node has nothing under it
-        spacing = [2 * self.r + (34 if kind == "dense" else 18) for kind in self.kind]
+        spacing = [2 * self.r + (34 if drawing.bias_under else 18) for drawing in self.drawing]
         rows = [self.shown[k] + (self.shown[k] < net.sizes[k]) for k in range(L + 1)]  # a cut layer's dots: a row
         tallest = max([bottom - TOP] + [rows[k] * spacing[k] + 20 for k in range(L + 1) if not self.maps[k]])
         for k in range(L + 1):
@@ -135,7 +140,9 @@ class Layout:
                 self.y[k] = [first + j * spacing[k] for j in range(rows[k])]
         self.width = int(left + 40)
         self.notes_y = TOP + tallest + 20
-        notes = net.shapes[self.kind.index("conv") - 1][0] + 3 if self.labelled and "conv" in self.kind else 0
+        with_kernels = [k for k in range(1, L + 1) if self.drawing[k].kernels]
+        self.worked = with_kernels[0] if self.labelled and with_kernels else None
+        notes = net.shapes[self.worked - 1][0] + 3 if self.worked else 0
         self.height = int(self.notes_y + 16 * notes + 40)  # room for worked_cell's lines
 
     def __repr__(self):
@@ -176,21 +183,18 @@ def diagram(net, layout, computed, t, pass_, title, prefix=""):
     for k in range(net.L + 1):
         parts.append(svg.text(heading_x(net, layout, k), 66, heading(net, k), text_anchor="middle",
                               font_weight="bold"))
-        parts += LAYER_PARTS[layout.kind[k]](net, layout, computed, t, pass_, k, prefix)
+        parts += layout.drawing[k].parts(net, layout, computed, t, pass_, k, prefix)
     if pass_:
         parts.append(draw.loss_text(layout, computed, pass_))
-    if pass_ == "forward" and layout.labelled and "conv" in layout.kind:
-        parts += worked_cell(net, layout, computed, layout.kind.index("conv"), prefix)
+    if pass_ == "forward" and layout.worked:
+        parts += worked_cell(net, layout, computed, layout.worked, prefix)
     return parts
 
 
 def heading(net, k):
     """'layer 1 (conv, relu): 2x3x3' over layer k's column."""
-    if k == 0:
-        return f"layer 0 (input): {shape_text(net.shapes[0])}"
-    layer = net.layers[k]
-    what = {"conv": f"conv, {layer.activation}", "dense": layer.activation}.get(layer.kind, layer.kind)
-    return f"layer {k} ({what}): {shape_text(net.shapes[k])}"
+    layer = net.layers[k] if k else None
+    return f"layer {k} ({DRAWING[layer.kind if layer else 'input'].heading(layer)}): {shape_name(net.shapes[k])}"
 
 
 def heading_x(net, layout, k):
@@ -198,10 +202,6 @@ def heading_x(net, layout, k):
         return layout.x[k]
     cols = net.shapes[k][2] + 2 * layout.pad[k]
     return layout.x[k] + cols * layout.cell[k] / 2
-
-
-def shape_text(shape):
-    return str(shape) if isinstance(shape, int) else "x".join(map(str, shape))
 
 
 def explanation(pass_):
@@ -225,7 +225,7 @@ def cell_values(layout, computed, pass_, k):
         return []
     v = computed.v
     if pass_ == "forward":
-        return [("H", v.H[0])] if k == 0 else ([("A", v.A[k])] if layout.kind[k] == "conv" else []) + [("H", v.H[k])]
+        return ([("A", v.A[k])] if layout.drawing[k].kernels else []) + [("H", v.H[k])]
     if pass_ == "backward" and k > 0:
         return [("back", v.back[k]), ("delta", v.delta[k])]
     return []
@@ -281,11 +281,13 @@ def pad_cell(layout, k, c, Y, X, prefix):
     return svg.group(parts, class_="pad", id=f"{prefix}pad-{k}-{c}-{Y}-{X}")
 
 
-# ---- what each kind of layer adds: the one table of the module, LAYER_PARTS at the end
+# ---- what each kind of layer adds: the one table of the module, DRAWING at the end
 
 def input_parts(net, layout, computed, t, pass_, k, prefix):
-    """Layer 0: the input x as maps H[0][c][y][x]."""
-    return maps_parts(net, layout, computed, pass_, k, prefix)
+    """Layer 0: the input x as maps H[0][c][y][x], or as a column of nodes H[0][j] (an MLP with dropout)."""
+    if layout.maps[k]:
+        return maps_parts(net, layout, computed, pass_, k, prefix)
+    return nodes_parts(net, layout, computed, pass_, k, prefix)
 
 
 def conv_parts(net, layout, computed, t, pass_, k, prefix):
@@ -357,13 +359,22 @@ def kernel_cell(net, layout, computed, pass_, reach, at, prefix):
     return svg.group(parts, class_="kernel", id=f"{prefix}kernel-{k}-{c}-{c2}-{u}-{v}")
 
 
-def pool_parts(net, layout, computed, t, pass_, k, prefix):
-    """A pooling layer: its maps, each window outlined on the maps it reads (values written only), and, for
-    max pooling, the input each output came from (memory[k][c][y][x] = u*size + v), the route its delta takes."""
+def maxpool_parts(net, layout, computed, t, pass_, k, prefix):
+    return pool_parts(net, layout, computed, pass_, k, prefix, routes=computed is not None)
+
+
+def avgpool_parts(net, layout, computed, t, pass_, k, prefix):
+    return pool_parts(net, layout, computed, pass_, k, prefix, routes=False)
+
+
+def pool_parts(net, layout, computed, pass_, k, prefix, routes):
+    """A pooling layer: its maps, each window outlined on the maps it reads (values written only), and, with
+    routes (max pooling), the input each output came from (memory[k][c][y][x] = u*size + v), the route its
+    delta takes."""
     layer = net.layers[k]
     parts = maps_parts(net, layout, computed, pass_, k, prefix)
     _, rows, cols = net.shapes[k]
-    windows, routes = [], []
+    windows, arrows = [], []
     for c in range(layout.shown[k]):
         for y in range(rows):
             for x in range(cols):
@@ -373,9 +384,9 @@ def pool_parts(net, layout, computed, t, pass_, k, prefix):
                                             stroke_width=1.5, stroke_dasharray="5 3", class_="window",
                                             id=f"{prefix}window-{k - 1}-{c}-{layer.stride * y}-"
                                                f"{layer.stride * x}-{layer.size}"))
-                if layer.kind == "maxpool" and computed is not None:
-                    routes.append(route(layout, computed, pass_, layer, k, c, y, x, prefix))
-    return parts + [svg.group(windows, class_="windows"), svg.group(routes, class_="routes")]
+                if routes:
+                    arrows.append(route(layout, computed, pass_, layer, k, c, y, x, prefix))
+    return parts + [svg.group(windows, class_="windows"), svg.group(arrows, class_="routes")]
 
 
 def route(layout, computed, pass_, layer, k, c, y, x, prefix):
@@ -488,13 +499,80 @@ def dropout_parts(net, layout, computed, t, pass_, k, prefix):
     for j in range(min(layout.shown[k], layout.shown[k - 1])):
         start, end = (layout.x[k - 1] + layout.r + 2, layout.y[k - 1][j]), (layout.x[k] - layout.r - 2, layout.y[k][j])
         parts.append(svg.line(*start, *end, "#999999", stroke_width=0.8, opacity=0.6, class_="mask"))
-    for j in range(layout.shown[k]):
-        parts.append(flat_node(layout, k, j, draw.node_lines(net, computed, pass_, k, j), None, None, prefix))
-    return parts + more(net, layout, k)
+    return parts + nodes_parts(net, layout, computed, pass_, k, prefix)
 
 
-LAYER_PARTS = {"input": input_parts, "conv": conv_parts, "maxpool": pool_parts, "avgpool": pool_parts,
-               "flatten": flatten_parts, "dense": dense_parts, "dropout": dropout_parts}
+def nodes_parts(net, layout, computed, pass_, k, prefix):
+    """The drawn nodes of flat layer k with their values, nothing under or beside them, and a count of the rest."""
+    return [flat_node(layout, k, j, draw.node_lines(net, computed, pass_, k, j), None, None, prefix)
+            for j in range(layout.shown[k])] + more(net, layout, k)
+
+
+# ---- which drawn parts an output cell of a layer reads, for a trace page's highlights (see highlight)
+
+def conv_window(layer, computed, k, c, y, x):
+    """Its window on every input channel, and kernel c. window-k-c-Y-X-n counts Y and X from the padded corner
+    (s*y - p + p)."""
+    s, size = layer.stride, layer.size
+    return [f"window-{k - 1}-{c2}-{s * y}-{s * x}-{size}" for c2 in range(layer.in_shape[0])] + [f"kernel-{k}-{c}"]
+
+
+def maxpool_window(layer, computed, k, c, y, x):
+    """Its window on channel c, and the window's maximum, which memory[k][c][y][x] = u*size + v names."""
+    s, size = layer.stride, layer.size
+    u, v = divmod(computed.v.memory[k][c][y][x], size)
+    return avgpool_window(layer, computed, k, c, y, x) + [f"cell-{k - 1}-{c}-{s * y + u}-{s * x + v}"]
+
+
+def avgpool_window(layer, computed, k, c, y, x):
+    """Its window on channel c."""
+    s, size = layer.stride, layer.size
+    return [f"window-{k - 1}-{c}-{s * y}-{s * x}-{size}"]
+
+
+class Drawing(NamedTuple):
+    """How this module draws one kind of layer (and the input, "input").
+
+    parts(net, layout, computed, t, pass_, k, prefix)   the SVG parts of layer k
+    heading(layer)   what the heading of its column says of it: 'conv, relu' in 'layer 1 (conv, relu): 2x3x3'
+    kernels          True for a convolution: its kernels K and biases B stand in front of its maps, its
+                     padding around the maps it reads, A and H in its cells, its first cell worked out
+    bias_under       True if its nodes have their bias written under them (more room between the nodes)
+    window(layer, computed, k, c, y, x)   the ids of the drawn parts output cell (c, y, x) reads; None: none
+    """
+    parts: Callable
+    heading: Callable
+    kernels: bool = False
+    bias_under: bool = False
+    window: Optional[Callable] = None
+
+
+def input_heading(layer):
+    return "input"
+
+
+def conv_heading(layer):
+    return f"conv, {layer.activation}"
+
+
+def activation_heading(layer):
+    return layer.activation
+
+
+def kind_heading(layer):
+    return layer.kind
+
+
+# The drawing per kind of layer (nnloop.layers.KINDS), and of the input: a new kind is one row here.
+DRAWING = {
+    "input": Drawing(input_parts, input_heading),
+    "conv": Drawing(conv_parts, conv_heading, kernels=True, window=conv_window),
+    "maxpool": Drawing(maxpool_parts, kind_heading, window=maxpool_window),
+    "avgpool": Drawing(avgpool_parts, kind_heading, window=avgpool_window),
+    "flatten": Drawing(flatten_parts, kind_heading),
+    "dense": Drawing(dense_parts, activation_heading, bias_under=True),
+    "dropout": Drawing(dropout_parts, kind_heading),
+}
 
 
 # ---- the textbook's worked cell

@@ -53,7 +53,7 @@ def write_report(net, training, model_path, html_path, data=None):
         [misclassified_section(net, test)],
     ]
     rows += [[part] for part in [first_weights_section(net)] if part]
-    if not net.dense():
+    if any(not isinstance(shape, int) for shape in net.shapes):  # feature maps to show
         rows.append([maps_section(net, test)])
     title = f"nnloop report: {model_path}"
     body = (svg.element("h1", escape(title)) + svg.element("p", escape(summary(net, training, C, data))) +

@@ -148,12 +148,12 @@ def map_targets(net, computed, title, line):
 def name_targets(net, name, index):
     """The ids of name[index...]: one cell, kernel weight, bias, node or edge, or all of them for a letter."""
     k, rest = int(index[0]), index[1:]
-    kind = net.layers[k].kind if k > 0 else "input"
-    if name in ("K", "dK") or (name in ("W", "dW") and kind == "conv"):
+    kernels = mapdraw.DRAWING[net.layers[k].kind if k > 0 else "input"].kernels
+    if name in ("K", "dK") or (name in ("W", "dW") and kernels):
         if len(rest) == 4 and all(i.isdigit() for i in rest):
             return ["kernel-" + "-".join(index)]
         return [f"kernel-{k}-{c}" for c in every(rest[0] if rest else "c", len(net.B[k]))]
-    if name in ("B", "dB") and kind == "conv":
+    if name in ("B", "dB") and kernels:
         return [f"bias-{k}-{c}" for c in every(rest[0] if rest else "c", len(net.B[k]))]
     if name in ("W", "dW"):
         rest = rest + ["j", "i"][len(rest):]
@@ -166,19 +166,10 @@ def name_targets(net, name, index):
 
 
 def window_targets(net, computed, k, c, y, x):
-    """The window cell (c, y, x) of layer k reads: on every input channel and the kernel c, for a
-    convolution; on channel c and the maximum, for max pooling. None for other layers."""
-    layer = net.layers[k] if k > 0 else None
-    if layer is None or layer.kind not in ("conv", "maxpool", "avgpool"):
-        return []
-    s, size = layer.stride, layer.size
-    if layer.kind == "conv":  # window-k-c-Y-X-n counts Y and X from the padded corner: s*y - p + p
-        return [f"window-{k - 1}-{c2}-{s * y}-{s * x}-{size}" for c2 in range(layer.in_shape[0])] + [f"kernel-{k}-{c}"]
-    found = [f"window-{k - 1}-{c}-{s * y}-{s * x}-{size}"]
-    if layer.kind == "maxpool":
-        u, v = divmod(computed.v.memory[k][c][y][x], size)
-        found.append(f"cell-{k - 1}-{c}-{s * y + u}-{s * x + v}")
-    return found
+    """The window cell (c, y, x) of layer k reads, as mapdraw's table says: on every input channel and the
+    kernel c, for a convolution; on channel c and the maximum, for max pooling. None for other layers."""
+    window = mapdraw.DRAWING[net.layers[k].kind].window if k > 0 else None
+    return window(net.layers[k], computed, k, c, y, x) if window else []
 
 
 def every(index, n):

@@ -228,12 +228,14 @@ def test_the_readme_pictures_sit_beside_real_trace_lines():
         assert "  " + line in printed, line
 
 
-@pytest.mark.parametrize("layers", ["dropout0.2,dense6", "dense6,dropout0.5", "conv2x5,dropout0.3,maxpool2,dense6"])
-def test_networks_with_dropout_layers_are_drawn_paged_and_reported(tmp_path, small_mnist, layers):
+@pytest.mark.parametrize("layers, shape", [("dropout0.2,dense6", (1, 28, 28)), ("dense6,dropout0.5", (1, 28, 28)),
+                                           ("conv2x5,dropout0.3,maxpool2,dense6", (1, 28, 28)),
+                                           ("dense6,dropout0.5", 784)])  # an MLP trained with --dropout
+def test_networks_with_dropout_layers_are_drawn_paged_and_reported(tmp_path, small_mnist, layers, shape):
     from nnloop import architecture
     from nnloop.files import modelfile
     model = tmp_path / "m.json"
-    net = architecture.build(architecture.parse(layers), (1, 28, 28), 10, seed=1)
+    net = architecture.build(architecture.parse(layers), shape, 10, seed=1)
     modelfile.save(net, str(model))
     for argv in (["draw", model, "--pass", "backward", "-o", tmp_path / "d.svg"],
                  ["trace", model, "--html", tmp_path / "t.html"],
@@ -244,5 +246,6 @@ def test_networks_with_dropout_layers_are_drawn_paged_and_reported(tmp_path, sma
     ids = [g.get("id") or "" for g in ET.parse(tmp_path / "d.svg").getroot().iter(SVG + "g")]
     assert any(i.startswith((f"node-{k}-", f"cell-{k}-")) for i in ids)  # the dropout layer's nodes or cells
     first = next(k for k in range(1, net.L + 1) if net.layers[k].WEIGHTS)
-    assert f"layer {first} look for" in \
-        (tmp_path / "r.html").read_text()  # the first weighted layer's section, past a dropout before it
+    report = (tmp_path / "r.html").read_text()
+    assert f"layer {first} look for" in report  # the first weighted layer's section, past a dropout before it
+    assert ('id="maps"' in report) == (shape != 784)  # a section of feature maps only where there are maps

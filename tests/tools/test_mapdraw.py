@@ -273,3 +273,9 @@ def test_the_worked_example_in_a_notebook_shows_its_numbers():
     p = Pass(net, [2.0, 3.0, 1.0], [20.0], eta=0.001)
     forward, backward = by_id(ET.fromstring(p._repr_svg_())), by_id(ET.fromstring(p.backward._repr_svg_()))
     assert "A = 11" in texts(forward["node-1-0"]) and "delta = 78" in texts(backward["node-1-0"])
+
+
+def test_the_drawing_table_has_a_row_for_the_input_and_every_kind_of_layer():
+    from nnloop.layers import KINDS
+    from nnloop.tools.mapdraw import DRAWING
+    assert set(DRAWING) == set(KINDS) | {"input"}

@@ -260,3 +260,10 @@ def test_the_readme_s_checking_example_runs_against_nnloop_itself(tmp_path, monk
     names = {}
     exec(block, names)
     assert names["bad"] == [] and len(names["mine"]) == 2 + 1 + 2 + 1 + 2 + 1 + 6 + 2  # A, delta, dB, dW
+
+
+def test_the_narration_table_has_a_row_for_every_kind_of_layer():
+    from nnloop.layers import KINDS
+    from nnloop.tools.trace import NARRATION
+    assert set(NARRATION) == set(KINDS)
+    assert [kind for kind, row in NARRATION.items() if row.every_node] == ["dense"]
