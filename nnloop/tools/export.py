@@ -19,6 +19,8 @@ nnloop itself never imports numpy: it only writes the text.
 >>> [line.strip() for line in text.splitlines() if line.strip().startswith("A[1] =")]
 ['A[1] = W[1] @ H[0] + B[1]  # A[k][j] = B[k][j] + sum_i W[k][j][i] * H[k-1][i]']
 """
+from typing import Callable, NamedTuple
+
 from ..errors import NnloopError
 from ..layers.shapes import shape_name
 
@@ -137,7 +139,7 @@ def numpy_source(net, about, x=None, t=None):
     for k in range(1, net.L + 1):
         layer = net.layers[k]
         lines.append(f"    # layer {k}: {layer.kind}, {shape_name(layer.in_shape)} -> {shape_name(layer.shape)}")
-        lines += ["    " + line for line in FORWARD[layer.kind](layer, k)]
+        lines += ["    " + line for line in MATRIX_FORM[layer.kind].forward(layer, k)]
         lines.append(f"    H[{k}] = {activation(net.activations[k], 'forward', k)}")
     lines.append("    return A, H, memory")
     lines.append(BACKWARD.rstrip("\n").format())
@@ -145,7 +147,7 @@ def numpy_source(net, about, x=None, t=None):
     for k in range(net.L, 0, -1):
         layer = net.layers[k]
         lines.append(f"    # layer {k}: {layer.kind}")
-        lines += ["    " + line for line in BACKWARD_LINES[layer.kind](layer, k)
+        lines += ["    " + line for line in MATRIX_FORM[layer.kind].backward(layer, k)
                   if k > 1 or not line.startswith("back =")]  # layer 0 is the input: nothing to send back to
         if k > 1:
             lines.append(f"    delta[{k - 1}] = {activation(net.activations[k - 1], 'backward', k - 1)} * back"
@@ -214,28 +216,42 @@ def conv_backward(layer, k):
             f"{layer.stride}, {layer.padding})  # each delta sent back through its kernel to its window"]
 
 
-def pool_forward(layer, k):
+def pool_windows(layer, k):
+    """The numpy expression of every window of H[k-1] as a column, channel by channel."""
+    return f"im2col(H[{k - 1}], {layer.size}, {layer.stride}, 0).reshape({layer.shape[0]}, {layer.size ** 2}, -1)"
+
+
+def maxpool_forward(layer, k):
     C, rows_out, cols_out = layer.shape
-    windows = f"im2col(H[{k - 1}], {layer.size}, {layer.stride}, 0).reshape({C}, {layer.size ** 2}, -1)"
-    if layer.kind == "maxpool":
-        return [f"windows = {windows}",
-                f"memory[{k}] = windows.argmax(axis=1)  # the route: which input of each window is its maximum",
-                f"A[{k}] = windows.max(axis=1).reshape({C}, {rows_out}, {cols_out})  # each window's maximum"]
-    return [f"A[{k}] = {windows}.mean(axis=1).reshape({C}, {rows_out}, {cols_out})  # each window's mean"]
+    return [f"windows = {pool_windows(layer, k)}",
+            f"memory[{k}] = windows.argmax(axis=1)  # the route: which input of each window is its maximum",
+            f"A[{k}] = windows.max(axis=1).reshape({C}, {rows_out}, {cols_out})  # each window's maximum"]
 
 
-def pool_backward(layer, k):
+def avgpool_forward(layer, k):
+    C, rows_out, cols_out = layer.shape
+    return [f"A[{k}] = {pool_windows(layer, k)}.mean(axis=1).reshape({C}, {rows_out}, {cols_out})  # each window's mean"]
+
+
+def pool_scatter(layer):
+    """The numpy expression that adds the columns of routed back into the places of their windows."""
+    return f"col2im(routed.reshape({layer.shape[0] * layer.size ** 2}, -1), {tuple_text(layer.in_shape)}, " \
+           f"{layer.size}, {layer.stride}, 0)"
+
+
+def maxpool_backward(layer, k):
     C = layer.shape[0]
-    scatter = f"col2im(routed.reshape({C * layer.size ** 2}, -1), {tuple_text(layer.in_shape)}, {layer.size}, " \
-              f"{layer.stride}, 0)"
-    if layer.kind == "maxpool":
-        return [f"routed = np.zeros(({C}, {layer.size ** 2}, delta[{k}][0].size))",
-                f"np.put_along_axis(routed, memory[{k}][:, None, :], delta[{k}].reshape({C}, 1, -1), axis=1)"
-                f"  # the delta goes to the maximum",
-                f"back = {scatter}"]
+    return [f"routed = np.zeros(({C}, {layer.size ** 2}, delta[{k}][0].size))",
+            f"np.put_along_axis(routed, memory[{k}][:, None, :], delta[{k}].reshape({C}, 1, -1), axis=1)"
+            f"  # the delta goes to the maximum",
+            f"back = {pool_scatter(layer)}"]
+
+
+def avgpool_backward(layer, k):
+    C = layer.shape[0]
     return [f"routed = np.repeat(delta[{k}].reshape({C}, 1, -1) / {layer.size ** 2}, {layer.size ** 2}, axis=1)"
             f"  # each input gets its share",
-            f"back = {scatter}"]
+            f"back = {pool_scatter(layer)}"]
 
 
 def flatten_forward(layer, k):
@@ -244,13 +260,6 @@ def flatten_forward(layer, k):
 
 def flatten_backward(layer, k):
     return [f"back = delta[{k}].reshape{tuple_text(layer.in_shape)}"]
-
-
-# What each kind of layer is in matrix form: the presentation table of this module.
-FORWARD = {"dense": dense_forward, "conv": conv_forward, "maxpool": pool_forward, "avgpool": pool_forward,
-           "flatten": flatten_forward}
-BACKWARD_LINES = {"dense": dense_backward, "conv": conv_backward, "maxpool": pool_backward,
-                  "avgpool": pool_backward, "flatten": flatten_backward}
 
 
 def parameters_text(net):
@@ -269,10 +278,10 @@ def tuple_text(shape):
 
 
 def check_exportable(net, path):
-    unknown = sorted({layer.kind for layer in net.layers[1:]} - set(FORWARD))
+    unknown = sorted({layer.kind for layer in net.layers[1:]} - set(MATRIX_FORM))
     if unknown:
         raise NnloopError(f"{path}: a {unknown[0]} layer has no matrix form here yet: export a network of "
-                          f"{', '.join(FORWARD)} layers")
+                          f"{', '.join(MATRIX_FORM)} layers")
 
 
 # ---- PyTorch: the same layers as torch.nn modules, for a network that outgrows pure Python ----------------------
@@ -396,7 +405,7 @@ def torch_modules(net):
     lines = []
     for k in range(1, net.L + 1):
         layer = net.layers[k]
-        module = TORCH_LAYERS[layer.kind](layer)
+        module = MATRIX_FORM[layer.kind].module(layer)
         lines.append(f"        {module},  # layer {k}: {layer.kind}, {shape_name(layer.in_shape)} -> "
                      f"{shape_name(layer.shape)}")
         f = TORCH_ACTIVATIONS[net.activations[k]]
@@ -405,13 +414,43 @@ def torch_modules(net):
     return "\n".join(lines)
 
 
-TORCH_LAYERS = {
-    "dense": lambda layer: f"nn.Linear({layer.in_shape}, {layer.shape})",
-    "conv": lambda layer: f"nn.Conv2d({layer.in_shape[0]}, {layer.channels}, kernel_size={layer.size}, "
-                          f"stride={layer.stride}, padding={layer.padding})",
-    "maxpool": lambda layer: f"nn.MaxPool2d({layer.size}, stride={layer.stride})",
-    "avgpool": lambda layer: f"nn.AvgPool2d({layer.size}, stride={layer.stride})",
-    "flatten": lambda layer: "nn.Flatten()",
+def dense_module(layer):
+    return f"nn.Linear({layer.in_shape}, {layer.shape})"
+
+
+def conv_module(layer):
+    return (f"nn.Conv2d({layer.in_shape[0]}, {layer.channels}, kernel_size={layer.size}, stride={layer.stride}, "
+            f"padding={layer.padding})")
+
+
+def maxpool_module(layer):
+    return f"nn.MaxPool2d({layer.size}, stride={layer.stride})"
+
+
+def avgpool_module(layer):
+    return f"nn.AvgPool2d({layer.size}, stride={layer.stride})"
+
+
+def flatten_module(layer):
+    return "nn.Flatten()"
+
+
+class MatrixForm(NamedTuple):
+    """One kind of layer as numpy and PyTorch write it: forward(layer, k) and backward(layer, k), the lines of
+    the numpy program's forward and backward for layer k; module(layer), its torch.nn module."""
+    forward: Callable
+    backward: Callable
+    module: Callable
+
+
+# What each kind of layer (nnloop.layers.KINDS) is in matrix form: a new kind is one row here; a kind without
+# a row is refused by check_exportable.
+MATRIX_FORM = {
+    "dense": MatrixForm(dense_forward, dense_backward, dense_module),
+    "conv": MatrixForm(conv_forward, conv_backward, conv_module),
+    "maxpool": MatrixForm(maxpool_forward, maxpool_backward, maxpool_module),
+    "avgpool": MatrixForm(avgpool_forward, avgpool_backward, avgpool_module),
+    "flatten": MatrixForm(flatten_forward, flatten_backward, flatten_module),
 }
 
 TORCH_OPTIMIZERS = {  # nnloop's update rule as torch.optim's, with its hyperparameters

@@ -101,3 +101,14 @@ def test_the_command_writes_a_program_that_runs_and_prints_the_trace_s_numbers(t
     assert_refused(run_nnloop("export", "worked-relu", "--index", "3", "-o", tmp_path / "x.py"), "drop --index")
     assert_refused(run_nnloop("export", "worked-relu", "-o", os.path.join(ROOT, "data", "examples", "xor.json")),
                    "is an nnloop network spec")
+
+
+def test_every_kind_but_dropout_has_a_matrix_form_and_dropout_is_refused_in_one_line():
+    from nnloop.errors import NnloopError
+    from nnloop.layers import KINDS
+    from nnloop.tools.export import MATRIX_FORM, check_exportable
+    assert set(MATRIX_FORM) == set(KINDS) - {"dropout"}
+    net = architecture.build(architecture.parse("dense4,dropout0.5"), 6, classes=2)
+    with pytest.raises(NnloopError, match="m.json: a dropout layer has no matrix form here yet: export a network "
+                                          "of dense, conv, maxpool, avgpool, flatten layers"):
+        check_exportable(net, "m.json")
