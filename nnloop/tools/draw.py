@@ -260,11 +260,11 @@ def highlight(layout, targets, prefix=""):
     """
     under, over = [], []
     for target in targets:
-        kind, *index = target.split("-")
+        part, *index = target.split("-")
         k, j = int(index[0]), int(index[1])
         if j >= layout.shown[k]:
             continue
-        if kind == "node":
+        if part == "node":
             over.append(svg.circle(layout.x[k], layout.y[k][j], layout.r + 6, "none", stroke=RING,
                                    stroke_width=4, class_="highlight", data_target=prefix + target))
         elif int(index[2]) < layout.shown[k - 1]:

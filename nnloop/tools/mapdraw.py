@@ -631,42 +631,42 @@ def highlight(layout, targets, prefix=""):
     under, over = [], []
     for n, target in enumerate(targets):
         colour = draw.RING if n == 0 else draw.GLOW
-        kind, *index = target.split("-")
+        part, *index = target.split("-")
         index = [int(i) for i in index]
         mark = dict(class_="highlight", data_target=prefix + target)
-        if kind == "edge":
+        if part == "edge":
             k, j, i = index
             if j < layout.shown[k] and i < layout.shown[k - 1]:
                 (x1, y1), (x2, y2) = layout.edge_ends(k, j, i)
                 under.append(svg.line(x1, y1, x2, y2, draw.GLOW, stroke_width=14, stroke_linecap="round", **mark))
-        elif kind == "node":
+        elif part == "node":
             k, j = index
             if j < layout.shown[k]:
                 over.append(svg.circle(layout.x[k], layout.y[k][j], layout.r + 6, "none", stroke=colour,
                                        stroke_width=4, **mark))
         else:
             over += [svg.rect(left - 2, top - 2, width + 4, height + 4, "none", stroke=colour, stroke_width=4, **mark)
-                     for left, top, width, height in boxes(layout, kind, index)]
+                     for left, top, width, height in boxes(layout, part, index)]
     return under, over
 
 
-def boxes(layout, kind, index):
+def boxes(layout, part, index):
     """[(left, top, width, height)] of the drawn parts of a target (see highlight): none if not drawn."""
     k, c = index[0], index[1]
     if c >= layout.shown[k]:
         return []
-    if kind == "cell":
+    if part == "cell":
         left, top, side = layout.cell_box(k, *index[1:])
         return [(left, top, side, side)]
-    if kind == "window":
+    if part == "window":
         p = layout.pad[k]
         left, top, side = layout.window_box(k, c, index[2] - p, index[3] - p, index[4])
         return [(left, top, side, side)]
-    if kind == "maps":
+    if part == "maps":
         p, (_, rows, cols) = layout.pad[k], layout.shapes[k]
         left, top, side = layout.cell_box(k, c, -p, -p)
         return [(left, top, (cols + 2 * p) * side, (rows + 2 * p) * side)]
-    if kind == "bias":
+    if part == "bias":
         left, bottom, _ = layout.kernel_box(k, c, layout.shown[k - 1] - 1, layout.size[k], 0)
         return [(left - 2, bottom + 2, layout.size[k] * layout.kcell[k], 18)]
     inputs = [index[2]] if len(index) > 2 else range(layout.shown[k - 1])  # kernel-k-c: every grid of kernel c
