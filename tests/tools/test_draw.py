@@ -17,7 +17,6 @@ EXAMPLES = [path for path in sorted(glob.glob(os.path.join(ROOT, "data", "exampl
             if not os.path.basename(path).startswith("conv-")]  # draw shows fully connected networks
 WORKED = os.path.join(ROOT, "data", "examples", "worked-relu.json")
 SVG = "{http://www.w3.org/2000/svg}"
-XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def drawing(tmp_path, path, *options):
@@ -144,74 +143,6 @@ def test_refusals_are_one_line(tmp_path):
     assert_refused(run_nnloop("trace", WORKED, "--html", tmp_path / "afile" / "x.html"), "afile is a file")
     assert_refused(run_nnloop("trace", WORKED, "--html", tmp_path / "x.html", "--format", "markdown"), "--format")
     assert not os.path.exists(tmp_path / "x.svg") and not os.path.exists(tmp_path / "x.html")
-
-
-def trace_page(tmp_path, path):
-    out = tmp_path / "trace.html"
-    assert cli.main(["trace", path, "--html", str(out)]) == 0
-    return out, ET.parse(out).getroot()
-
-
-@pytest.mark.parametrize("path", EXAMPLES, ids=os.path.basename)
-def test_the_page_has_a_step_per_trace_line_each_beside_its_diagram(tmp_path, path):
-    s = spec.load_subject(path)
-    (x, t), = s.samples
-    lines = [line for section in trace(s.net, x, t, s.learning_rate, about=s.about, optimizer=s.optimizer) for line in section.lines]
-    _, root = trace_page(tmp_path, path)
-    assert not list(root.iter(XHTML + "script"))
-    sections = [e for e in root.iter(XHTML + "section") if e.get("class") == "step"]
-    assert [e.get("id") for e in sections] == [f"step-{n}" for n in range(1, len(lines) + 1)]
-    ids = by_id(root)
-    for pass_ in ("forward", "backward", "update"):  # each diagram is drawn once, whole
-        diagram = ids[f"diagram-{pass_}"]
-        assert len([c for c in diagram.iter(SVG + "circle") if c.get("class") == "node"]) == sum(s.net.sizes)
-        assert len([e for e in diagram.iter(SVG + "line") if e.get("class") == "edge"]) == sum(
-            s.net.sizes[k] * s.net.sizes[k - 1] for k in range(1, s.net.L + 1))
-    for n, (section, line) in enumerate(zip(sections, lines), start=1):
-        formula = next(e for e in section.iter(XHTML + "pre") if e.get("class") == "formula")
-        assert re.sub(r"\s+", " ", formula.text) == re.sub(r"\s+", " ", line)
-        links = {a.text: a.get("href") for a in section.iter(XHTML + "a")}
-        assert links.get("previous") == (f"#step-{n - 1}" if n > 1 else None)
-        assert links.get("next") == (f"#step-{n + 1}" if n < len(lines) else None)
-        use, = section.iter(SVG + "use")
-        assert use.get("{http://www.w3.org/1999/xlink}href") == f"#diagram-{section.get('data-pass')}"
-        for mark in section.iter():
-            if mark.get("class") == "highlight":
-                assert mark.get("data-target") in ids  # it marks a node or edge of the diagram
-
-
-def highlighted(root, line_start):
-    """The targets highlighted in the step whose formula starts with line_start, and its pass."""
-    for section in root.iter(XHTML + "section"):
-        formula = next((e for e in section.iter(XHTML + "pre") if e.get("class") == "formula"), None)
-        if formula is not None and formula.text.startswith(line_start):
-            marks = [e.get("data-target") for e in section.iter() if e.get("class") == "highlight"]
-            return section.get("data-pass"), sorted(marks)
-    raise AssertionError(line_start)
-
-
-def test_each_step_highlights_what_it_computes(tmp_path):
-    _, root = trace_page(tmp_path, WORKED)
-    assert highlighted(root, "A[1][1] = B[1][1]") == ("forward", ["forward-node-1-1"])
-    assert highlighted(root, "H[1][0] = relu") == ("forward", ["forward-node-1-0"])
-    assert highlighted(root, "loss = ") == ("forward", ["forward-node-2-0"])
-    assert highlighted(root, "delta[1][1] = relu'") == ("backward", ["backward-node-1-1"])
-    assert highlighted(root, "dW[2][0][1] = ") == ("backward", ["backward-edge-2-0-1"])
-    assert highlighted(root, "W[1][1][2] = W[1][1][2] - eta") == ("update", ["update-edge-1-1-2"])
-    assert highlighted(root, "A[1][j] = ") == ("forward", ["forward-node-1-0", "forward-node-1-1"])
-
-
-def test_the_page_of_an_mnist_model_joins_each_wide_sum_into_one_step(tmp_path, small_mnist):
-    model = str(tmp_path / "model.json")
-    modelfile.save(Network([784, 12, 10], ["relu", "softmax"], "cross_entropy", seed=2), model)
-    out = tmp_path / "mnist.html"
-    assert cli.main(["trace", model, "--data", small_mnist, "--top", "3", "--html", str(out)]) == 0
-    root = ET.parse(out).getroot()
-    pass_, marks = highlighted(root, "A[1][0] = B[1][0] + sum_i")
-    assert (pass_, marks) == ("forward", ["forward-node-1-0"])
-    formula = next(e.text for e in root.iter(XHTML + "pre") if e.text.startswith("A[1][0] = B[1][0] + sum_i"))
-    assert "784 terms" in formula and "zero terms" in formula
-    assert highlighted(root, "A[1][9] = B[1][9]")[1] == []  # node 9 of 12 is not drawn
 
 
 def test_the_readme_pictures_sit_beside_real_trace_lines():

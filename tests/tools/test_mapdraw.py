@@ -9,14 +9,12 @@ from conftest import ROOT
 
 from nnloop import architecture, cli
 from nnloop.files import modelfile
-from nnloop.network import Network, NodeValues
+from nnloop.network import NodeValues
 from nnloop.tools import spec
-from nnloop.tools.notebook import Pass
-from nnloop.tools.trace import render, trace
+from nnloop.tools.trace import trace
 
 CONV_EXAMPLES = [os.path.join(ROOT, "data", "examples", name) for name in ("conv-worked.json", "conv-strided.json")]
 SVG = "{http://www.w3.org/2000/svg}"
-XHTML = "{http://www.w3.org/1999/xhtml}"
 # A trace line naming one value: name[indices] = ... = value
 VALUE_LINE = re.compile(r"(A|H|delta|back|dB|dW|dK|W|K|B)((?:\[\d+\])+) = .* = (\S+)$")
 
@@ -179,100 +177,6 @@ def test_an_mnist_convnet_shows_its_first_channels_and_a_count_of_the_rest(tmp_p
             assert f"{name}{''.join(f'[{i}]' for i in index)} = {value}" in title
             checked += 1
     assert checked >= 6
-
-
-def trace_page(tmp_path, path, *options):
-    out = tmp_path / "trace.html"
-    assert cli.main(["trace", str(path), "--html", str(out), *options]) == 0
-    return ET.parse(out).getroot()
-
-
-def highlighted(root, line_start):
-    """The pass and targets (what the step computes first) highlighted in the step whose formula starts so."""
-    for section in root.iter(XHTML + "section"):
-        formula = next((e for e in section.iter(XHTML + "pre") if e.get("class") == "formula"), None)
-        if formula is not None and formula.text.startswith(line_start):
-            return section.get("data-pass"), [e.get("data-target") for e in section.iter()
-                                               if e.get("class") == "highlight"]
-    raise AssertionError(line_start)
-
-
-def test_the_convnet_page_has_a_step_per_formula_and_every_value_of_the_trace(tmp_path):
-    path = CONV_EXAMPLES[0]
-    root = trace_page(tmp_path, path)
-    assert not list(root.iter(XHTML + "script"))
-    s = spec.load_subject(path)
-    (x, t), = s.samples
-    sections = trace(s.net, x, t, s.learning_rate, top=6, about=s.about)
-    steps = [e for e in root.iter(XHTML + "section") if e.get("class") == "step"]
-    formulas = [re.sub(r"\s+", " ", next(e for e in step.iter(XHTML + "pre") if e.get("class") == "formula").text)
-                for step in steps]
-    assert [step.get("id") for step in steps] == [f"step-{n}" for n in range(1, len(steps) + 1)]
-    page_text = " ".join(formulas)
-    printed = render(sections)
-    for line in printed.splitlines()[1:]:
-        if line.startswith("  "):  # every line of `nnloop trace conv-worked` is on the page, in a step
-            assert re.sub(r"\s+", " ", line.strip()) in page_text, line
-    ids = by_id(root)
-    for step in steps:
-        for mark in step.iter():
-            target = mark.get("data-target")
-            if mark.get("class") == "highlight" and not target.split("-", 1)[1].startswith("window-"):
-                assert target in ids, target  # it marks a cell, kernel, bias, node or edge of the diagram
-
-
-def test_each_convnet_step_highlights_its_cell_window_and_kernel(tmp_path):
-    root = trace_page(tmp_path, CONV_EXAMPLES[0])
-    pass_, marks = highlighted(root, "A[1][0][0][1] = B[1][0]")
-    assert pass_ == "forward" and marks[0] == "forward-cell-1-0-0-1"  # what it computes, ringed
-    assert {"forward-window-0-0-0-1-2", "forward-kernel-1-0", "forward-bias-1-0", "forward-kernel-1-0-0-1-0",
-            "forward-cell-0-0-1-1"} <= set(marks)
-    pass_, marks = highlighted(root, "H[2][0][0][0] = max(")
-    assert marks[:3] == ["forward-cell-2-0-0-0", "forward-window-1-0-0-0-2", "forward-cell-1-0-1-1"]  # its max
-    pass_, marks = highlighted(root, "delta[1][0][1][1] = relu'")
-    assert pass_ == "backward" and marks == ["backward-cell-1-0-1-1", "backward-window-0-0-1-1-2",
-                                             "backward-kernel-1-0"]  # the window it scatters into, its kernel
-    pass_, marks = highlighted(root, "dK[1][0][0][0][0] = ")
-    assert marks[0] == "backward-kernel-1-0-0-0-0"  # a wide sum: its shown terms' inputs and deltas glow
-    assert {"backward-cell-0-0-1-1", "backward-cell-1-0-1-1"} <= set(marks)
-
-
-def test_the_strided_page_windows_reach_into_the_padding(tmp_path):
-    root = trace_page(tmp_path, CONV_EXAMPLES[1], "--full")
-    _, marks = highlighted(root, "A[1][1][0][0] = B[1][1]")
-    assert [m for m in marks if "window" in m] == [f"forward-window-0-{c}-0-0-3" for c in range(3)]
-    rects = [e for e in root.iter(SVG + "rect") if e.get("data-target") == "forward-window-0-0-0-0-3"]
-    pad = by_id(root)["forward-pad-0-0-0-0"]  # the padded corner the window starts at
-    corner = next(pad.iter(SVG + "rect"))
-    assert abs(float(rects[0].get("x")) + 2 - float(corner.get("x"))) < 1e-6
-
-
-@pytest.mark.parametrize("name", ["worked-relu", "conv-strided", "conv-worked"])
-def test_a_network_and_a_pass_show_as_diagrams_in_a_notebook(name):
-    s = spec.read(name)
-    text = repr(s.net)
-    svg = ET.fromstring(s.net._repr_svg_())
-    assert svg.tag == SVG + "svg"
-    html = ET.fromstring(s.net._repr_html_())
-    assert html.tag == "div" and html[0].tag == SVG + "svg"
-    assert repr(s.net) == text and "<" not in text
-    p = Pass(s.net, s.x, s.t, s.learning_rate)
-    assert repr(p).startswith("forward pass of the ")
-    forward = ET.fromstring(p._repr_svg_())
-    backward = ET.fromstring(p.backward._repr_html_())[0]
-    assert by_id(forward).keys() != by_id(backward).keys() or texts(forward) != texts(backward)
-    assert f"loss = {p.loss:g}"[:12] in " ".join(texts(forward))
-
-
-def test_the_worked_example_in_a_notebook_shows_its_numbers():
-    net = Network.with_parameters(W=[[], [[3, 1, 2], [-2, -3, -1]], [[3, 2]]], B=[[], [0, 0], [0]],
-                                  activations=["relu", "identity"], loss="mse")
-    assert repr(net).startswith("Network 3-2-1 (relu, identity; mse)\n  layer 1 (relu): W[1][0] = [3, 1, 2]")
-    ids = by_id(ET.fromstring(net._repr_svg_()))
-    assert ids["value-1-1-0"].text == "-2"
-    p = Pass(net, [2.0, 3.0, 1.0], [20.0], eta=0.001)
-    forward, backward = by_id(ET.fromstring(p._repr_svg_())), by_id(ET.fromstring(p.backward._repr_svg_()))
-    assert "A = 11" in texts(forward["node-1-0"]) and "delta = 78" in texts(backward["node-1-0"])
 
 
 def test_the_drawing_table_has_a_row_for_the_input_and_every_kind_of_layer():
