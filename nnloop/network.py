@@ -308,6 +308,7 @@ class Network:
     def _repr_svg_(self):
         """The diagram of nnloop draw (weights and biases, or kernels and maps), which Jupyter shows for a
         Network; repr() stays the text above. See nnloop.tools.notebook for a pass's values."""
+        # The network's one import of a tool: Jupyter asks the object itself, so it runs when a notebook asks
         from .tools.draw import picture
         return picture(self, title=f"Network {self.shape_name()}")
 
