@@ -8,8 +8,9 @@ The public API, in the order the algorithm needs it (the README's Python API sho
     net.forward(x, v), net.backward(v, T, g)     one sample forward, then back
     ACTIVATIONS, LOSSES                          f and f' by name; the losses and their output deltas
     SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam, OPTIMIZERS    the update rules
-    learning_rate(schedule, eta_0, e, ...)       eta of epoch e: "constant", "step", "cosine"
+    eta_at(schedule, eta, e, ...)                eta_e of epoch e: "constant", "step", "cosine"
     update_mini_batch(net, batch, eta), train(net, samples, epochs, batch_size, eta, ...)
+    Recipe(hidden=[100], eta=0.1, ...)          a training run's settings, checked whole (nnloop train's options)
     check_gradients(net, samples)                backprop against finite differences
     save(net, path), load(path)                  versioned JSON model files
 
@@ -25,7 +26,8 @@ from .layers.dense import Dense
 from .layers.flatten import Flatten
 from .layers.pooling import AvgPool, MaxPool
 from .learning.optimizers import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp
-from .learning.schedules import SCHEDULES, learning_rate
+from .learning.recipe import Recipe
+from .learning.schedules import SCHEDULES, eta_at
 from .learning.training import train, update_mini_batch
 from .losses import LOSSES
 from .network import Gradients, Network, NodeValues
@@ -34,6 +36,6 @@ from .tools.gradcheck import check_gradients
 
 __all__ = ["Network", "NodeValues", "Gradients", "Dense", "Conv2D", "MaxPool", "AvgPool", "Flatten", "KINDS",
            "ACTIVATIONS", "LOSSES", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS",
-           "SCHEDULES", "learning_rate", "Random", "train", "update_mini_batch", "check_gradients", "save", "load",
+           "SCHEDULES", "eta_at", "Recipe", "Random", "train", "update_mini_batch", "check_gradients", "save", "load",
            "NnloopError"]
 __version__ = "0.1.0"

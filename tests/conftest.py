@@ -136,12 +136,13 @@ def assert_matches_finite_difference(name, backprop_value, loss, values, index):
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, real_mnist):
     """(directory, its MNIST of 64 and 50 digits, a 784-3-10 model trained one epoch on them)."""
-    from nnloop.cli.trainer import train_mnist
+    from nnloop import Recipe
+    from nnloop.cli.trainer import Run, train_mnist
     root = tmp_path_factory.mktemp("run")
     train, test = real_mnist
     data = write_mnist(root / "mnist", train.first(64), test.first(50))
     model = root / "m.json"
-    assert train_mnist({"hidden": [3], "epochs": 1, "data": data, "reproducible": True}, str(model),
+    assert train_mnist(Run.start(Recipe(hidden=[3], epochs=1, data=data, reproducible=True)), str(model),
                        out=io.StringIO()) == 0
     return root, data, model
 

@@ -5,6 +5,8 @@ import math
 
 from ..errors import NnloopError
 from ..files import mnist
+from ..learning import recipe
+from ..learning.recipe import SETTINGS
 
 DATA_HELP = "directory of the MNIST files (default: the bundled one)"
 
@@ -37,29 +39,29 @@ def positive_number(text):
     return value
 
 
-def positive_eta(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number > 0, typically 0.1 to 0.001; got {text!r}")
-    return value
+def option_type(setting):
+    """The option type of a setting of the run (nnloop.learning.recipe.SETTINGS): its text read by the setting's
+    parse, the value checked by the setting's rule, which words the refusal."""
+    def read(text):
+        try:
+            value = setting.parse(text)
+        except NnloopError as e:  # a reader with its own words (--layers)
+            raise argparse.ArgumentTypeError(str(e).replace(f"{setting.option}: ", "")) from None
+        except ValueError:
+            value = text  # not even of the setting's type: the rule refuses the text as typed
+        try:
+            return setting.check(value)
+        except NnloopError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    return read
 
 
-def architecture(text):
-    """An architecture string for --layers, as given once nnloop.architecture.parse has checked it."""
-    from ..architecture import parse
-    try:
-        parse(text)
-        return text.replace(" ", "")
-    except NnloopError as e:
-        raise argparse.ArgumentTypeError(str(e).replace("--layers: ", "")) from None
+architecture = option_type(SETTINGS["layers"])  # --layers, as train and bench read it
+layer_sizes = option_type(SETTINGS["hidden"])    # --hidden: '128,64' -> [128, 64]; '' -> [] (a linear classifier)
 
 
 def check_one_architecture(args):
-    if args.layers and args.hidden is not None:
-        raise NnloopError("--hidden and --layers both say what the hidden layers are: give one of them")
+    recipe.check_one_architecture(args.hidden, args.layers)
 
 
 def check_layers(layers, activation=None):
@@ -69,15 +71,6 @@ def check_layers(layers, activation=None):
     shapes, weights = measure(parse(layers, activation or "relu"), (1, mnist.ROWS, mnist.COLS), mnist.CLASSES)
     option = f"--layers {layers}" if len(layers) <= 60 else f"--layers {layers[:57]}..."
     check_network(shapes, option, weights=weights)
-
-
-def layer_sizes(text):
-    """'128,64' -> [128, 64]; '' -> [] (no hidden layer: a linear classifier)."""
-    parts = [p.strip() for p in text.split(",")] if text.strip() else []
-    if not all(p.isascii() and p.isdigit() and int(p) > 0 for p in parts):  # 0-9 only, as the help writes them
-        raise argparse.ArgumentTypeError(f"hidden layer sizes must be positive whole numbers separated by "
-                                         f"commas, like 100 or 128,64; got {text!r}")
-    return [int(p) for p in parts]
 
 
 def test_index(text):

@@ -1,10 +1,12 @@
 """A training run on MNIST: SGD epoch after epoch, with a checkpoint after each.
 
 The model file is rewritten, atomically, after every epoch. Besides the
-network it holds everything needed to continue the run and to tell its story:
+network it holds everything needed to continue the run and to tell its story
+(a Run, below, reads and writes it):
 
     "training": {
-     "arguments":   the options the run was started with (see DEFAULTS)
+     "arguments":   the run's recipe, every setting under its option's name
+                    (see nnloop.learning.recipe)
      "made_with":   nnloop's version and the Python that ran it
      "epochs_done": how many epochs the network in the file has had
      "order_rng":   the state of the generator that shuffles each epoch's order
@@ -14,7 +16,8 @@ network it holds everything needed to continue the run and to tell its story:
                     state (velocities, moments; see nnloop.learning.optimizers)
      "history":     per epoch: loss, train_accuracy, test_accuracy, the
                     gradient magnitudes mean |dW[k]| per layer, the
-                    epoch's learning rate (the schedule's eta_e), seconds
+                    epoch's eta_e as "learning_rate" (when a schedule
+                    changes it), seconds
     }
 
 Files written before optimizers existed have no "optimizer" or
@@ -23,117 +26,108 @@ Files written before optimizers existed have no "optimizer" or
 A run stopped by Ctrl-C or a crash loses at most the epoch it was in, and
 `nnloop train --resume MODEL` continues it to the very model that an
 uninterrupted run makes: the weights, the epoch and the shuffling generator
-are all in the file. The same arguments and seed give the same file, byte
-for byte, except for the measured seconds (leave them out: --reproducible).
+are all in the file. The same recipe gives the same file, byte for byte,
+except for the measured seconds (leave them out: --reproducible).
 """
 import math
 import sys
 import time
 
-from .. import __version__, architecture, command
+from .. import __version__, command
 from ..errors import NnloopError
 from ..files import mnist, modelfile
 from ..learning import optimizers
-from ..layers.dropout import check_dropout
 from ..learning.evaluation import accuracy, confusion_matrix, progress_line
 from ..learning.parallel import WorkerPool
-from ..learning.schedules import check_schedule, learning_rate
-from ..learning.training import check_hyperparameters, run_epoch
-from ..network import Network
+from ..learning.recipe import Recipe
+from ..learning.training import run_epoch
 from ..rng import Random
 
-DEFAULTS = {
-    "hidden": [100],
-    "layers": None,         # an architecture string (nnloop.architecture); None: the dense --hidden layers
-    "activation": "relu",
-    "output_activation": "softmax",
-    "loss": "cross_entropy",
-    "epochs": 10,
-    "batch_size": 32,
-    "learning_rate": 0.1,
-    "seed": 0,
-    "limit": None,
-    "data": None,  # None: the bundled data/mnist
-    "workers": 1,
-    "reproducible": False,  # True: no measured seconds in the file
-    "optimizer": "sgd",
-    "momentum": None,       # None: the optimizer's default (nnloop.learning.optimizers)
-    "beta1": None,
-    "beta2": None,
-    "epsilon": None,
-    "rho": None,
-    "weight_decay": 0.0,
-    "decay": "coupled",
-    "dropout": 0.0,
-    "lr_schedule": "constant",
-    "lr_step": 10,          # step decay: epochs between cuts
-    "lr_gamma": 0.5,        # step decay: the factor of each cut
-    "lr_epochs": None,      # cosine: its length E; None: the run's epochs
-}
-# What every run of nnloop train has recorded, from the first version on: a file without one of them is damaged
-# (the options added later may be missing from older files, which ran with their defaults).
-ALWAYS_RECORDED = ("hidden", "activation", "output_activation", "loss", "epochs", "batch_size", "learning_rate",
-                   "seed", "limit", "data", "workers", "reproducible")
-# What --resume may change; anything else would make a different run.
-RESUMABLE = ("epochs", "data", "workers", "reproducible")
+DIGIT = (1, mnist.ROWS, mnist.COLS)  # the input of every network trained here
 
 
-def train_mnist(arguments, model_path, resume=None, out=None):
-    """Train on MNIST as arguments say, saving to model_path after every epoch.
+class Run:
+    """A training run as its checkpoint holds it, between two epochs.
 
-    arguments maps names of DEFAULTS to values; resume, if given, is the
-    path of a checkpoint to continue (model_path itself, or a file left as
-    it is), and arguments may only change RESUMABLE ones.
+    recipe       its settings (nnloop.learning.recipe.Recipe)
+    net          the network, trained for len(history) epochs
+    optimizer    the optimizer, with its step count and state
+    history      one entry per epoch done (see the module's docstring)
+    order_rng    the generator of each epoch's order of the digits
+    dropout_rng  the generator of each epoch's dropout seed
+    source       the model file it was resumed from, or None for a new run
+    """
+
+    def __init__(self, recipe, net, optimizer, history, order_rng, dropout_rng, source=None):
+        self.recipe, self.net, self.optimizer, self.history = recipe, net, optimizer, history
+        self.order_rng, self.dropout_rng, self.source = order_rng, dropout_rng, source
+
+    @classmethod
+    def start(cls, recipe):
+        """A new run of recipe: its network, not yet trained."""
+        net = recipe.new_network(DIGIT, mnist.CLASSES)
+        # the shuffling and the dropout seeds: streams other than the one the weights came from
+        return cls(recipe, net, recipe.new_optimizer(net), [], Random(recipe.seed + 1), Random(recipe.seed + 2))
+
+    @classmethod
+    def resume(cls, path, changes):
+        """The run saved in the model file at path, with changes {name: value} of the settings --resume may change
+        (refused for any other setting)."""
+        net, training = modelfile.read(path)
+        mnist.check_model(net, path)
+        if not training or not {"arguments", "epochs_done", "order_rng", "history"} <= set(training):
+            raise NnloopError(f"{path} holds no training state to resume: only files written by nnloop train do")
+        recipe = Recipe.from_document(training["arguments"], path).resumed(changes, path)
+        order_rng, dropout_rng = Random(), Random(recipe.seed + 2)
+        order_rng.set_state(training["order_rng"])
+        if "dropout_rng" in training:
+            dropout_rng.set_state(training["dropout_rng"])
+        optimizer = (optimizers.from_document(training["optimizer"], net, path) if "optimizer" in training
+                     else recipe.new_optimizer(net))
+        return cls(recipe, net, optimizer, training["history"], order_rng, dropout_rng, source=path)
+
+    def to_document(self):
+        """The JSON-ready "training" block of the model file."""
+        return {"arguments": self.recipe.to_document(), "made_with": made_with(), "epochs_done": len(self.history),
+                "order_rng": self.order_rng.get_state(), "dropout_rng": self.dropout_rng.get_state(),
+                "optimizer": self.optimizer.to_document(), "history": self.history}
+
+    def __repr__(self):
+        return f"Run({self.net.shape_name()}, {plural(len(self.history), 'epoch')} done, {self.recipe!r})"
+
+
+def train_mnist(run, model_path, out=None):
+    """Train run on MNIST for the epochs its recipe has left, saving to model_path after every epoch.
+
     Returns the exit status: 0 when done, 130 when interrupted by Ctrl-C.
     out is where progress goes, sys.stdout (as it is at the call) if None.
     """
     out = out or sys.stdout
-    if resume:
-        net, training = read_checkpoint(resume, arguments)
-        arguments = training["arguments"]
-        history = training["history"]
-        order_rng, dropout_rng = Random(), Random(arguments["seed"] + 2)
-        order_rng.set_state(training["order_rng"])
-        if "dropout_rng" in training:
-            dropout_rng.set_state(training["dropout_rng"])
-        optimizer = (optimizers.from_document(training["optimizer"], net, model_path) if "optimizer" in training
-                     else make_optimizer(net, arguments))
-    else:
-        check_given_options(arguments)
-        arguments = {**DEFAULTS, **arguments}
-        if arguments["lr_schedule"] == "cosine" and arguments["lr_epochs"] is None:
-            arguments["lr_epochs"] = arguments["epochs"]  # fixed now: a resumed run may change --epochs
-        check_hyperparameters(arguments["epochs"], arguments["batch_size"], arguments["learning_rate"])
-        check_learning_options(arguments)
-        net = new_network(arguments)
-        history = []
-        order_rng = Random(arguments["seed"] + 1)  # a different stream from the one the weights came from
-        dropout_rng = Random(arguments["seed"] + 2)
-        optimizer = make_optimizer(net, arguments)
-    train_set, test_set = mnist.load(arguments["data"] or mnist.BUNDLED)
-    train_set = train_set.first(arguments["limit"])
-    epochs, done = arguments["epochs"], len(history)
+    recipe, net = run.recipe, run.net
+    train_set, test_set = mnist.load(recipe.data or mnist.BUNDLED)
+    train_set = train_set.first(recipe.limit)
+    epochs, done = recipe.epochs, len(run.history)
     if done >= epochs:
-        raise NnloopError(f"{resume or model_path} has already had {plural(done, 'epoch')}: pass --epochs N with N > {done} "
-                          "to train on")
+        raise NnloopError(f"{run.source or model_path} has already had {plural(done, 'epoch')}: pass --epochs N with "
+                          f"N > {done} to train on")
 
-    print(describe(net, arguments, len(train_set), len(test_set)), file=out)
-    if resume:
-        print(f"continuing the run of {resume} from epoch {done + 1}, saving {model_path} after every epoch", file=out,
-              flush=True)
+    print(run_line(net, recipe, len(train_set), len(test_set)), file=out)
+    if run.source:
+        print(f"continuing the run of {run.source} from epoch {done + 1}, saving {model_path} after every epoch",
+              file=out, flush=True)
     else:
         print(f"saving {model_path} after every epoch", file=out, flush=True)
     progress = Progress(out, len(train_set), epochs, done)
-    pool = WorkerPool(net, train_set, arguments["workers"], arguments["dropout"]) if arguments["workers"] > 1 else None
+    pool = WorkerPool(net, train_set, recipe.workers, recipe.dropout) if recipe.workers > 1 else None
     epoch = done + 1
     try:
         for epoch in range(done + 1, epochs + 1):
             progress.start_epoch(epoch)
-            eta = epoch_learning_rate(arguments, epoch - 1)
+            eta = recipe.eta_at(epoch - 1)
             try:
-                loss, train_accuracy = run_epoch(net, train_set, arguments["batch_size"], eta, order_rng, pool=pool,
-                                                 progress=progress.update, optimizer=optimizer,
-                                                 dropout=arguments["dropout"], dropout_rng=dropout_rng)
+                loss, train_accuracy = run_epoch(net, train_set, recipe.batch_size, eta, run.order_rng, pool=pool,
+                                                 progress=progress.update, optimizer=run.optimizer,
+                                                 dropout=recipe.dropout, dropout_rng=run.dropout_rng)
             except NnloopError as e:
                 kept = f"{model_path} keeps epoch {done}" if done else "no checkpoint was written"
                 raise NnloopError(f"{e} ({kept})") from None
@@ -141,15 +135,12 @@ def train_mnist(arguments, model_path, resume=None, out=None):
             test_accuracy = accuracy(confusion_matrix(net, test_set, 10, progress.testing(len(test_set))))
             entry = {"epoch": epoch, "loss": round(loss, 6), "train_accuracy": round(train_accuracy, 6),
                      "test_accuracy": test_accuracy, "mean_abs_dW": gradient_magnitudes(net, train_set)}
-            if arguments["lr_schedule"] != "constant":
+            if recipe.lr_schedule != "constant":
                 entry["learning_rate"] = eta
-            if not arguments["reproducible"]:
+            if not recipe.reproducible:
                 entry["seconds"] = round(progress.seconds(), 2)
-            history.append(entry)
-            modelfile.save(net, model_path, training={
-                "arguments": arguments, "made_with": made_with(), "epochs_done": epoch,
-                "order_rng": order_rng.get_state(), "dropout_rng": dropout_rng.get_state(),
-                "optimizer": optimizer.to_document(), "history": history})
+            run.history.append(entry)
+            modelfile.save(net, model_path, training=run.to_document())
             done = epoch
             progress.end_epoch(entry, train_rate)
     except KeyboardInterrupt:
@@ -161,100 +152,9 @@ def train_mnist(arguments, model_path, resume=None, out=None):
     finally:
         if pool is not None:
             pool.close()
-    print(f"done: test accuracy {100 * history[-1]['test_accuracy']:.2f}% after {plural(epochs, 'epoch')}; "
+    print(f"done: test accuracy {100 * run.history[-1]['test_accuracy']:.2f}% after {plural(epochs, 'epoch')}; "
           f"see it with: {command.name()} evaluate {model_path}", file=out)
     return 0
-
-
-def new_network(arguments):
-    """The network a run starts from: the --layers architecture over 1x28x28 digits, or dense --hidden layers."""
-    if arguments["layers"]:
-        return architecture.build(architecture.parse(arguments["layers"], arguments["activation"]), (1, 28, 28),
-                                  mnist.CLASSES, arguments["output_activation"], arguments["loss"], arguments["seed"])
-    return Network([784] + arguments["hidden"] + [mnist.CLASSES],
-                   [arguments["activation"]] * len(arguments["hidden"]) + [arguments["output_activation"]],
-                   arguments["loss"], seed=arguments["seed"])
-
-
-def read_checkpoint(model_path, arguments):
-    """(network, training) of a checkpoint to resume, with arguments' changes applied."""
-    net, training = modelfile.read(model_path)
-    mnist.check_model(net, model_path)
-    if not training or not {"arguments", "epochs_done", "order_rng", "history"} <= set(training):
-        raise NnloopError(f"{model_path} holds no training state to resume: only files written by nnloop train do")
-    missing = [name for name in ALWAYS_RECORDED if name not in training["arguments"]]
-    if missing:
-        raise NnloopError(f"{model_path} is a damaged nnloop model file: \"training.arguments\" has no "
-                          f"\"{missing[0]}\", which every run records; put back what nnloop train wrote, or train again")
-    recorded = {**DEFAULTS, **training["arguments"]}  # older files lack the newer options: they had the defaults
-    for name, value in arguments.items():
-        if name not in RESUMABLE and value != recorded.get(name):
-            option = "--" + name.replace("_", "-")
-            raise NnloopError(f"{option} {value} differs from the run in {model_path} "
-                              f"({recorded_setting(recorded, name)}); --resume continues that run: leave {option} out")
-    training["arguments"] = {**recorded, **{name: arguments[name] for name in RESUMABLE if name in arguments}}
-    check_hyperparameters(training["arguments"]["epochs"], recorded["batch_size"], recorded["learning_rate"])
-    check_learning_options(recorded)
-    return net, training
-
-
-def recorded_setting(recorded, name):
-    """What a run recorded for a setting, in words: 'its 0.1', or 'the default 0.9' for an optimizer's unset one."""
-    value = recorded.get(name)
-    if value is not None:
-        return f"which has {value}"
-    defaults = optimizers.OPTIMIZERS[recorded["optimizer"]].HYPERPARAMETERS
-    if optimizers.OPTIONS.get(name) in defaults:
-        return f"which has the default {defaults[optimizers.OPTIONS[name]]}"
-    return "which did not set it"
-
-
-def check_given_options(given):
-    """Refuse options that the chosen schedule or weight decay would not use: a run must be what its command says."""
-    schedule = given.get("lr_schedule", DEFAULTS["lr_schedule"])
-    for name, user in (("lr_step", "step"), ("lr_gamma", "step"), ("lr_epochs", "cosine")):
-        if name in given and schedule != user:
-            option = "--" + name.replace("_", "-")
-            raise NnloopError(f"{option} is a setting of the {user} schedule, which --lr-schedule {schedule} does "
-                              f"not use: leave it out or choose --lr-schedule {user}")
-    if "decay" in given and not given.get("weight_decay"):
-        raise NnloopError("--decay says how weight decay is applied, but there is none: give --weight-decay LAMBDA, "
-                          "or leave --decay out")
-
-
-def make_optimizer(net, arguments):
-    """The optimizer arguments name, with the hyperparameters they give (the others at their defaults)."""
-    return optimizers.make(arguments["optimizer"], net, weight_decay=arguments["weight_decay"],
-                           decay=arguments["decay"],
-                           **{optimizers.OPTIONS[option]: arguments[option] for option in optimizers.OPTIONS})
-
-
-def check_learning_options(arguments):
-    """Refuse an optimizer, schedule or dropout that cannot run, and options the optimizer would ignore."""
-    name = arguments["optimizer"]
-    if name not in optimizers.OPTIMIZERS:
-        raise NnloopError(f"unknown optimizer {name!r}: use one of {', '.join(optimizers.OPTIMIZERS)}")
-    uses = optimizers.OPTIMIZERS[name].HYPERPARAMETERS
-    for option, hyperparameter in optimizers.OPTIONS.items():
-        if arguments[option] is not None and hyperparameter not in uses:
-            users = [other for other, cls in optimizers.OPTIMIZERS.items() if hyperparameter in cls.HYPERPARAMETERS]
-            raise NnloopError(f"--{option} is a setting of {' and '.join(users)}, which --optimizer {name} does not "
-                              f"use: leave it out or choose --optimizer {users[0]}")
-        if arguments[option] is not None:
-            optimizers.check_hyperparameter(hyperparameter, arguments[option])
-    optimizers.check_hyperparameter("weight_decay", arguments["weight_decay"])
-    check_dropout(arguments["dropout"])
-    if arguments["dropout"] and arguments["layers"] and any(
-            d["type"] == "dropout" for d in architecture.parse(arguments["layers"], arguments["activation"])):
-        raise NnloopError(f"--dropout {arguments['dropout']} puts a dropout layer after every hidden layer, but "
-                          f"--layers {arguments['layers']} places its own: use one or the other")
-    check_schedule(arguments["lr_schedule"], arguments["lr_step"], arguments["lr_gamma"], arguments["lr_epochs"])
-
-
-def epoch_learning_rate(arguments, e):
-    """eta_e of epoch e = 0, 1, ... under the run's --lr-schedule."""
-    return learning_rate(arguments["lr_schedule"], arguments["learning_rate"], e, step=arguments["lr_step"],
-                         gamma=arguments["lr_gamma"], E=arguments["lr_epochs"])
 
 
 def gradient_magnitudes(net, train_set, probe=1000):
@@ -267,26 +167,13 @@ def gradient_magnitudes(net, train_set, probe=1000):
     return [float(f"{m:.6g}") for m in net.gradients([probe_set[i] for i in range(len(probe_set))]).mean_abs_dW()]
 
 
-def describe(net, arguments, n_train, n_test):
+def run_line(net, recipe, n_train, n_test):
+    """The first line a run prints: its network, its data and how it learns."""
     acts = "/".join(net.functions())
-    layers = f" {arguments['layers']}" if arguments["layers"] else ""
+    layers = f" {recipe.layers}" if recipe.layers else ""
     return (f"network{layers} {net.shape_name()} ({acts}, {net.loss}); {n_train:,} training and {n_test:,} test digits; "
-            f"batch {arguments['batch_size']}, {describe_learning(arguments)}, "
-            f"{plural(arguments['epochs'], 'epoch')}, seed {arguments['seed']}; {made_with()['python']}")
-
-
-def describe_learning(arguments):
-    """'learning rate 0.1' for plain SGD; the optimizer, schedule, decay and dropout as well otherwise."""
-    text = f"learning rate {arguments['learning_rate']}"
-    if arguments["lr_schedule"] != "constant":
-        text += f" ({arguments['lr_schedule']} schedule)"
-    if arguments["optimizer"] != "sgd":
-        text = f"{arguments['optimizer']}, " + text
-    if arguments["weight_decay"]:
-        text += f", {arguments['decay']} weight decay {arguments['weight_decay']}"
-    if arguments["dropout"]:
-        text += f", dropout {arguments['dropout']}"
-    return text
+            f"batch {recipe.batch_size}, {recipe.learning_phrase()}, {plural(recipe.epochs, 'epoch')}, "
+            f"seed {recipe.seed}; {made_with()['python']}")
 
 
 def made_with():
@@ -322,7 +209,7 @@ class Progress:
         bar = int(20 * samples_done / self.n_train)
         self.out.write(f"\repoch {self.epoch:>3}/{self.epochs} [{'#' * bar}{'.' * (20 - bar)}] "
                        f"{samples_done:>7,}/{self.n_train:,}  {rate:,.0f} samples/s  "
-                       f"loss {loss_sum / samples_done:.4f}  ETA {clock(left)} ")
+                       f"loss {loss_sum / samples_done:.4f}  {clock(left)} left ")
         self.out.flush()
 
     def testing(self, n_test):

@@ -17,18 +17,14 @@ nnloop.errors.NnloopError: m.json: "training.history[0]" has no "epoch": give ea
 import math
 
 from ..errors import NnloopError, short
-from ..layers.dropout import check_dropout
 from ..learning import optimizers
-from ..learning.schedules import SCHEDULES
-
-FIX = "put back the value nnloop train wrote, or train again"
+from ..learning.recipe import FIX, SETTINGS, Recipe
 
 
 def check_training(training, path):
     """Refuse a training block whose known keys hold values of the wrong kind."""
     where = f"{path}: \"training"
-    if "arguments" in training:
-        check_arguments(training["arguments"], path)
+    recipe = Recipe.from_document(training["arguments"], path) if "arguments" in training else None
     if "made_with" in training and not isinstance(training["made_with"], dict):
         raise NnloopError(f"{where}.made_with\" must be an object {{\"nnloop\": ..., \"python\": ...}}: {FIX}")
     if "epochs_done" in training:
@@ -43,80 +39,24 @@ def check_training(training, path):
         if not isinstance(name, str) or name not in optimizers.OPTIMIZERS:
             raise NnloopError(f"{where}.optimizer\" must be an object whose \"name\" is one of "
                               f"{', '.join(optimizers.OPTIMIZERS)}; got {short(training['optimizer'])}: {FIX}")
-        check_agreement(training.get("arguments", {}), training["optimizer"], path)
+        check_agreement(recipe or Recipe(), training["optimizer"], path)
 
 
-def check_arguments(arguments, path):
-    where = f"{path}: \"training.arguments"
-    if not isinstance(arguments, dict):
-        raise NnloopError(f"{where}\" must be an object of the options of the run: {FIX}")
-    for key in ("epochs", "batch_size", "workers"):
-        if key in arguments:
-            whole(arguments[key], 1, f"{where}.{key}\"")
-    if "seed" in arguments:
-        whole(arguments["seed"], None, f"{where}.seed\"")
-    if "limit" in arguments and arguments["limit"] is not None:
-        whole(arguments["limit"], 1, f"{where}.limit\"")
-    if "learning_rate" in arguments:
-        eta = arguments["learning_rate"]
-        if not is_number(eta) or not 0 < eta < math.inf:
-            raise NnloopError(f"{where}.learning_rate\" must be a number > 0, like 0.1; got {short(eta)}: {FIX}")
-    if "hidden" in arguments:
-        hidden = arguments["hidden"]
-        if not isinstance(hidden, list) or not all(is_whole(n) and n >= 1 for n in hidden):
-            raise NnloopError(f"{where}.hidden\" must be a list of layer sizes, like [100]; got {short(hidden)}: {FIX}")
-    if arguments.get("layers") is not None and not isinstance(arguments["layers"], str):
-        raise NnloopError(f"{where}.layers\" must be an architecture string, like \"conv8x5,maxpool2,dense100\", "
-                          f"or null; got {short(arguments['layers'])}: {FIX}")
-    for key in ("activation", "output_activation", "loss"):
-        if key in arguments and not isinstance(arguments[key], str):
-            raise NnloopError(f"{where}.{key}\" must be a name, like \"relu\"; got {short(arguments[key])}: {FIX}")
-    if "data" in arguments and arguments["data"] is not None and not isinstance(arguments["data"], str):
-        raise NnloopError(f"{where}.data\" must be a directory name or null; got {short(arguments['data'])}: {FIX}")
-    if "reproducible" in arguments and not isinstance(arguments["reproducible"], bool):
-        raise NnloopError(f"{where}.reproducible\" must be true or false; got {short(arguments['reproducible'])}: "
-                          f"{FIX}")
-    for key, choices in (("optimizer", tuple(optimizers.OPTIMIZERS)), ("decay", ("coupled", "decoupled")),
-                         ("lr_schedule", SCHEDULES)):
-        if key in arguments and (not isinstance(arguments[key], str) or arguments[key] not in choices):
-            raise NnloopError(f"{where}.{key}\" must be one of {', '.join(choices)}; got {short(arguments[key])}: "
-                              f"{FIX}")
-    for option, hyperparameter in list(optimizers.OPTIONS.items()) + [("weight_decay", "weight_decay")]:
-        if arguments.get(option) is not None:
-            in_range(lambda value: optimizers.check_hyperparameter(hyperparameter, value), arguments[option],
-                     f"{where}.{option}\"")
-    if "dropout" in arguments:
-        in_range(check_dropout, arguments["dropout"], f"{where}.dropout\"")
-    if "lr_step" in arguments:
-        whole(arguments["lr_step"], 1, f"{where}.lr_step\"")
-    if "lr_gamma" in arguments:
-        gamma = arguments["lr_gamma"]
-        if not is_number(gamma) or not 0 < gamma < 1:
-            raise NnloopError(f"{where}.lr_gamma\" must be a number > 0 and < 1, like 0.5; got {short(gamma)}: {FIX}")
-    if arguments.get("lr_epochs") is not None:
-        whole(arguments["lr_epochs"], 1, f"{where}.lr_epochs\"")
+def check_agreement(recipe, optimizer, path):
+    """Refuse a file whose recorded recipe contradicts the optimizer state it holds: one of them was edited.
 
-
-def check_agreement(arguments, optimizer, path):
-    """Refuse a file whose recorded options contradict the optimizer state it holds: one of them was edited."""
+    A file from before optimizers recorded none: its recipe has the default, sgd.
+    """
     where = f"{path}: \"training"
-    recorded = arguments.get("optimizer", "sgd")  # files from before optimizers: plain SGD
-    if optimizer.get("name") != recorded:
-        raise NnloopError(f"{where}.arguments.optimizer\" says {short(recorded)} but \"training.optimizer\" holds "
-                          f"the state of {short(optimizer.get('name'))}: the file is damaged; {FIX}")
-    for option, name in list(optimizers.OPTIONS.items()) + [("weight_decay", "weight_decay"), ("decay", "decay")]:
-        given = arguments.get(option)
-        if given is not None and name in optimizer and given != optimizer[name]:
-            raise NnloopError(f"{where}.arguments.{option}\" says {short(given)} but the optimizer's \"{name}\" is "
-                              f"{short(optimizer[name])}: the file is damaged; {FIX}")
-
-
-def in_range(check, value, where):
-    """Run check(value), a check of nnloop's that raises NnloopError, naming where in the file the value is."""
-    try:
-        check(value)
-    except NnloopError as e:
-        raise NnloopError(f"{where}: {e}; {FIX}") from None
+    if optimizer.get("name") != recipe.optimizer:
+        raise NnloopError(f"{where}.arguments.optimizer\" says {short(recipe.optimizer)} but \"training.optimizer\" "
+                          f"holds the state of {short(optimizer.get('name'))}: the file is damaged; {FIX}")
+    for setting in SETTINGS.values():  # those the optimizer holds: mu, ..., weight_decay, decay
+        name = setting.hyperparameter or setting.name  # the optimizer's name for it: --momentum sets its mu
+        given = getattr(recipe, setting.name)
+        if name in optimizer and given is not None and given != optimizer[name]:
+            raise NnloopError(f"{where}.arguments.{setting.key}\" says {short(given)} but the optimizer's \"{name}\" "
+                              f"is {short(optimizer[name])}: the file is damaged; {FIX}")
 
 
 def check_rng_state(state, where):

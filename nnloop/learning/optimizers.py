@@ -64,7 +64,7 @@ class Optimizer:
             check_hyperparameter(name, value)
             setattr(self, name, float(value))
         check_hyperparameter("weight_decay", weight_decay)
-        if decay not in ("coupled", "decoupled"):
+        if decay not in DECAYS:
             raise NnloopError(f"weight decay is 'coupled' (L2, added to the gradient) or 'decoupled' (AdamW), "
                               f"not {decay!r}")
         self.weight_decay, self.decay = float(weight_decay), decay
@@ -236,27 +236,24 @@ class Adam(Optimizer):
 
 
 OPTIMIZERS = {cls.NAME: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam)}
-# The command-line options that set hyperparameters, and the hyperparameters' names here: --momentum sets mu.
-OPTIONS = {"momentum": "mu", "beta1": "b1", "beta2": "b2", "epsilon": "eps", "rho": "rho"}
+DECAYS = ("coupled", "decoupled")  # how weight decay is applied: see Optimizer.step
 
 
 def make(name, net, weight_decay=0.0, decay="coupled", **hyperparameters):
     """A new optimizer of the given name for net; hyperparameters left out (or None) take their defaults.
 
-    A hyperparameter may be given by its name here or by its command-line name (momentum for mu, beta1 for
-    b1, ...: see OPTIONS); one the optimizer does not have is refused, never dropped.
+    A hyperparameter the optimizer does not have is refused, never dropped.
 
     >>> from nnloop.network import Network
     >>> make("momentum", Network([2, 1], ["identity"], "mse"), mu=0.5)
     Momentum(mu=0.5, t=0)
-    >>> make("adam", Network([2, 1], ["identity"], "mse"), beta1=0.8)
+    >>> make("adam", Network([2, 1], ["identity"], "mse"), b1=0.8, b2=None)
     Adam(b1=0.8, b2=0.999, eps=1e-08, t=0)
     """
     if not isinstance(name, str) or name not in OPTIMIZERS:
         raise NnloopError(f"unknown optimizer {short(name)}: use one of {', '.join(OPTIMIZERS)}")
-    cls = OPTIMIZERS[name]
-    given = {OPTIONS.get(key, key): value for key, value in hyperparameters.items() if value is not None}
-    return cls(net, weight_decay=weight_decay, decay=decay, **given)
+    given = {key: value for key, value in hyperparameters.items() if value is not None}
+    return OPTIMIZERS[name](net, weight_decay=weight_decay, decay=decay, **given)
 
 
 def from_document(document, net, where):
@@ -381,7 +378,9 @@ RANGES = {
 
 
 def check_hyperparameter(name, value):
-    """Refuse a value outside its range (NaN included), in one line that says the range."""
+    """value, if it is in the range of the hyperparameter name; refuse it (NaN included) in one line that says the
+    range."""
     test, meaning = RANGES[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and test(value)):
-        raise NnloopError(f"{meaning}; got {value!r}")
+        raise NnloopError(f"{meaning}; got {short(value)}")
+    return value

@@ -19,40 +19,39 @@ optimizer of nnloop.learning.optimizers (momentum, Adam, ...) to take another on
 >>> losses = train(net, xor, epochs=2000, batch_size=4, eta=2.0, seed=3)
 >>> losses[-1] < 0.01 < losses[0]
 True
->>> [round(net.forward(x)[0]) for x, t in xor]
+>>> [round(net.forward(x)[0]) for x, T in xor]
 [0, 1, 1, 0]
 """
 import math
 
 from ..errors import NnloopError
-from ..layers.dropout import check_dropout
 from ..network import Gradients, NodeValues, check_samples
 from ..rng import Random
 from .dropout import gradients_of, with_dropout
 from .evaluation import predicted_class
 from .optimizers import SGD
+from .recipe import SETTINGS
 
 
 def train(net, samples, epochs, batch_size, eta, seed=0, optimizer=None, dropout=0.0, schedule=None):
-    """Train net on a list of (x, t) pairs; return each epoch's mean loss.
+    """Train net on a list of (x, T) pairs; return each epoch's mean loss.
 
     The sample order of every epoch is shuffled by a Random(seed), the
     seeds of the dropout masks drawn from a Random(seed + 1). optimizer (default plain
     SGD) takes each step; dropout is P of nnloop.learning.dropout (0: none);
     schedule, if given, is schedule(e) -> eta of epoch e = 0, 1, ...
     """
-    check_hyperparameters(epochs, batch_size, eta)
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("eta", eta), ("seed", seed),
+                        ("dropout", dropout)):
+        SETTINGS[name].check(value)
     check_samples(samples)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise NnloopError(f"seed must be a whole number, like 0 or 42; got {seed!r}")
-    check_dropout(dropout)
     rng, dropout_rng = Random(seed), Random(seed + 1)
     optimizer = optimizer or SGD(net)
     losses = []
     for e in range(epochs):
         eta_e = schedule(e) if schedule else eta
         try:
-            check_eta(eta_e)
+            SETTINGS["eta"].check(eta_e)
         except NnloopError as error:
             raise NnloopError(f"the schedule's eta of epoch {e}: {error}") from None
         losses.append(run_epoch(net, samples, batch_size, eta_e, rng, optimizer=optimizer, dropout=dropout,
@@ -66,7 +65,7 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, opti
 
     Returns (mean loss, accuracy), both running: measured on each sample as
     it was trained, before its minibatch's update. samples is anything with
-    len() and samples[i] == (x, t). pool, if given, spreads each minibatch
+    len() and samples[i] == (x, T). pool, if given, spreads each minibatch
     over worker processes (nnloop.learning.parallel); progress, if given, is called
     as progress(samples_done, loss_sum) after each minibatch. optimizer
     (default plain SGD) takes each minibatch's step with learning rate eta;
@@ -108,10 +107,10 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, opti
 
 
 def update_mini_batch(net, batch, eta, optimizer=None, dropout=0.0, dropout_rng=None):
-    """One step (plain SGD unless optimizer says otherwise) on a list of (x, t) pairs; return their mean loss."""
-    check_eta(eta)
+    """One step (plain SGD unless optimizer says otherwise) on a list of (x, T) pairs; return their mean loss."""
+    SETTINGS["eta"].check(eta)
+    SETTINGS["dropout"].check(dropout)
     check_samples(batch)
-    check_dropout(dropout)
     trained = with_dropout(net, dropout)
     g, v = Gradients(trained), NodeValues(trained)
     seed = (dropout_rng or Random(0)).next_u64() if v.drops() else None
@@ -131,28 +130,14 @@ def accumulate(net, batch, g, v, seed=None):
     The loss sum is infinite as soon as one sample's loss broke down.
     """
     loss_sum, hits = 0.0, 0
-    for n, (x, t) in enumerate(batch):
+    for n, (x, T) in enumerate(batch):
         if seed is not None:
             v.draw_masks(Random(seed + n))
         Y = net.forward(x, v)
-        loss = net.sample_loss(Y, t)
+        loss = net.sample_loss(Y, T)
         if net.loss_function.broke_down(loss):  # NaN, or infinite: no gradient to follow
             return math.inf, hits
         loss_sum += loss
-        hits += predicted_class(Y) == predicted_class(t)
-        net.backward(v, t, g)
+        hits += predicted_class(Y) == predicted_class(T)
+        net.backward(v, T, g)
     return loss_sum, hits
-
-
-def check_hyperparameters(epochs, batch_size, eta):
-    """Refuse values SGD cannot run with, naming the fix."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise NnloopError(f"epochs must be a whole number >= 1, got {epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise NnloopError(f"batch size must be a whole number >= 1 (1 = online learning), got {batch_size!r}")
-    check_eta(eta)
-
-
-def check_eta(eta):
-    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not eta > 0 or not math.isfinite(eta):
-        raise NnloopError(f"learning rate must be a number > 0 (eta; typically 0.1 to 0.001), got {eta!r}")

@@ -2,8 +2,8 @@
 tests/tools/test_gradcheck.py. Failing checks are in tests/tools/test_gradcheck_report.py."""
 import io
 
-
-from nnloop.cli.trainer import train_mnist
+from nnloop import Recipe
+from nnloop.cli.trainer import Run, train_mnist
 
 from conftest import run_in_process, write_mnist
 
@@ -29,7 +29,7 @@ def test_a_model_file_has_params_per_layer_drawn(capsys, tmp_path, real_mnist):
     train, test = real_mnist
     data = write_mnist(tmp_path / "mnist", train.first(32), test.first(10))
     model = tmp_path / "m.json"
-    train_mnist({"hidden": [3], "epochs": 1, "data": data}, str(model), out=io.StringIO())
+    train_mnist(Run.start(Recipe(hidden=[3], epochs=1, data=data)), str(model), out=io.StringIO())
     status, out, _ = run_in_process(capsys, "gradcheck", model, "--params", "4", "--digits", "2", "--data", data)
     assert status == 0
     assert "layer 1: 4 parameters checked" in out and "layer 2: 4 parameters checked" in out

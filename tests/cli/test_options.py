@@ -6,14 +6,17 @@ import pytest
 from nnloop import NnloopError
 from nnloop.cli import options
 from nnloop.cli.options import (architecture, check_layers, check_one_architecture, layer_sizes, numbers,
-                                positive_eta, positive_int, positive_ints, positive_number)
+                                option_type, positive_int, positive_ints, positive_number)
+from nnloop.learning.recipe import SETTINGS
+
+eta = option_type(SETTINGS["eta"])  # --learning-rate, as the table declares it
 
 digit_index = options.test_index  # not imported as test_index: pytest would collect it as a test
 
 
 @pytest.mark.parametrize("parse, text, value", [
     (positive_int, "32", 32), (positive_ints, "32,64", [32, 64]), (positive_number, "1e-5", 1e-5),
-    (positive_eta, "0.1", 0.1), (layer_sizes, "128, 64", [128, 64]), (layer_sizes, "", []),
+    (eta, "0.1", 0.1), (eta, "1", 1.0), (layer_sizes, "128, 64", [128, 64]), (layer_sizes, "", []),
     (digit_index, "9999", 9999), (numbers(2), "0.5,-1", [0.5, -1.0]),
     (architecture, "conv8x5, pool2,dense100", "conv8x5,pool2,dense100"),
 ])
@@ -27,10 +30,11 @@ def test_a_good_value_is_read(parse, text, value):
     (positive_ints, "32,,64", "whole number >= 1, got ''"),
     (positive_number, "inf", "must be a number > 0, like 1e-5"),
     (positive_number, "nan", "must be a number > 0"),
-    (positive_eta, "-0.1", "typically 0.1 to 0.001; got '-0.1'"),
-    (positive_eta, "inf", "must be a number > 0"),
-    (layer_sizes, "100,0", "positive whole numbers separated by commas"),
-    (layer_sizes, "\u0661\u0660", "positive whole numbers"),  # Arabic-Indic digits: only 0-9, as the help writes
+    (eta, "-0.1", r"^the learning rate eta must be a number > 0, typically 0.1 to 0.001; got -0.1$"),
+    (eta, "inf", "must be a number > 0"),
+    (eta, "0.1.2", "got '0.1.2'"),  # not a number: the refusal shows the text as typed
+    (layer_sizes, "100,0", r"hidden layer sizes must be whole numbers >= 1, .*; got \[100, 0\]"),
+    (layer_sizes, "\u0661\u0660", "whole numbers >= 1"),  # Arabic-Indic digits: only 0-9, as the help writes
     (digit_index, "-1", "a test digit's index is a whole number from 0 to 9999"),
     (numbers(4), "1,2,3", "needs 4 numbers separated by commas, got '1,2,3'"),
     (numbers(2), "1,inf", "needs 2 numbers"),

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from nnloop import NnloopError
+from nnloop import NnloopError, Recipe
 from nnloop.files.checkpoint import FIX, check_agreement, check_training, is_number, is_whole
 
 ENTRY = {"epoch": 1, "loss": 0.3, "train_accuracy": 0.9, "test_accuracy": 0.91, "seconds": 2.5,
@@ -50,18 +50,18 @@ def test_an_empty_block_and_a_run_of_old_sgd_without_an_optimizer_pass():
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda t: t["arguments"].update(limit=0), r"arguments\.limit\" must be a whole number >= 1, got 0"),
-    (lambda t: t["arguments"].update(seed=True), r"arguments\.seed\" must be a whole number, got True"),
-    (lambda t: t["arguments"].update(learning_rate=float("inf")), r"arguments\.learning_rate\" must be a number > 0"),
-    (lambda t: t["arguments"].update(hidden=[100, 0]), r"arguments\.hidden\" must be a list of layer sizes"),
-    (lambda t: t["arguments"].update(layers=["conv8x5"]), r"arguments\.layers\" must be an architecture string"),
-    (lambda t: t["arguments"].update(loss=1), r"arguments\.loss\" must be a name"),
-    (lambda t: t["arguments"].update(data=7), r"arguments\.data\" must be a directory name or null"),
-    (lambda t: t["arguments"].update(decay="both"), r"arguments\.decay\" must be one of coupled, decoupled"),
-    (lambda t: t["arguments"].update(lr_schedule="linear"), r"arguments\.lr_schedule\" must be one of constant"),
-    (lambda t: t["arguments"].update(lr_gamma=1), r"arguments\.lr_gamma\" must be a number > 0 and < 1"),
-    (lambda t: t["arguments"].update(lr_epochs=0), r"arguments\.lr_epochs\" must be a whole number >= 1"),
-    (lambda t: t["arguments"].update(momentum=1.0), r"arguments\.momentum\": .*; put back the value"),
+    (lambda t: t["arguments"].update(limit=0), r"arguments\.limit\": limit must be a whole number >= 1 or None; got 0"),
+    (lambda t: t["arguments"].update(seed=True), r"arguments\.seed\": the seed must be a whole number; got True"),
+    (lambda t: t["arguments"].update(learning_rate=float("inf")), r"arguments\.learning_rate\": the learning rate eta must be a number > 0.*; got inf"),
+    (lambda t: t["arguments"].update(hidden=[100, 0]), r"arguments\.hidden\": the hidden layer sizes must be whole numbers >= 1, .*; got \[100, 0\]"),
+    (lambda t: t["arguments"].update(layers=["conv8x5"]), r"arguments\.layers\": layers must be an architecture string"),
+    (lambda t: t["arguments"].update(loss=1), r"arguments\.loss\": the loss must be one of mse, cross_entropy; got 1"),
+    (lambda t: t["arguments"].update(data=7), r"arguments\.data\": data must be a directory name or None; got 7"),
+    (lambda t: t["arguments"].update(decay="both"), r"arguments\.decay\": the weight decay must be one of coupled, decoupled"),
+    (lambda t: t["arguments"].update(lr_schedule="linear"), r"arguments\.lr_schedule\": the learning-rate schedule must be one of constant"),
+    (lambda t: t["arguments"].update(lr_gamma=1), r"arguments\.lr_gamma\": the step schedule's GAMMA .* must be > 0 and < 1"),
+    (lambda t: t["arguments"].update(lr_epochs=0), r"arguments\.lr_epochs\": the cosine schedule's length E must be a whole number >= 1"),
+    (lambda t: t["arguments"].update(momentum=1.0), r"arguments\.momentum\": the momentum mu must be in \[0, 1\).*; got 1\.0: put back the value"),
     (lambda t: t["history"][0].update(seconds=-1), r"history\[0\]\.seconds\" must be a number >= 0"),
     (lambda t: t["history"][0].update(loss=float("nan")), r"history\[0\]\.loss\" must be a number >= 0"),
     (lambda t: t["history"][0].update(epoch=0), r"history\[0\]\.epoch\" must be a whole number >= 1"),
@@ -83,15 +83,22 @@ def test_every_refusal_says_what_to_do():
     assert str(e.value).endswith(FIX)
 
 
-def test_recorded_options_must_agree_with_the_optimizer_state():
+def test_the_recorded_recipe_must_agree_with_the_optimizer_state():
     # a file from before optimizers recorded no "optimizer": it was sgd
-    check_agreement({}, {"name": "sgd"}, "m.json")
+    check_agreement(Recipe(), {"name": "sgd"}, "m.json")
     with pytest.raises(NnloopError, match=r"arguments\.optimizer\" says 'sgd' but .* the state of 'adam'"):
-        check_agreement({}, {"name": "adam"}, "m.json")
-    check_agreement({"optimizer": "momentum", "momentum": None}, {"name": "momentum", "mu": 0.5}, "m.json")
+        check_agreement(Recipe(), {"name": "adam"}, "m.json")
+    check_agreement(Recipe(optimizer="momentum"), {"name": "momentum", "mu": 0.5}, "m.json")  # mu left at default
+    with pytest.raises(NnloopError, match=r"arguments\.momentum\" says 0.7 but the optimizer's \"mu\" is 0.5"):
+        check_agreement(Recipe(optimizer="momentum", momentum=0.7), {"name": "momentum", "mu": 0.5}, "m.json")
     with pytest.raises(NnloopError, match=r"arguments\.decay\" says 'decoupled' but the optimizer's \"decay\""):
-        check_agreement({"optimizer": "momentum", "decay": "decoupled"}, {"name": "momentum", "decay": "coupled"},
-                        "m.json")
+        check_agreement(Recipe(optimizer="momentum", decay="decoupled", weight_decay=0.1),
+                        {"name": "momentum", "decay": "coupled"}, "m.json")
+
+
+def test_a_block_without_its_recipe_is_checked_against_the_default_one():
+    with pytest.raises(NnloopError, match=r"arguments\.optimizer\" says 'sgd' but .* the state of 'adam'"):
+        check_training(edited(lambda t: (t.pop("arguments"), t.update(optimizer={"name": "adam"}))), "m.json")
 
 
 def test_whole_numbers_and_numbers_exclude_booleans():

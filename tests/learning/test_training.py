@@ -103,10 +103,10 @@ def test_divergence_stops_with_a_message_that_suggests_a_smaller_learning_rate()
 
 @pytest.mark.parametrize("epochs, batch_size, eta, message", [
     (0, 1, 0.1, "epochs must be a whole number >= 1"),
-    (1, 0, 0.1, "batch size must be a whole number >= 1"),
-    (1, 1, 0.0, "learning rate must be a number > 0"),
-    (1, 1, -0.1, "learning rate must be a number > 0"),
-    (1, 1, float("nan"), "learning rate must be a number > 0"),
+    (1, 0, 0.1, "the batch size m must be a whole number >= 1"),
+    (1, 1, 0.0, "the learning rate eta must be a number > 0"),
+    (1, 1, -0.1, "the learning rate eta must be a number > 0"),
+    (1, 1, float("nan"), "the learning rate eta must be a number > 0, typically 0.1 to 0.001; got nan"),
 ])
 def test_hyperparameters_that_cannot_work_are_refused(epochs, batch_size, eta, message):
     net = Network([2, 1], ["sigmoid"], "mse")
@@ -123,6 +123,6 @@ def test_zero_clears_the_accumulators():
 
 
 def test_a_cosine_run_resumed_past_its_length_holds_its_last_rate():
-    from nnloop.learning.schedules import learning_rate
-    rates = [learning_rate("cosine", 0.1, e, E=2) for e in range(4)]  # a 2-epoch run resumed to 4
+    from nnloop.learning.schedules import eta_at
+    rates = [eta_at("cosine", 0.1, e, E=2) for e in range(4)]  # a 2-epoch run resumed to 4
     assert rates == [0.1, 0.05, 0.05, 0.05]  # never 0, never climbing again

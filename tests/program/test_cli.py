@@ -133,14 +133,14 @@ def test_divergence_stops_with_advice_and_keeps_the_last_good_checkpoint(tmp_pat
 
 
 @pytest.mark.parametrize("options, message", [
-    (["--learning-rate", "0"], "argument --learning-rate/--lr: must be a number > 0"),
+    (["--learning-rate", "0"], "argument --learning-rate/--lr: the learning rate eta must be a number > 0"),
     (["--lr", "-0.5"], "must be a number > 0"),
     (["--lr", "fast"], "must be a number > 0"),
-    (["--batch-size", "0"], "argument --batch-size: must be a whole number >= 1, got '0'"),
-    (["--hidden", "100,-5"], "hidden layer sizes must be positive whole numbers"),
-    (["--hidden", "ten"], "hidden layer sizes must be positive whole numbers"),
-    (["--hidden", "1.5"], "hidden layer sizes must be positive whole numbers"),
-    (["--epochs", "0"], "argument --epochs: must be a whole number >= 1"),
+    (["--batch-size", "0"], "argument --batch-size: the batch size m must be a whole number >= 1; got 0"),
+    (["--hidden", "100,-5"], "the hidden layer sizes must be whole numbers >= 1, like 128,64"),
+    (["--hidden", "ten"], "hidden layer sizes must be whole numbers >= 1"),
+    (["--hidden", "1.5"], "got '1.5'"),
+    (["--epochs", "0"], "argument --epochs: epochs must be a whole number >= 1"),
     (["--loss", "cross_entropy", "--output-activation", "sigmoid"], "cross_entropy needs probabilities"),
     (["--activation", "gelu"], "invalid choice: 'gelu'"),
 ])
@@ -213,9 +213,11 @@ class Terminal(io.StringIO):
 
 
 def test_on_a_terminal_the_progress_line_covers_each_epoch_s_test_pass(tmp_path, small_mnist):
-    from nnloop.cli.trainer import train_mnist
+    from nnloop import Recipe
+    from nnloop.cli.trainer import Run, train_mnist
     out = Terminal()
-    assert train_mnist({"data": small_mnist, "epochs": 1, "hidden": [8]}, str(tmp_path / "m.json"), out=out) == 0
+    assert train_mnist(Run.start(Recipe(data=small_mnist, epochs=1, hidden=[8])), str(tmp_path / "m.json"),
+                       out=out) == 0
     shown = out.getvalue()
     assert "epoch   1/1 testing [" in shown and "0/200 test digits" in shown
     assert shown.index("testing [") < shown.index("epoch   1/1  loss")  # drawn during the pass, before the epoch line

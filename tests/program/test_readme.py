@@ -11,13 +11,14 @@ README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
 def test_the_python_api_blocks_run_in_order_and_their_asserts_hold(tmp_path, monkeypatch):
     section = README.split("## Python API\n", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, re.S)
-    assert len(blocks) == 3  # the worked example, a convnet, training
+    assert len(blocks) == 4  # the worked example, a convnet, training, a run's recipe
     monkeypatch.chdir(tmp_path)
     names = {}
     for block in blocks:
         exec(block, names)
     assert names["convnet"].shape_name() == "1x6x6-2x4x4-2x2x2-8-3" and names["losses"][-1] < 0.01
     assert (tmp_path / "xor.json").exists()
+    assert names["recipe"].eta == 0.5 and names["refusal"] is not None
 
 
 def test_the_convnet_section_s_python_block_runs():
@@ -32,7 +33,7 @@ def test_the_public_names_are_all_importable_from_nnloop():
     assert sorted(set(nnloop.__all__)) == sorted(nnloop.__all__)
     for name in nnloop.__all__:
         assert getattr(nnloop, name) is not None, name
-    assert {"Dense", "Conv2D", "MaxPool", "AvgPool", "Flatten", "Momentum", "Adam", "learning_rate",
+    assert {"Dense", "Conv2D", "MaxPool", "AvgPool", "Flatten", "Momentum", "Adam", "eta_at", "Recipe",
             "check_gradients", "NodeValues", "Gradients"} <= set(nnloop.__all__)
 
 
