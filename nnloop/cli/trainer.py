@@ -131,7 +131,7 @@ def train_mnist(run, model_path, out=None):
             except NnloopError as e:
                 kept = f"{model_path} keeps epoch {done}" if done else "no checkpoint was written"
                 raise NnloopError(f"{e} ({kept})") from None
-            train_rate = len(train_set) / progress.seconds()
+            train_speed = len(train_set) / progress.seconds()
             test_accuracy = accuracy(confusion_matrix(net, test_set, 10, progress.testing(len(test_set))))
             entry = {"epoch": epoch, "loss": round(loss, 6), "train_accuracy": round(train_accuracy, 6),
                      "test_accuracy": test_accuracy, "mean_abs_dW": gradient_magnitudes(net, train_set)}
@@ -142,7 +142,7 @@ def train_mnist(run, model_path, out=None):
             run.history.append(entry)
             modelfile.save(net, model_path, training=run.to_document())
             done = epoch
-            progress.end_epoch(entry, train_rate)
+            progress.end_epoch(entry, train_speed)
     except KeyboardInterrupt:
         progress.clear()
         saved = f"{model_path} holds epoch {done}" if done else "no checkpoint was written yet"
@@ -204,11 +204,11 @@ class Progress:
         if not self.live or now - self.drawn < 0.2:
             return
         self.drawn = now
-        rate = samples_done / max(now - self.epoch_started, 1e-9)
-        left = (self.remaining - samples_done) / rate
+        speed = samples_done / max(now - self.epoch_started, 1e-9)
+        left = (self.remaining - samples_done) / speed
         bar = int(20 * samples_done / self.n_train)
         self.out.write(f"\repoch {self.epoch:>3}/{self.epochs} [{'#' * bar}{'.' * (20 - bar)}] "
-                       f"{samples_done:>7,}/{self.n_train:,}  {rate:,.0f} samples/s  "
+                       f"{samples_done:>7,}/{self.n_train:,}  {speed:,.0f} samples/s  "
                        f"loss {loss_sum / samples_done:.4f}  {clock(left)} left ")
         self.out.flush()
 
@@ -219,12 +219,12 @@ class Progress:
     def seconds(self):
         return time.perf_counter() - self.epoch_started
 
-    def end_epoch(self, entry, train_rate):
+    def end_epoch(self, entry, train_speed):
         self.remaining -= self.n_train
         self.clear()
         self.out.write(f"epoch {entry['epoch']:>3}/{self.epochs}  loss {entry['loss']:.4f}  "
                        f"train {100 * entry['train_accuracy']:.2f}%  test {100 * entry['test_accuracy']:.2f}%  "
-                       f"{self.seconds():.1f} s  (trained {train_rate:,.0f} samples/s)\n")
+                       f"{self.seconds():.1f} s  (trained {train_speed:,.0f} samples/s)\n")
         self.out.flush()
 
     def clear(self):

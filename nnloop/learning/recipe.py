@@ -274,8 +274,7 @@ class Recipe:
             if setting.key not in arguments:
                 if setting.always:
                     raise NnloopError(f"{where} is a damaged nnloop model file: \"training.arguments\" has no "
-                                      f"\"{setting.key}\", which every run records; put back what nnloop train "
-                                      "wrote, or train again")
+                                      f"\"{setting.key}\", which every run records; {FIX}")
                 continue
             try:
                 values[setting.name] = setting.check(arguments[setting.key])
