@@ -2,6 +2,7 @@
 made (in Python, from the command line, from a model file, on --resume)."""
 import copy
 import json
+import os
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -9,6 +10,8 @@ from hypothesis import given, settings, strategies as st
 from nnloop import NnloopError, Recipe
 from nnloop.learning import optimizers
 from nnloop.learning.recipe import SETTINGS, USED_BY
+
+from conftest import ROOT
 
 # A run as the first nnloop train recorded it: only the settings every version records.
 OLD = {"hidden": [4], "activation": "relu", "output_activation": "softmax", "loss": "cross_entropy", "epochs": 1,
@@ -142,6 +145,16 @@ def test_a_file_of_the_first_version_reads_with_the_defaults_its_runs_had():
     recipe = Recipe.from_document(copy.deepcopy(OLD), "old.json")
     assert recipe == Recipe(hidden=[4], epochs=1, batch_size=8, reproducible=True)
     assert (recipe.optimizer, recipe.lr_schedule, recipe.dropout) == ("sgd", "constant", 0.0)
+
+
+def test_the_shipped_version_1_model_file_reads_as_the_recipe_it_was_made_with():
+    path = os.path.join(ROOT, "tests", "models", "v1-784-4-10.json")
+    with open(path) as f:
+        arguments = json.load(f)["training"]["arguments"]
+    assert Recipe.from_document(arguments, path) == Recipe(hidden=[4], epochs=3, limit=500, reproducible=True,
+                                                           optimizer="momentum")
+    assert "layers" not in arguments  # newer than the file: written back with the default its run had
+    assert Recipe.from_document(arguments, path).to_document() == {**arguments, "layers": None}
 
 
 def test_a_file_may_hold_settings_a_newer_nnloop_records():
