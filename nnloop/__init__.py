@@ -10,7 +10,7 @@ The public API, in the order the algorithm needs it (the README's Python API sho
     SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam, OPTIMIZERS    the update rules
     eta_at(schedule, eta, e, ...)                eta_e of epoch e: "constant", "step", "cosine"
     update_mini_batch(net, batch, eta), train(net, samples, epochs, batch_size, eta, ...)
-    Recipe(hidden=[100], eta=0.1, ...)          a training run's settings, checked whole (nnloop train's options)
+    Recipe(hidden=[100], eta=0.1, ...)           a training run's settings, checked whole (nnloop train's options)
     check_gradients(net, samples)                backprop against finite differences
     save(net, path), load(path)                  versioned JSON model files
 
