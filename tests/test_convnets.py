@@ -59,10 +59,10 @@ def convnets(draw):
         x = draw(st.lists(st.floats(-2.0, 2.0), min_size=C * rows * cols, max_size=C * rows * cols))
         if loss == "cross_entropy":
             hot = draw(st.integers(0, n_out - 1))
-            t = [1.0 if i == hot else 0.0 for i in range(n_out)]
+            T = [1.0 if i == hot else 0.0 for i in range(n_out)]
         else:
-            t = draw(st.lists(st.floats(-1.0, 1.0), min_size=n_out, max_size=n_out))
-        samples.append((x, t))
+            T = draw(st.lists(st.floats(-1.0, 1.0), min_size=n_out, max_size=n_out))
+        samples.append((x, T))
     return net, samples
 
 
@@ -115,7 +115,7 @@ def by_hand(document):
     """
     conv, _, _, dense = document["layers"]
     K, b, X = conv["K"][0][0], conv["B"][0], document["x"][0]
-    W, t = dense["W"][0], document["t"][0]
+    W, T = dense["W"][0], document["t"][0]
     A1 = [[b + sum(K[u][v] * X[y + u][x + v] for u in range(2) for v in range(2)) for x in range(4)]
           for y in range(4)]
     H1 = [[max(a, 0.0) for a in row] for row in A1]
@@ -126,7 +126,7 @@ def by_hand(document):
             H2[y][x], argmax[y, x] = max(window, key=lambda pair: pair[0])
     H3 = [H2[0][0], H2[0][1], H2[1][0], H2[1][1]]
     Y = sum(W[i] * H3[i] for i in range(4)) + dense["B"][0]
-    delta4 = 2 * (Y - t)
+    delta4 = 2 * (Y - T)
     dW4 = [H3[i] * delta4 for i in range(4)]
     back3 = [W[i] * delta4 for i in range(4)]
     back1 = [[0.0] * 4 for _ in range(4)]
@@ -136,7 +136,7 @@ def by_hand(document):
     dK = [[sum(X[y + u][x + v] * delta1[y][x] for y in range(4) for x in range(4)) for v in range(2)]
           for u in range(2)]
     dB1 = sum(map(sum, delta1))
-    return {"A1": A1, "H1": H1, "H2": H2, "Y": Y, "loss": (t - Y) ** 2, "delta4": delta4, "dW4": dW4,
+    return {"A1": A1, "H1": H1, "H2": H2, "Y": Y, "loss": (T - Y) ** 2, "delta4": delta4, "dW4": dW4,
             "back1": back1, "delta1": delta1, "dK": dK, "dB1": dB1}
 
 
@@ -144,7 +144,7 @@ def test_the_conv_worked_example_traces_the_numbers_of_a_calculation_by_hand():
     path = os.path.join(EXAMPLES, "conv-worked.json")
     hand = by_hand(json.load(open(path)))
     s = spec.read(path)
-    lines = [line for section in trace(s.net, s.x, s.t, s.learning_rate) for line in section.lines]
+    lines = [line for section in trace(s.net, s.x, s.T, s.eta) for line in section.lines]
     shown = {line.split(" = ")[0]: float(line.rsplit(" = ", 1)[1]) for line in lines
              if " = " in line and line.rsplit(" = ", 1)[1].lstrip("-").replace(".", "").isdigit()}
     for y in range(4):
@@ -174,7 +174,7 @@ def test_the_strided_example_is_the_textbooks_layer():
     s = spec.read(os.path.join(EXAMPLES, "conv-strided.json"))
     conv = s.net.layers[1]
     assert (conv.in_shape, conv.shape, conv.size, conv.stride, conv.padding) == ((3, 5, 5), (2, 3, 3), 3, 2, 1)
-    assert all(check.passes() for check in check_gradients(s.net, [(s.x, s.t)]))
+    assert all(check.passes() for check in check_gradients(s.net, [(s.x, s.T)]))
 
 
 def test_a_convnet_model_file_round_trips_and_says_its_layers(tmp_path):

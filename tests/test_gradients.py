@@ -45,10 +45,10 @@ def problems(draw, loss=None, soft=False):
     for _ in range(draw(st.integers(1, 3))):
         x = draw(st.lists(st.floats(-2.0, 2.0), min_size=n_in, max_size=n_in))
         if loss == "cross_entropy":
-            t = draw(cross_entropy_targets(n_out, soft))
+            T = draw(cross_entropy_targets(n_out, soft))
         else:
-            t = draw(st.lists(st.floats(-1.0, 1.0), min_size=n_out, max_size=n_out))
-        samples.append((x, t))
+            T = draw(st.lists(st.floats(-1.0, 1.0), min_size=n_out, max_size=n_out))
+        samples.append((x, T))
     return net, samples
 
 

@@ -58,10 +58,10 @@ def run_draw(args):
     check_output(args.output, [args.file])
     check_not_a_model(args.output, "-o", args.force)
     subject = load_one_sample(args)
-    (x, t), = subject.samples
-    computed = compute(subject.net, x, t, subject.learning_rate, subject.optimizer) if args.pass_ else None
+    (x, T), = subject.samples
+    computed = compute(subject.net, x, T, subject.eta, subject.optimizer) if args.pass_ else None
     title = f"{args.file}: {args.pass_ + ' pass' if args.pass_ else 'weights and biases'}"
-    text = draw.picture(subject.net, computed, t, args.pass_, title)
+    text = draw.picture(subject.net, computed, T, args.pass_, title)
     svg.save(args.output, text)
     print(f"wrote {args.output}: the {subject.net.shape_name()} network of {args.file}"
           f"{', ' + args.pass_ + ' pass' if args.pass_ else ''} ({len(text.encode()):,} bytes)")

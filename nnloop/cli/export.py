@@ -60,15 +60,15 @@ def run_export(args):
         raise NnloopError(f"-o {args.output} already exists: choose another -o, or pass --force to replace it")
     subject = load_one_sample(args)
     check_exportable(subject.net, args.file)
-    (x, t), = subject.samples
+    (x, T), = subject.samples
     about = "; ".join(subject.about)
     if args.to == "numpy":
-        save(args.output, numpy_source(subject.net, about, x, t))
+        save(args.output, numpy_source(subject.net, about, x, T))
     else:
         path = os.path.abspath(locate(args.file))
         training = modelfile.read(path)[1] if subject.kind == "model" else None
         arguments = (training or {}).get("arguments") or {}
-        save(args.output, torch_source(subject.net, about, path, subject.optimizer, subject.learning_rate,
+        save(args.output, torch_source(subject.net, about, path, subject.optimizer, subject.eta,
                                        arguments))
     print(f"wrote {args.output}: the {subject.net.shape_name()} network of {args.file} as {args.to} code; "
           f"run it with: python3 {args.output}")

@@ -26,7 +26,7 @@ def run_predict(args):
     for index in args.indices:
         if index >= len(test):
             raise NnloopError(f"there is no test digit {index}: the test set has {len(test):,}, indices 0 to {len(test) - 1}: use one of those")
-        x, t = test[index]
+        x = test.inputs(index)
         Y = net.forward(x, v)
         label, guess = test.labels[index], Y.index(max(Y))
         verdict = "right" if guess == label else "WRONG"

@@ -61,15 +61,15 @@ def add_trace(commands):
 def run_trace(args):
     from ..tools.trace import render, trace
     subject = load_one_sample(args)
-    (x, t), = subject.samples
+    (x, T), = subject.samples
     if args.json:
         if args.html or args.format != "text":
             raise NnloopError("--json prints the values alone, for a program: drop --html and --format")
         from ..files.modelfile import dumps
         from ..tools.values import values
-        print(dumps(values(subject.net, x, t, subject.learning_rate, subject.optimizer, subject.about)))
+        print(dumps(values(subject.net, x, T, subject.eta, subject.optimizer, subject.about)))
         return 0
-    sections = trace(subject.net, x, t, subject.learning_rate, None if args.full else args.top, subject.about,
+    sections = trace(subject.net, x, T, subject.eta, None if args.full else args.top, subject.about,
                      subject.optimizer)
     if args.html:
         if args.format != "text":
@@ -78,7 +78,7 @@ def run_trace(args):
         from .outputs import check_not_a_model, check_output
         check_output(args.html, [args.file], option="--html")
         check_not_a_model(args.html, "--html", args.force)
-        steps = write_page(subject.net, x, t, subject.learning_rate, sections, args.html, subject.optimizer,
+        steps = write_page(subject.net, x, T, subject.eta, sections, args.html, subject.optimizer,
                            title=f"Backprop, step by step: {args.file}")
         print(f"wrote {args.html}: {steps} steps of the trace of {args.file}, each beside the diagram; "
               "open it in a browser")

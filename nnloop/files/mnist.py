@@ -37,12 +37,12 @@ def check_model(net, path):
 
 
 class Digits:
-    """Labelled images, as bytes; digits[i] is the sample (x, t).
+    """Labelled images, as bytes; digits[i] is the sample (x, T).
 
     pixels  bytes, 784 per image, row by row, 0 (white) to 255 (black)
     labels  bytes, one per image, 0..9
     x       784 floats, pixel / 255: the input H[0]
-    t       the one-hot target: 10 floats, 1.0 at the label
+    T       the one-hot target: 10 floats, 1.0 at the label
     """
 
     def __init__(self, pixels, labels):

@@ -97,17 +97,17 @@ class Layout:
         return x1 + fraction * (x2 - x1), y1 + fraction * (y2 - y1)
 
 
-def picture(net, computed=None, t=None, pass_=None, title=""):
+def picture(net, computed=None, T=None, pass_=None, title=""):
     """The whole SVG picture of net, with the values of pass_ (None, or one of PASSES).
 
-    computed is values.compute(net, x, t, eta) for the sample; a pass needs it.
+    computed is values.compute(net, x, T, eta) for the sample; a pass needs it.
     A network with feature maps (a convnet) is drawn by mapdraw.py, a grid of cells per map.
     """
     if not net.dense():
         from . import mapdraw  # which draws its flat layers with this module's nodes and edges
-        return mapdraw.picture(net, computed, t, pass_, title)
+        return mapdraw.picture(net, computed, T, pass_, title)
     layout = Layout(net.sizes)
-    parts = [markers()] + diagram(net, layout, computed, t, pass_, title)
+    parts = [markers()] + diagram(net, layout, computed, T, pass_, title)
     return svg.document(layout.width, layout.height, parts)
 
 
@@ -120,14 +120,14 @@ def markers():
     return svg.element("defs", "".join(heads))
 
 
-def diagram(net, layout, computed, t, pass_, title, prefix=""):
+def diagram(net, layout, computed, T, pass_, title, prefix=""):
     """The parts of the picture, without background and arrowheads: title, edges, their values, nodes.
 
     prefix goes before every id, to keep several diagrams on one page apart.
     """
     L = net.L
     parts = [svg.text(15, 22, title, font_size=15, font_weight="bold"),
-             svg.text(15, 42, explanation(pass_, computed, t), font_size=12, fill="#555555")]
+             svg.text(15, 42, explanation(pass_, computed, T), font_size=12, fill="#555555")]
     for k in range(L + 1):
         heading = "input" if k == 0 else net.activations[k]
         count = f", {net.sizes[k]:,} nodes" if layout.shown[k] < net.sizes[k] else ""
@@ -151,7 +151,7 @@ def diagram(net, layout, computed, t, pass_, title, prefix=""):
                                    paint_order="stroke"))
     parts += [svg.group(edges, class_="edges"), svg.group(values, class_="values")]
     for k in range(L + 1):
-        parts += [node(net, layout, computed, t, pass_, k, j, prefix) for j in range(layout.shown[k])]
+        parts += [node(net, layout, computed, T, pass_, k, j, prefix) for j in range(layout.shown[k])]
         if layout.shown[k] < net.sizes[k]:
             parts.append(more(layout, k, net.sizes[k] - layout.shown[k]))
     if pass_:
@@ -208,7 +208,7 @@ def under_line(net, computed, pass_, k, j):
     return "B", f"B = {num(net.B[k][j])}"
 
 
-def node(net, layout, computed, t, pass_, k, j, prefix):
+def node(net, layout, computed, T, pass_, k, j, prefix):
     """Node j of layer k: its circle, its name above it, its values inside, its bias below."""
     x, y, r = layout.x[k], layout.y[k][j], layout.r
     parts = [svg.circle(x, y, r, "#f2f2f2" if k == 0 else "white", stroke="#444444", stroke_width=1.5,
@@ -223,8 +223,8 @@ def node(net, layout, computed, t, pass_, k, j, prefix):
     under = under_line(net, computed, pass_, k, j)
     if under:
         parts.append(svg.text(x, y + r + 15, under[1], text_anchor="middle", font_size=11, class_=under[0]))
-    if pass_ in ("forward", "backward") and k == net.L and t is not None:
-        parts.append(svg.text(x + r + 8, y + 4, f"T = {num(t[j])}", font_size=11, class_="T"))
+    if pass_ in ("forward", "backward") and k == net.L and T is not None:
+        parts.append(svg.text(x + r + 8, y + 4, f"T = {num(T[j])}", font_size=11, class_="T"))
     return svg.group(parts, class_="node", id=f"{prefix}node-{k}-{j}")
 
 
@@ -241,7 +241,7 @@ def more(layout, k, rest):
                      class_="more", data_rest=rest)
 
 
-def explanation(pass_, computed, t):
+def explanation(pass_, computed, T):
     """The line under the title: what the numbers in the picture are."""
     if pass_ == "forward":
         return "forward: A[k][j] = B[k][j] + sum_i W[k][j][i]*H[k-1][i] and H[k][j] = f_k(A[k][j]) in the nodes"

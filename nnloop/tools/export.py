@@ -118,7 +118,7 @@ MAIN = '''
 
 # The sample the network was exported with: its input x (H[0]) and target T.
 x = np.array({x})
-T = np.array({t})
+T = np.array({T})
 
 if __name__ == "__main__":
     A, H, memory = forward(x)
@@ -130,7 +130,7 @@ if __name__ == "__main__":
 '''
 
 
-def numpy_source(net, about, x=None, t=None):
+def numpy_source(net, about, x=None, T=None):
     """The text of a standalone numpy program computing net's forward, backward and SGD step as matrices."""
     if net.loss not in LOSSES:
         raise NnloopError(f"cannot export the loss {net.loss!r}: only {', '.join(LOSSES)}")
@@ -165,7 +165,7 @@ def numpy_source(net, about, x=None, t=None):
     lines.append(HELPERS.format(loss_formula=formula, loss_line=body))
     lines.append(parameters_text(net))
     if x is not None:
-        lines.append(MAIN.format(x=list(x), t=list(t)))
+        lines.append(MAIN.format(x=list(x), T=list(T)))
     return "\n".join(lines) + "\n"
 
 

@@ -92,7 +92,7 @@ def parameter_name(k, j, i):
 def check_gradients(net, samples, eps=1e-5, params=None):
     """Compare backprop with central differences, parameter by parameter.
 
-    samples is a list of (x, t) pairs; the loss is their mean. params lists
+    samples is a list of (x, T) pairs; the loss is their mean. params lists
     the parameters to check as (k, j, i) tuples, i None for a bias; all of
     them if not given. Returns one GradientCheck per parameter; the network
     ends exactly as it began.

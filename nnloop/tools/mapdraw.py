@@ -168,22 +168,22 @@ class Layout:
         return draw.Layout.edge_ends(self, k, j, i)
 
 
-def picture(net, computed=None, t=None, pass_=None, title=""):
+def picture(net, computed=None, T=None, pass_=None, title=""):
     """The whole SVG picture of net, a network with feature maps, with the values of pass_ (None, or one of
-    draw.PASSES); computed is values.compute(net, x, t, eta) for the sample, which a pass needs."""
+    draw.PASSES); computed is values.compute(net, x, T, eta) for the sample, which a pass needs."""
     layout = Layout(net)
     return svg.document(layout.width, layout.height, [draw.markers()] +
-                        diagram(net, layout, computed, t, pass_, title))
+                        diagram(net, layout, computed, T, pass_, title))
 
 
-def diagram(net, layout, computed, t, pass_, title, prefix=""):
+def diagram(net, layout, computed, T, pass_, title, prefix=""):
     """The parts of the picture, without background and arrowheads; prefix goes before every id."""
     parts = [svg.text(15, 22, title, font_size=15, font_weight="bold"),
              svg.text(15, 42, explanation(pass_), font_size=12, fill="#555555")]
     for k in range(net.L + 1):
         parts.append(svg.text(heading_x(net, layout, k), 66, heading(net, k), text_anchor="middle",
                               font_weight="bold"))
-        parts += layout.drawing[k].parts(net, layout, computed, t, pass_, k, prefix)
+        parts += layout.drawing[k].parts(net, layout, computed, T, pass_, k, prefix)
     if pass_:
         parts.append(draw.loss_text(layout, computed, pass_))
     if pass_ == "forward" and layout.worked:
@@ -283,14 +283,14 @@ def pad_cell(layout, k, c, Y, X, prefix):
 
 # ---- what each kind of layer adds: the one table of the module, DRAWING at the end
 
-def input_parts(net, layout, computed, t, pass_, k, prefix):
+def input_parts(net, layout, computed, T, pass_, k, prefix):
     """Layer 0: the input x as maps H[0][c][y][x], or as a column of nodes H[0][j] (an MLP with dropout)."""
     if layout.maps[k]:
         return maps_parts(net, layout, computed, pass_, k, prefix)
     return nodes_parts(net, layout, computed, pass_, k, prefix)
 
 
-def conv_parts(net, layout, computed, t, pass_, k, prefix):
+def conv_parts(net, layout, computed, T, pass_, k, prefix):
     """A convolution: its kernels (K, dK or the new K), their biases under them, then its maps."""
     return kernel_parts(net, layout, computed, pass_, k, prefix) + maps_parts(net, layout, computed, pass_, k, prefix)
 
@@ -359,11 +359,11 @@ def kernel_cell(net, layout, computed, pass_, reach, at, prefix):
     return svg.group(parts, class_="kernel", id=f"{prefix}kernel-{k}-{c}-{c2}-{u}-{v}")
 
 
-def maxpool_parts(net, layout, computed, t, pass_, k, prefix):
+def maxpool_parts(net, layout, computed, T, pass_, k, prefix):
     return pool_parts(net, layout, computed, pass_, k, prefix, routes=computed is not None)
 
 
-def avgpool_parts(net, layout, computed, t, pass_, k, prefix):
+def avgpool_parts(net, layout, computed, T, pass_, k, prefix):
     return pool_parts(net, layout, computed, pass_, k, prefix, routes=False)
 
 
@@ -407,7 +407,7 @@ def route(layout, computed, pass_, layer, k, c, y, x, prefix):
                      data_from=f"{c}-{layer.stride * y + u}-{layer.stride * x + v}")
 
 
-def flatten_parts(net, layout, computed, t, pass_, k, prefix):
+def flatten_parts(net, layout, computed, T, pass_, k, prefix):
     """Flatten: a column of nodes, node i named by the cell it came from, i = (c*rows + y)*cols + x."""
     C, rows, cols = net.shapes[k - 1]
     parts = []
@@ -424,7 +424,7 @@ def flatten_parts(net, layout, computed, t, pass_, k, prefix):
     return parts + more(net, layout, k)
 
 
-def dense_parts(net, layout, computed, t, pass_, k, prefix):
+def dense_parts(net, layout, computed, T, pass_, k, prefix):
     """A dense layer, as draw.py draws it: an arrow per weight from the drawn nodes of layer k-1, its nodes."""
     edges = [(j, i) for j in range(layout.shown[k]) for i in range(layout.shown[k - 1])]
     labelled = layout.labelled and len(edges) <= draw.LABELLED * draw.LABELLED and layout.shown[k - 1] <= draw.LABELLED
@@ -452,7 +452,7 @@ def dense_parts(net, layout, computed, t, pass_, k, prefix):
                                    paint_order="stroke"))
     parts = [svg.group(lines, class_="edges"), svg.group(values, class_="values")]
     for j in range(layout.shown[k]):
-        target = f"T = {num(t[j])}" if pass_ in ("forward", "backward") and k == net.L and t is not None else None
+        target = f"T = {num(T[j])}" if pass_ in ("forward", "backward") and k == net.L and T is not None else None
         parts.append(flat_node(layout, k, j, draw.node_lines(net, computed, pass_, k, j),
                                draw.under_line(net, computed, pass_, k, j), target, prefix))
     return parts + more(net, layout, k)
@@ -490,7 +490,7 @@ def more(net, layout, k):
                       class_="more", data_rest=rest)]
 
 
-def dropout_parts(net, layout, computed, t, pass_, k, prefix):
+def dropout_parts(net, layout, computed, T, pass_, k, prefix):
     """Dropout: the maps or nodes of the layer below, each multiplied by its mask (0 for a dropped one, else
     1/(1-P)); an arrow joins each node to the one it masks."""
     if layout.maps[k]:
@@ -533,7 +533,7 @@ def avgpool_window(layer, computed, k, c, y, x):
 class Drawing(NamedTuple):
     """How this module draws one kind of layer (and the input, "input").
 
-    parts(net, layout, computed, t, pass_, k, prefix)   the SVG parts of layer k
+    parts(net, layout, computed, T, pass_, k, prefix)   the SVG parts of layer k
     heading(layer)   what the heading of its column says of it: 'conv, relu' in 'layer 1 (conv, relu): 2x3x3'
     kernels          True for a convolution: its kernels K and biases B stand in front of its maps, its
                      padding around the maps it reads, A and H in its cells, its first cell worked out

@@ -6,7 +6,7 @@ Network shows nnloop draw's diagram of its weights (Network._repr_svg_);
 a Pass shows one sample's forward, backward or update values in it:
 
     net = Network.with_parameters(...)    # in a cell by itself: the diagram
-    p = Pass(net, x=[2, 3, 1], t=[20])    # the forward pass: A and H in the nodes
+    p = Pass(net, x=[2, 3, 1], T=[20])    # the forward pass: A and H in the nodes
     p.backward                            # delta, back and dW; p.update the step
 
 repr() stays plain text, for pdb and the terminal.
@@ -28,7 +28,7 @@ from .values import compute, num
 
 
 class Pass:
-    """One sample (x, t) through net: forward, backward and one step of rate eta, as nnloop trace computes it.
+    """One sample (x, T) through net: forward, backward and one step of rate eta, as nnloop trace computes it.
 
     v, g       the engine's NodeValues (A, H, delta, back) and Gradients (dW, dB) of the sample
     Y, loss    the output and the loss; computed all of values.compute's numbers
@@ -36,16 +36,16 @@ class Pass:
     forward, backward, update   the same Pass, showing that pass
     """
 
-    def __init__(self, net, x, t, eta=0.001, optimizer=None, show="forward", computed=None):
+    def __init__(self, net, x, T, eta=0.001, optimizer=None, show="forward", computed=None):
         if show not in draw.PASSES:
             raise NnloopError(f"show must be one of {', '.join(draw.PASSES)}; got {show!r}")
-        self.net, self.x, self.t, self.eta, self.show = net, x, t, eta, show
-        self.computed = computed or compute(net, x, t, eta, optimizer)
+        self.net, self.x, self.T, self.eta, self.show = net, x, T, eta, show
+        self.computed = computed or compute(net, x, T, eta, optimizer)
         self.v, self.g, self.Y, self.loss = self.computed.v, self.computed.g, self.computed.Y, self.computed.loss
 
     def showing(self, pass_):
         """This Pass, showing pass_ (its numbers are not computed again)."""
-        return Pass(self.net, self.x, self.t, self.eta, show=pass_, computed=self.computed)
+        return Pass(self.net, self.x, self.T, self.eta, show=pass_, computed=self.computed)
 
     @property
     def forward(self):
@@ -68,7 +68,7 @@ class Pass:
 
     def _repr_svg_(self):
         """nnloop draw --pass's picture of this pass."""
-        return draw.picture(self.net, self.computed, self.t, self.show, f"{self.show} pass")
+        return draw.picture(self.net, self.computed, self.T, self.show, f"{self.show} pass")
 
     def _repr_html_(self):
         return html(self._repr_svg_())

@@ -2,7 +2,7 @@
 
 A spec is versioned JSON, like a model file, but made to be written and read
 by a person: every weight and bias, the activations and the loss, one input x
-with its target t, and the learning rate of the one SGD step a trace shows.
+with its target T, and the learning rate eta of the one SGD step a trace shows.
 
     {
      "format": "nnloop-spec",
@@ -37,10 +37,9 @@ with one line saying what is wrong and how to fix it.
 ...     "layers": [{"activation": "relu", "W": [[3, 1, 2], [-2, -3, -1]], "B": [0, 0]},
 ...                {"activation": "identity", "W": [[3, 2]], "B": [0]}],
 ...     "x": [2, 3, 1], "t": [20]}, "example.json")
->>> spec.net.sizes, spec.x, spec.t, spec.learning_rate
+>>> spec.net.sizes, spec.x, spec.T, spec.eta
 ([3, 2, 1], [2.0, 3.0, 1.0], [20.0], 0.1)
 """
-import math
 import os
 from typing import List, NamedTuple
 
@@ -49,12 +48,12 @@ from ..errors import NnloopError, check_numbers
 from ..files import jsonfile, mnist, modelfile
 from ..layers.shapes import flattened
 from ..learning import optimizers
+from ..learning.recipe import SETTINGS
 from ..network import Network
 
 FORMAT = "nnloop-spec"
 VERSION = 2
 VERSIONS = (1, 2)  # 1: dense layers only; 2: any layers, and "input"
-LEARNING_RATE = 0.1  # as nnloop train's default
 KEYS = {"format", "version", "note", "loss", "input", "sizes", "layers", "x", "t", "learning_rate", "optimizer"}
 LAYER_KEYS = {"k", "activation", "W", "B"}
 
@@ -63,15 +62,15 @@ class Spec(NamedTuple):
     """What a spec file describes.
 
     net            the Network, with the spec's W[k][j][i] and B[k][j]
-    x, t           the input H[0] and its target T, lists of floats
-    learning_rate  eta of the SGD step W -= eta * dW
+    x, T           the input H[0] and its target, lists of floats ("x" and "t" in the file)
+    eta            the learning rate of the SGD step W -= eta * dW ("learning_rate" in the file)
     note           what the example is about ("" if the file says nothing)
-    optimizer      the optimizer of the step (nnloop.learning.optimizers), fresh: t = 0
+    optimizer      the optimizer of the step (nnloop.learning.optimizers), fresh: step count t = 0
     """
     net: Network
     x: List[float]
-    t: List[float]
-    learning_rate: float
+    T: List[float]
+    eta: float
     note: str
     optimizer: object = None
 
@@ -81,15 +80,15 @@ class Subject(NamedTuple):
 
     kind           "spec" or "model": which kind of file it came from
     net            the Network
-    samples        (x, t) pairs: a spec's one sample, or MNIST test digits
-    learning_rate  eta for an SGD step: the spec's, or the model's training run's
+    samples        (x, T) pairs: a spec's one sample, or MNIST test digits
+    eta            the learning rate of an SGD step: the spec's, or the model's training run's
     about          lines saying what the network and samples are
     optimizer      the optimizer of the next step: the spec's, or the training run's with its state
     """
     kind: str
     net: Network
     samples: list
-    learning_rate: float
+    eta: float
     about: List[str]
     optimizer: object = None
 
@@ -120,7 +119,7 @@ def load_subject(path, indices=(0,), data=None):
     if isinstance(document, dict) and document.get("format") == FORMAT:
         spec = from_document(document, path)
         about = [f"{name}: {spec.note}" if spec.note else name]
-        return Subject("spec", spec.net, [(spec.x, spec.t)], spec.learning_rate, about, spec.optimizer)
+        return Subject("spec", spec.net, [(spec.x, spec.T)], spec.eta, about, spec.optimizer)
     if not isinstance(document, dict) or document.get("format") != modelfile.FORMAT:
         raise NnloopError(f"{path} is neither a network spec (\"format\": \"{FORMAT}\") nor a model file "
                           f"(\"format\": \"{modelfile.FORMAT}\"): see data/examples/ for specs")
@@ -132,7 +131,7 @@ def load_subject(path, indices=(0,), data=None):
             raise NnloopError(f"there is no test digit {index}: the test set has {len(test):,}, "
                               f"indices 0 to {len(test) - 1}: use one of those")
     arguments = (training or {}).get("arguments") or {}
-    eta = arguments.get("learning_rate", LEARNING_RATE)
+    eta = arguments.get(SETTINGS["eta"].key, SETTINGS["eta"].default)
     about = [f"{path}: MNIST test digit {index}, labelled {test.labels[index]}" for index in indices]
     saved = (training or {}).get("optimizer")
     optimizer = optimizers.from_document(saved, net, path) if saved else optimizers.SGD(net)
@@ -180,13 +179,14 @@ def from_document(document, path):
                           f"{net.sizes}: fix one of them, or drop \"sizes\"")
     x = numbers(flattened(document["x"], net.shapes[0]), net.sizes[0], "x", "the input, one value per node of "
                 "layer 0", path)
-    t = numbers(document["t"], net.sizes[-1], "t", f"the target, one value per node of layer {net.L}", path)
-    if net.loss == "cross_entropy" and (min(t) < 0 or abs(sum(t) - 1.0) > 1e-9):
+    T = numbers(document["t"], net.sizes[-1], "t", f"the target, one value per node of layer {net.L}", path)
+    if net.loss == "cross_entropy" and (min(T) < 0 or abs(sum(T) - 1.0) > 1e-9):
         raise NnloopError(f"{path}: with cross_entropy, \"t\" must be probabilities that sum to 1 "
                           f"(e.g. one-hot, [0, 1, 0]), got {document['t']}")
-    eta = document.get("learning_rate", LEARNING_RATE)
-    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 < eta < math.inf:
-        raise NnloopError(f"{path}: \"learning_rate\" must be a number > 0, got {eta!r}")
+    try:
+        eta = SETTINGS["eta"].check(document.get("learning_rate", SETTINGS["eta"].default))
+    except NnloopError as e:
+        raise NnloopError(f"{path}: \"learning_rate\": {e}") from None
     note = document.get("note", "")
     if not isinstance(note, str):
         raise NnloopError(f"{path}: \"note\" must be a string saying what the example is about")
@@ -202,7 +202,7 @@ def from_document(document, path):
                               f"{', '.join(type(optimizer).HYPERPARAMETERS) or 'none'}")
     except NnloopError as e:
         raise NnloopError(f"{path}: \"optimizer\": {e}") from None
-    return Spec(net, x, t, float(eta), note, optimizer)
+    return Spec(net, x, T, float(eta), note, optimizer)
 
 
 def check_keys(document, allowed, required, where):

@@ -1,6 +1,6 @@
 """A trace of backprop: every step of one forward pass, one backward pass and one SGD step, numbers substituted.
 
-trace(net, x, t, eta) runs the engine on one sample (Network.forward, then
+trace(net, x, T, eta) runs the engine on one sample (Network.forward, then
 Network.backward, then an optimizer's step on a copy of the network) and
 writes down what it computed, formula by formula, in the notation of
 nnloop/network.py: the formula, the same formula with the numbers put in,
@@ -37,19 +37,19 @@ class Section(NamedTuple):
     lines: List[str]
 
 
-def trace(net, x, t, eta, top=None, about=(), optimizer=None):
-    """The Sections of a trace of the sample (x, t) through net, then one step of rate eta.
+def trace(net, x, T, eta, top=None, about=(), optimizer=None):
+    """The Sections of a trace of the sample (x, T) through net, then one step of rate eta.
 
     top: sums and lists of more than top terms show only their top largest
     (None: everything). about: lines saying what is traced. optimizer takes
     the step (default plain SGD). net and optimizer are left unchanged: the
     step is taken on copies.
     """
-    v, g, Y, loss, stepped, loss_after, optimizer, before = compute(net, x, t, eta, optimizer)
-    sections = [overview(net, x, t, eta, about, top, "SGD" if type(optimizer) is SGD else optimizer.NAME)]
+    v, g, Y, loss, stepped, loss_after, optimizer, before = compute(net, x, T, eta, optimizer)
+    sections = [overview(net, x, T, eta, about, top, "SGD" if type(optimizer) is SGD else optimizer.NAME)]
     sections += [NARRATION[net.layers[k].kind].forward(net, v, k, top) for k in range(1, net.L + 1)]
-    sections.append(Section("Loss", [loss_line(net, Y, t, loss)]))
-    sections += [NARRATION[net.layers[k].kind].backward(net, v, t, g, k, top) for k in range(net.L, 0, -1)]
+    sections.append(Section("Loss", [loss_line(net, Y, T, loss)]))
+    sections += [NARRATION[net.layers[k].kind].backward(net, v, T, g, k, top) for k in range(net.L, 0, -1)]
     learning = [k for k in range(1, net.L + 1) if net.B[k]]  # pooling and flatten layers learn nothing
     if type(optimizer) is SGD and not optimizer.weight_decay:
         sections += [step_layer(net, stepped, g, eta, k, top) for k in learning]
@@ -60,13 +60,13 @@ def trace(net, x, t, eta, top=None, about=(), optimizer=None):
     return sections
 
 
-def overview(net, x, t, eta, about, top, rule="SGD"):
+def overview(net, x, T, eta, about, top, rule="SGD"):
     activations = ", ".join(f"layer {k} {net.activations[k]}" for k in range(1, net.L + 1))
     return Section("The network and the sample", list(about) + [
         f"network {net.shape_name()}: {activations}; loss {net.loss}",
         f"H[0] = x = {vector(x, top)}" + ("" if isinstance(net.shapes[0], int) else
                                            f", read as {maps(net.shapes[0])} maps H[0][c][y][x], x[(c*rows + y)*cols + x]"),
-        f"T = t = {vector(t, top)}",
+        f"T = {vector(T, top)}",
         f"eta = {num(eta)}, the learning rate of the {rule} step at the end"])
 
 

@@ -186,12 +186,12 @@ def spread(index, n):
     return range(n) if index in ("i", "j") else [int(index)]
 
 
-def write_page(net, x, t, eta, sections, path, optimizer, title):
-    """Write the page of the trace sections of (x, t) through net to path; return how many steps it has.
+def write_page(net, x, T, eta, sections, path, optimizer, title):
+    """Write the page of the trace sections of (x, T) through net to path; return how many steps it has.
 
     optimizer takes the step of the update diagram, as in the trace (None: plain SGD).
     """
-    computed = compute(net, x, t, eta, optimizer)
+    computed = compute(net, x, T, eta, optimizer)
     if net.dense():
         drawing, layout = draw, draw.Layout(net.sizes)
         found = steps(sections, net.sizes)
@@ -199,7 +199,7 @@ def write_page(net, x, t, eta, sections, path, optimizer, title):
         drawing, layout = mapdraw, mapdraw.Layout(net)
         found = steps(sections, net.sizes, lambda section, line: map_targets(net, computed, section, line))
     names = {"forward": "the forward pass", "backward": "the backward pass", "update": "after the SGD step"}
-    defs = [draw.markers()] + [svg.group(drawing.diagram(net, layout, computed, t, pass_, f"{title}: {names[pass_]}",
+    defs = [draw.markers()] + [svg.group(drawing.diagram(net, layout, computed, T, pass_, f"{title}: {names[pass_]}",
                                                          prefix=f"{pass_}-"), id=f"diagram-{pass_}")
                                for pass_ in draw.PASSES]
     hidden = svg.element("svg", svg.element("defs", "".join(defs)), xmlns=svg.NAMESPACE, width=0, height=0,

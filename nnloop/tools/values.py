@@ -1,6 +1,6 @@
 """One sample's values: what the engine computes for it, how the tools write them, and all of them as JSON.
 
-compute(net, x, t, eta) runs the engine on one sample (x, t), forward,
+compute(net, x, T, eta) runs the engine on one sample (x, T), forward,
 backward and one step of rate eta on copies, and returns its Computed
 numbers: the one place the trace, the drawings, the trace page and the
 notebook get their numbers, so that they all show what the engine did.
@@ -39,7 +39,7 @@ from ..rng import Random
 
 
 class Computed(NamedTuple):
-    """What the engine computed for one sample (x, t) and one step of rate eta.
+    """What the engine computed for one sample (x, T) and one step of rate eta.
 
     v           the NodeValues forward and backward filled: A, H, delta, back
     g           the Gradients backward filled: dW, dB
@@ -59,8 +59,8 @@ class Computed(NamedTuple):
     before: object
 
 
-def compute(net, x, t, eta, optimizer=None):
-    """Run the engine on (x, t) and take the step on copies: the one place trace and draw get their numbers.
+def compute(net, x, T, eta, optimizer=None):
+    """Run the engine on (x, T) and take the step on copies: the one place trace and draw get their numbers.
 
     optimizer (default plain SGD) takes the step; net and optimizer are left unchanged.
     Dropout layers drop nodes as in training, by masks from the fixed seed FIXED_SEED: the same
@@ -70,21 +70,21 @@ def compute(net, x, t, eta, optimizer=None):
     v.draw_masks(Random(FIXED_SEED))
     g = Gradients(net)
     Y = net.forward(x, v)
-    loss = net.sample_loss(Y, t)
-    net.backward(v, t, g)
+    loss = net.sample_loss(Y, T)
+    net.backward(v, T, g)
     stepped = copy.deepcopy(net)
     optimizer = copy.deepcopy(optimizer) if optimizer is not None else SGD(net)
     before = copy.deepcopy(optimizer.state)
     optimizer.step(stepped, copy.deepcopy(g), eta, 1)  # one sample's minibatch; the step clears what it is given
     after = NodeValues(stepped)
     after.draw_masks(Random(FIXED_SEED))
-    loss_after = stepped.sample_loss(stepped.forward(x, after), t)
+    loss_after = stepped.sample_loss(stepped.forward(x, after), T)
     return Computed(v, g, Y, loss, stepped, loss_after, optimizer, before)
 
 
-def values(net, x, t, eta, optimizer=None, about=()):
+def values(net, x, T, eta, optimizer=None, about=()):
     """The JSON-ready document of one sample's forward pass, backward pass and step (see the module docstring)."""
-    computed = compute(net, x, t, eta, optimizer)
+    computed = compute(net, x, T, eta, optimizer)
     v, g = computed.v, computed.g
     named = {}
     for k in range(net.L + 1):
@@ -111,7 +111,7 @@ def values(net, x, t, eta, optimizer=None, about=()):
             "network": {"loss": net.loss, "shapes": [list(s) if isinstance(s, tuple) else s for s in net.shapes],
                         "layers": [{"k": k, "kind": net.layers[k].kind, "activation": net.activations[k]}
                                    for k in range(1, net.L + 1)]},
-            "x": list(x), "T": list(t), "eta": eta, "optimizer": type(computed.optimizer).__name__,
+            "x": list(x), "T": list(T), "eta": eta, "optimizer": type(computed.optimizer).__name__,
             "values": named, "loss": computed.loss, "loss_after": computed.loss_after, "after": after}
 
 

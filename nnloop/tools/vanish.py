@@ -27,7 +27,7 @@ CLASSES = 10
 
 
 def synthetic_batch(width, batch_size, seed):
-    """batch_size (x, t) pairs: x of width standard normal numbers, t a one-hot target over CLASSES.
+    """batch_size (x, T) pairs: x of width standard normal numbers, T a one-hot target over CLASSES.
 
     Standard normal inputs are what He and Xavier initialization assume of a
     layer's inputs (mean 0, variance 1), so the profile shows the layers and

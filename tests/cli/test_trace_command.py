@@ -10,7 +10,7 @@ from conftest import run_in_process
 def test_a_spec_is_traced_as_text_or_markdown(capsys):
     status, text, _ = run_in_process(capsys, "trace", "worked-relu")
     assert status == 0 and text.startswith("The network and the sample\n")
-    assert "loss = 169 before the step" in text
+    assert "\n  T = [20]\n" in text and "loss = 169 before the step" in text  # the target under its name T
     status, markdown, _ = run_in_process(capsys, "trace", "worked-relu", "--format", "markdown")
     assert status == 0 and markdown.startswith("# Backprop, step by step: worked-relu") and "\n## " in markdown
 

@@ -27,10 +27,10 @@ def test_the_bundled_mnist_has_60000_and_10000_digits_with_labels_0_to_9(real_mn
 
 def test_a_sample_is_784_floats_in_0_1_and_a_one_hot_target(real_mnist):
     train, _ = real_mnist
-    x, t = train[0]
+    x, T = train[0]
     assert len(x) == 784 and all(isinstance(p, float) and 0.0 <= p <= 1.0 for p in x)
     assert x == [p / 255 for p in train.pixels[:784]]
-    assert t == [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    assert T == [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
     # about 81% of MNIST's pixels are exactly 0
     zeros = sum(p == 0 for p in train.pixels[:784 * 1000]) / (784 * 1000)
     assert 0.78 < zeros < 0.84

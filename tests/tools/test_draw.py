@@ -34,7 +34,7 @@ def trace_values(path):
     """{name: the text of its value} for every trace line 'name = ... = value' naming one node or parameter."""
     s = spec.read(path)
     found = {}
-    for section in trace(s.net, s.x, s.t, s.learning_rate, optimizer=s.optimizer):
+    for section in trace(s.net, s.x, s.T, s.eta, optimizer=s.optimizer):
         for line in (part.strip() for line in section.lines for part in line.splitlines()):  # optimizer steps: several lines
             m = re.match(r"(A|H|delta|back|dB|dW|W|B)\[(\d+)\]\[(\d+)\](?:\[(\d+)\])? = .* = (\S+)$", line)
             if m:

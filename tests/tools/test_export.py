@@ -22,13 +22,13 @@ SHIPPED = sorted(name[:-5] for name in os.listdir(os.path.join(ROOT, "data", "ex
 TOLERANCE = 1e-12
 
 
-def run_export(tmp_path, net, x, t, name="exported"):
-    """The exported program, run as a module, and its forward and backward on (x, t)."""
+def run_export(tmp_path, net, x, T, name="exported"):
+    """The exported program, run as a module, and its forward and backward on (x, T)."""
     path = tmp_path / f"{name}.py"
-    path.write_text(numpy_source(net, name, x, t))
+    path.write_text(numpy_source(net, name, x, T))
     program = runpy.run_path(str(path))
     A, H, memory = program["forward"](x)
-    delta, dW, dB = program["backward"](A, H, memory, t)
+    delta, dW, dB = program["backward"](A, H, memory, T)
     return program, A, H, delta, dW, dB
 
 
@@ -40,9 +40,9 @@ def assert_same(mine, theirs, what):
     assert float(np.abs(mine - theirs).max()) <= TOLERANCE * scale, (what, mine, theirs)
 
 
-def assert_agrees_with_nnloop(tmp_path, net, x, t, eta=0.1, name="exported"):
-    program, A, H, delta, dW, dB = run_export(tmp_path, net, x, t, name)
-    computed = compute(net, x, t, eta)
+def assert_agrees_with_nnloop(tmp_path, net, x, T, eta=0.1, name="exported"):
+    program, A, H, delta, dW, dB = run_export(tmp_path, net, x, T, name)
+    computed = compute(net, x, T, eta)
     v, g = computed.v, computed.g
     for k in range(1, net.L + 1):
         assert_same(A[k], v.A[k], f"A[{k}]")
@@ -51,7 +51,7 @@ def assert_agrees_with_nnloop(tmp_path, net, x, t, eta=0.1, name="exported"):
         if net.layers[k].W:
             assert_same(dW[k], g.dW[k], f"dW[{k}]")
             assert_same(dB[k], g.dB[k], f"dB[{k}]")
-    assert abs(program["loss"](H[net.L], t) - computed.loss) <= TOLERANCE * abs(computed.loss)
+    assert abs(program["loss"](H[net.L], T) - computed.loss) <= TOLERANCE * abs(computed.loss)
     program["sgd_step"](dW, dB, eta)  # the step, on the exported parameters
     for k in range(1, net.L + 1):
         layer = computed.stepped.layers[k]
@@ -64,7 +64,7 @@ def assert_agrees_with_nnloop(tmp_path, net, x, t, eta=0.1, name="exported"):
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_shipped_spec_computes_nnloop_s_numbers_as_matrices(tmp_path, name):
     s = spec.read(name)
-    assert_agrees_with_nnloop(tmp_path, s.net, s.x, s.t, s.learning_rate, name.replace("-", "_"))
+    assert_agrees_with_nnloop(tmp_path, s.net, s.x, s.T, s.eta, name.replace("-", "_"))
 
 
 @pytest.mark.parametrize("layers, shape", [
@@ -78,8 +78,8 @@ def test_a_trained_convnet_of_every_kind_of_layer_computes_the_same(tmp_path, la
     samples = [([rng.gauss() for _ in range(shape[0] * shape[1] * shape[2])],
                 [1.0 if c == n % 3 else 0.0 for c in range(3)]) for n in range(6)]
     train(net, samples, epochs=3, batch_size=2, eta=0.05, seed=1)  # trained: not the initial weights
-    x, t = samples[0]
-    assert_agrees_with_nnloop(tmp_path, net, x, t)
+    x, T = samples[0]
+    assert_agrees_with_nnloop(tmp_path, net, x, T)
 
 
 def test_the_mse_and_softmax_output_is_exported_too(tmp_path):

@@ -26,16 +26,15 @@ def assert_same(mine, theirs, what):
     assert float((mine - theirs).abs().max()) <= TOLERANCE * scale, (what, mine, theirs)
 
 
-def assert_agrees_with_nnloop(tmp_path, net, x, t, path):
+def assert_agrees_with_nnloop(tmp_path, net, x, T, path):
     program_path = tmp_path / "exported_torch.py"
     program_path.write_text(torch_source(net, "test", str(path)))
     program = runpy.run_path(str(program_path))
     model = program["load_parameters"](program["network"](), str(path))
     X = torch.tensor(x).reshape((1,) + program["INPUT_SHAPE"])
-    T = torch.tensor([t])
-    loss = program["loss_of"](model, X, T)
+    loss = program["loss_of"](model, X, torch.tensor([T]))  # a batch of one sample, as X
     loss.backward()
-    computed = compute(net, x, t, 0.1)
+    computed = compute(net, x, T, 0.1)
     assert abs(loss.item() - computed.loss) <= TOLERANCE * abs(computed.loss)
     output = model(X)[0]  # A[L] under a softmax + cross-entropy (the softmax is in the loss), else Y = H[L]
     L = net.L
@@ -51,7 +50,7 @@ def assert_agrees_with_nnloop(tmp_path, net, x, t, path):
                                   "conv-strided"])
 def test_the_shipped_specs_compute_nnloop_s_numbers_in_torch(tmp_path, name):
     s = spec.read(name)
-    assert_agrees_with_nnloop(tmp_path, s.net, s.x, s.t, spec.locate(name))
+    assert_agrees_with_nnloop(tmp_path, s.net, s.x, s.T, spec.locate(name))
 
 
 def test_a_trained_convnet_model_file_computes_the_same_in_torch(tmp_path):

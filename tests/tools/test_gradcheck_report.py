@@ -108,10 +108,10 @@ def test_the_sampled_parameters_are_a_seeded_subset_of_each_layer():
     assert len(sample_parameters(net, 200, Random(1))) == 5 * 21 + 3 * 6
 
 
-def write_spec(tmp_path, layers, x, t, loss="mse"):
+def write_spec(tmp_path, layers, x, T, loss="mse"):
     path = tmp_path / "spec.json"
     path.write_text(json.dumps({"format": "nnloop-spec", "version": 1, "note": "a large loss", "loss": loss,
-                                "layers": layers, "x": x, "t": t, "learning_rate": 0.001}))
+                                "layers": layers, "x": x, "t": T, "learning_rate": 0.001}))
     return str(path)
 
 
@@ -123,13 +123,13 @@ THOUSANDS = [{"activation": "tanh", "W": [[0.5, -0.25, 1.0], [4.0, 3.0, 2.0], [-
              {"activation": "identity", "W": [[30.0, 0.001, -20.0], [1.0, -2.0, 40.0]], "B": [1.0, -1.0]}]
 
 
-@pytest.mark.parametrize("layers, t", [(WORKED_SIGMOID, [20]), (WORKED_SIGMOID, [-50]), (THOUSANDS, [70, -60])],
+@pytest.mark.parametrize("layers, T", [(WORKED_SIGMOID, [20]), (WORKED_SIGMOID, [-50]), (THOUSANDS, [70, -60])],
                          ids=["worked-sigmoid-t20", "worked-sigmoid-t-50", "thousands"])
-def test_a_correct_network_with_a_large_loss_passes(tmp_path, capsys, layers, t):
+def test_a_correct_network_with_a_large_loss_passes(tmp_path, capsys, layers, T):
     # the central difference's rounding grows with the loss (about 1e-16 |L| / eps), and the verdict knows it
-    path = write_spec(tmp_path, layers, [2, 3, 1], t)
+    path = write_spec(tmp_path, layers, [2, 3, 1], T)
     net = spec.read(path).net
-    sample = [([2.0, 3.0, 1.0], [float(v) for v in t])]
+    sample = [([2.0, 3.0, 1.0], [float(v) for v in T])]
     assert net.mean_loss(sample) > 300
     g = net.gradients(sample)
     magnitudes = [abs(d) for k in (1, 2) for row in g.dW[k] for d in row if d != 0.0]
@@ -140,10 +140,10 @@ def test_a_correct_network_with_a_large_loss_passes(tmp_path, capsys, layers, t)
     assert all(c.passes() for c in check_gradients(net, sample))
 
 
-@pytest.mark.parametrize("layers, t", [(WORKED_SIGMOID, [20]), (THOUSANDS, [70, -60])], ids=["worked-sigmoid", "thousands"])
+@pytest.mark.parametrize("layers, T", [(WORKED_SIGMOID, [20]), (THOUSANDS, [70, -60])], ids=["worked-sigmoid", "thousands"])
 @pytest.mark.parametrize("broken", [1, 2])
 def test_a_large_loss_network_with_one_layer_off_by_a_tenth_of_a_percent_fails(tmp_path, capsys, monkeypatch,
-                                                                                 layers, t, broken):
+                                                                                 layers, T, broken):
     real_backward = Network.backward
 
     def backward_off_by_0_1_percent(self, v, T, g):
@@ -153,12 +153,12 @@ def test_a_large_loss_network_with_one_layer_off_by_a_tenth_of_a_percent_fails(t
             for i in range(len(row)):
                 row[i] += 0.001 * (row[i] - before[j][i])
 
-    path = write_spec(tmp_path, layers, [2, 3, 1], t)
+    path = write_spec(tmp_path, layers, [2, 3, 1], T)
     if layers is WORKED_SIGMOID and broken == 1:
         # layer 1 is saturated: its gradients (1e-4 and below) are under the rounding noise of a loss of 363,
         # where no finite difference can see a 0.1% error; scale the weights down so it is not
         path = write_spec(tmp_path, [{"activation": "sigmoid", "W": [[0.3, 0.1, 0.2], [-0.2, -0.3, -0.1]], "B": [0, 0]},
-                                     {"activation": "sigmoid", "W": [[3, 2]], "B": [0]}], [2, 3, 1], t)
+                                     {"activation": "sigmoid", "W": [[3, 2]], "B": [0]}], [2, 3, 1], T)
     monkeypatch.setattr(Network, "backward", backward_off_by_0_1_percent)
     status, out = gradcheck(capsys, path)
     assert status == 1, out

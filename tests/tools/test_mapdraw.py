@@ -36,10 +36,10 @@ def texts(element, cls=None):
             and (cls is None or e.get("class") == cls or e.tag == SVG + "title")]
 
 
-def trace_values(net, x, t, eta, top=None):
+def trace_values(net, x, T, eta, top=None):
     """[(name, indices, value text)] of every trace line naming one value."""
     found = []
-    for section in trace(net, x, t, eta, top=top):
+    for section in trace(net, x, T, eta, top=top):
         for line in section.lines:
             m = VALUE_LINE.match(line)
             if m:
@@ -79,7 +79,7 @@ def assert_shows(ids, cls, value, written, element_id):
 def test_every_value_of_the_trace_is_in_the_convnet_drawing(tmp_path, path):
     s = spec.read(path)
     passes = {name: by_id(drawing(tmp_path, path, "--pass", name)) for name in ("forward", "backward", "update")}
-    values = trace_values(s.net, s.x, s.t, s.learning_rate)
+    values = trace_values(s.net, s.x, s.T, s.eta)
     kinds = {name for name, _, _ in values}
     assert {"A", "H", "delta", "back", "dK", "K", "dB", "B", "dW", "W"} <= kinds
     for name, index, value in values:
@@ -169,9 +169,9 @@ def test_an_mnist_convnet_shows_its_first_channels_and_a_count_of_the_rest(tmp_p
     assert rests == [4, 6, 6, 6, 1144]
     assert not [t for t in ids["cell-1-0-0-0"].iter(SVG + "text")]  # too small to write in: the values are in titles
     s = spec.load_subject(model, [3], small_mnist)
-    (x, t), = s.samples
+    (x, T), = s.samples
     checked = 0
-    for name, index, value in trace_values(s.net, x, t, s.learning_rate, top=6):
+    for name, index, value in trace_values(s.net, x, T, s.eta, top=6):
         if name in ("A", "H") and len(index) == 4 and index[1] < 2:  # a drawn channel's cell: in its title
             title = next(ids[f"cell-{'-'.join(map(str, index))}"].iter(SVG + "title")).text
             assert f"{name}{''.join(f'[{i}]' for i in index)} = {value}" in title

@@ -34,7 +34,7 @@ def test_a_network_and_a_pass_show_as_diagrams_in_a_notebook(name):
     html = ET.fromstring(s.net._repr_html_())
     assert html.tag == "div" and html[0].tag == SVG + "svg"
     assert repr(s.net) == text and "<" not in text
-    p = Pass(s.net, s.x, s.t, s.learning_rate)
+    p = Pass(s.net, s.x, s.T, s.eta)
     assert repr(p).startswith("forward pass of the ")
     forward = ET.fromstring(p._repr_svg_())
     backward = ET.fromstring(p.backward._repr_html_())[0]

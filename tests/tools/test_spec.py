@@ -6,6 +6,7 @@ import pytest
 from conftest import ROOT, assert_refused, run_nnloop
 
 from nnloop.errors import NnloopError
+from nnloop.learning.recipe import Recipe
 from nnloop.tools import spec
 
 WORKED = os.path.join(ROOT, "data", "examples", "worked-relu.json")
@@ -21,14 +22,14 @@ def test_the_worked_example_spec_builds_the_notes_network():
     assert s.net.sizes == [3, 2, 1]
     assert s.net.activations == [None, "relu", "identity"] and s.net.loss == "mse"
     assert s.net.W[1] == [[3.0, 1.0, 2.0], [-2.0, -3.0, -1.0]] and s.net.W[2] == [[3.0, 2.0]]
-    assert (s.x, s.t, s.learning_rate) == ([2.0, 3.0, 1.0], [20.0], 0.001)
+    assert (s.x, s.T, s.eta) == ([2.0, 3.0, 1.0], [20.0], 0.001)
     assert s.net.forward(s.x) == [33.0]
 
 
 def test_the_learning_rate_defaults_to_train_s():
     document = worked()
     del document["learning_rate"]
-    assert spec.from_document(document, "x.json").learning_rate == 0.1
+    assert spec.from_document(document, "x.json").eta == Recipe().eta == 0.1
 
 
 def broken(change):
@@ -50,7 +51,7 @@ def broken(change):
     (lambda d: d["layers"][0].update(activation="relu6"), ["unknown activation 'relu6'"]),
     (lambda d: d.update(sizes=[3, 4, 1]), ["\"sizes\" says [3, 4, 1]", "[3, 2, 1]"]),
     (lambda d: d["layers"][1].update(k=3), ["layer 2 says \"k\": 3"]),
-    (lambda d: d.update(learning_rate=0), ["\"learning_rate\" must be a number > 0"]),
+    (lambda d: d.update(learning_rate=0), ["\"learning_rate\": the learning rate eta must be a number > 0", "got 0"]),
     (lambda d: d.update(layers=[]), ["\"layers\" must be a list of objects"]),
 ])
 def test_malformed_specs_are_refused_with_one_line(tmp_path, change, fragments):

@@ -28,7 +28,7 @@ def test_all_eight_examples_are_shipped():
 
 def trace_lines(path, top=None):
     s = spec.read(path)
-    sections = trace(s.net, s.x, s.t, s.learning_rate, top)
+    sections = trace(s.net, s.x, s.T, s.eta, top)
     return s, [line for section in sections for line in section.lines]
 
 
@@ -49,7 +49,7 @@ DF = {"relu": lambda a: 1.0 if a > 0 else 0.0, "sigmoid": lambda a: F["sigmoid"]
       "tanh": lambda a: 1 - math.tanh(a) ** 2, "identity": lambda a: 1.0}
 
 
-def by_hand(W, B, activations, loss, x, t):
+def by_hand(W, B, activations, loss, x, T):
     """{name: value} of every A, H, delta, back, dB, dW of one sample, computed from the formulas."""
     L, H, A, out = len(W) - 1, [x], [[]], {}
     for k in range(1, L + 1):
@@ -62,9 +62,9 @@ def by_hand(W, B, activations, loss, x, t):
             H.append([F[activations[k]](a) for a in A[k]])
     Y, N = H[L], len(H[L])
     if loss == "cross_entropy":
-        delta = [Y[j] - t[j] for j in range(N)]
+        delta = [Y[j] - T[j] for j in range(N)]
     else:
-        delta = [DF[activations[L]](A[L][j]) * -2 / N * (t[j] - Y[j]) for j in range(N)]
+        delta = [DF[activations[L]](A[L][j]) * -2 / N * (T[j] - Y[j]) for j in range(N)]
     for k in range(L, 0, -1):
         for j, d in enumerate(delta):
             out[f"delta[{k}][{j}]"] = out[f"dB[{k}][{j}]"] = d
@@ -104,7 +104,7 @@ def test_the_worked_example_trace_shows_11_minus_14_33_and_loss_169():
 def test_every_value_in_the_trace_matches_an_independent_calculation(path):
     s, lines = trace_lines(path)
     shown = values(lines)
-    expected = by_hand(s.net.W, s.net.B, s.net.activations, s.net.loss, s.x, s.t)
+    expected = by_hand(s.net.W, s.net.B, s.net.activations, s.net.loss, s.x, s.T)
     for name, value in expected.items():
         assert name in shown, name
         assert close(shown[name], value), (name, shown[name], value)
@@ -116,10 +116,10 @@ def test_the_traced_gradients_match_finite_differences(path):
     shown = values(lines)
     for k in range(1, s.net.L + 1):
         for j in range(s.net.sizes[k]):
-            numerical = numerical_derivative(s.net, [(s.x, s.t)], k, j, None)
+            numerical = numerical_derivative(s.net, [(s.x, s.T)], k, j, None)
             assert abs(shown[f"dB[{k}][{j}]"] - numerical) < 1e-5 * max(1.0, abs(numerical))
             for i in range(s.net.sizes[k - 1]):
-                numerical = numerical_derivative(s.net, [(s.x, s.t)], k, j, i)
+                numerical = numerical_derivative(s.net, [(s.x, s.T)], k, j, i)
                 assert abs(shown[f"dW[{k}][{j}][{i}]"] - numerical) < 1e-5 * max(1.0, abs(numerical))
 
 
@@ -133,9 +133,9 @@ def test_the_step_moves_every_parameter_by_eta_times_its_gradient_and_lowers_the
     for k in range(1, s.net.L + 1):
         for j in range(s.net.sizes[k]):
             for i in range(s.net.sizes[k - 1]):
-                want = s.net.W[k][j][i] - s.learning_rate * grads[f"dW[{k}][{j}][{i}]"]
+                want = s.net.W[k][j][i] - s.eta * grads[f"dW[{k}][{j}][{i}]"]
                 assert close(shown[f"W[{k}][{j}][{i}]"], want)
-            assert close(shown[f"B[{k}][{j}]"], s.net.B[k][j] - s.learning_rate * grads[f"dB[{k}][{j}]"])
+            assert close(shown[f"B[{k}][{j}]"], s.net.B[k][j] - s.eta * grads[f"dB[{k}][{j}]"])
     assert s.net.W == before  # the step was taken on a copy
     loss_before, loss_after = map(float, re.search(r"loss = (\S+) before the step, (\S+) after", lines[-1]).groups())
     assert loss_after < loss_before
@@ -150,7 +150,7 @@ def test_the_trace_shows_a_broken_engine_not_a_recalculation(monkeypatch):
         g.dW[2][0][0] += 1.0
 
     monkeypatch.setattr(Network, "backward", backward_with_a_bug)
-    lines = [line for section in trace(s.net, s.x, s.t, s.learning_rate) for line in section.lines]
+    lines = [line for section in trace(s.net, s.x, s.T, s.eta) for line in section.lines]
     assert "dW[2][0][0] = H[1][0]*delta[2][0] = 11*26 = 287" in lines
 
 
@@ -186,7 +186,7 @@ def test_markdown_gives_headed_sections_of_code(capsys):
 
 def test_render_indents_text_under_titles():
     s = spec.read(WORKED)
-    text = render(trace(s.net, s.x, s.t, s.learning_rate))
+    text = render(trace(s.net, s.x, s.T, s.eta))
     assert "\n\nLoss\n  loss = (1/N) sum_n (T[n] - Y[n])^2 = ((20 - 33)^2) / 1 = 169\n" in text
 
 
@@ -214,7 +214,7 @@ def test_every_shipped_example_s_step_lowers_its_loss_without_saturating(path):
     """A learner reads a loss that rises after the step, or falls to 0, as a bug: each example's eta is chosen so
     that one step lowers the loss and does not saturate."""
     s = spec.read(path)
-    computed = compute(s.net, s.x, s.t, s.learning_rate, s.optimizer)
+    computed = compute(s.net, s.x, s.T, s.eta, s.optimizer)
     assert 0 < computed.loss_after < computed.loss, (computed.loss, computed.loss_after)
 
 
@@ -227,10 +227,10 @@ def test_trace_json_holds_every_value_the_trace_prints_keyed_by_the_notation(tmp
         values = document["values"]
         text = run_nnloop("trace", name, "--full").stdout
         s = spec.read(name)
-        computed = compute(s.net, s.x, s.t, s.learning_rate, s.optimizer)
+        computed = compute(s.net, s.x, s.T, s.eta, s.optimizer)
         L = s.net.L
         assert document["loss"] == computed.loss and document["loss_after"] == computed.loss_after
-        assert document["x"] == s.x and document["T"] == s.t and document["eta"] == s.learning_rate
+        assert document["x"] == s.x and document["T"] == s.T and document["eta"] == s.eta
         flat_A = [a for a in _flat(computed.v.A[L])]
         assert [values[f"A[{L}][{j}]"] for j in range(len(flat_A))] == flat_A
         for key in [k for k in values if k.startswith(("dW[", "dK[", "dB[", "delta["))][:50]:

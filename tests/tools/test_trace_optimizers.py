@@ -9,7 +9,7 @@ def engine_step(path):
     """The spec's network after one step of its optimizer, computed by the training code itself."""
     from nnloop.learning.training import update_mini_batch
     s = spec.read(path)
-    update_mini_batch(s.net, [(s.x, s.t)], s.learning_rate, s.optimizer)
+    update_mini_batch(s.net, [(s.x, s.T)], s.eta, s.optimizer)
     return s.net
 
 
@@ -26,7 +26,7 @@ def test_momentum_step_is_shown_with_numbers():
 
 def test_adam_step_shows_the_bias_correction():
     s = spec.read(f"{ROOT}/data/examples/xor-adam.json")
-    text = render(trace(s.net, s.x, s.t, s.learning_rate, optimizer=s.optimizer))
+    text = render(trace(s.net, s.x, s.T, s.eta, optimizer=s.optimizer))
     assert "adam, step t = 1" in text
     assert "m_hat = m/(1 - b1^t) = (-0.0132427)/(1 - 0.9^1) = (-0.132427)" in text
     assert "s_hat = s/(1 - b2^t) = 1.75368e-05/(1 - 0.999^1) = 0.0175368" in text

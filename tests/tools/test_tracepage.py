@@ -47,8 +47,8 @@ def highlighted(root, line_start):
 @pytest.mark.parametrize("path", EXAMPLES, ids=os.path.basename)
 def test_the_page_has_a_step_per_trace_line_each_beside_its_diagram(tmp_path, path):
     s = spec.load_subject(path)
-    (x, t), = s.samples
-    lines = [line for section in trace(s.net, x, t, s.learning_rate, about=s.about, optimizer=s.optimizer) for line in section.lines]
+    (x, T), = s.samples
+    lines = [line for section in trace(s.net, x, T, s.eta, about=s.about, optimizer=s.optimizer) for line in section.lines]
     root = trace_page(tmp_path, path)
     assert not list(root.iter(XHTML + "script"))
     sections = [e for e in root.iter(XHTML + "section") if e.get("class") == "step"]
@@ -101,8 +101,8 @@ def test_the_convnet_page_has_a_step_per_formula_and_every_value_of_the_trace(tm
     root = trace_page(tmp_path, path)
     assert not list(root.iter(XHTML + "script"))
     s = spec.load_subject(path)
-    (x, t), = s.samples
-    sections = trace(s.net, x, t, s.learning_rate, top=6, about=s.about)
+    (x, T), = s.samples
+    sections = trace(s.net, x, T, s.eta, top=6, about=s.about)
     steps = [e for e in root.iter(XHTML + "section") if e.get("class") == "step"]
     formulas = [re.sub(r"\s+", " ", next(e for e in step.iter(XHTML + "pre") if e.get("class") == "formula").text)
                 for step in steps]

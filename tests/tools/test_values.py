@@ -48,12 +48,12 @@ def test_the_worked_example_s_document():
 def test_a_convnet_s_values_are_keyed_by_K_and_every_map_index_and_match_the_network():
     net = build(parse("conv2x2,maxpool2"), (1, 4, 4), classes=3, seed=2)
     x = [0.1 * i for i in range(16)]
-    t = [0.0, 1.0, 0.0]
-    document = values(net, x, t, 0.1)
+    T = [0.0, 1.0, 0.0]
+    document = values(net, x, T, 0.1)
     named = document["values"]
     v, g = NodeValues(net), Gradients(net)
     net.forward(x, v)
-    net.backward(v, t, g)
+    net.backward(v, T, g)
     assert named["K[1][1][0][1][0]"] == net.layers[1].W[1][0][1][0]
     assert named["dK[1][1][0][1][0]"] == g.dW[1][1][0][1][0]
     assert named["A[1][1][2][0]"] == v.A[1][1][2][0] and named["H[2][1][0][0]"] == v.H[2][1][0][0]
@@ -76,14 +76,14 @@ def test_compute_steps_a_copy_and_leaves_the_network_and_the_optimizer_as_they_w
 
 def test_compute_drops_the_same_nodes_before_and_after_the_step():
     net = build(parse("dense40,dropout0.5"), 6, classes=3, seed=4)
-    x, t = [0.5, -1.0, 2.0, 0.0, 1.5, -0.5], [0.0, 1.0, 0.0]
-    computed = compute(net, x, t, 0.01)
+    x, T = [0.5, -1.0, 2.0, 0.0, 1.5, -0.5], [0.0, 1.0, 0.0]
+    computed = compute(net, x, T, 0.01)
     mask = computed.v.memory[2].mask
     assert 0.0 in mask and 2.0 in mask  # a dropout layer of P = 0.5: dropped nodes, kept ones scaled by 2
     assert computed.v.H[2] == [h * m for h, m in zip(computed.v.H[1], mask)]
     after = NodeValues(computed.stepped)
     after.draw_masks(Random(FIXED_SEED))
-    assert computed.stepped.sample_loss(computed.stepped.forward(x, after), t) == computed.loss_after
+    assert computed.stepped.sample_loss(computed.stepped.forward(x, after), T) == computed.loss_after
     assert after.memory[2].mask == mask
 
 
