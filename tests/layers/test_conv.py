@@ -101,7 +101,7 @@ def some(rnd, items, n):
 @st.composite
 def conv_problems(draw):
     """A random small conv layer (biases too), an input X and the loss weights r."""
-    C_in, channels = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    C_in, channels = draw(st.integers(1, 3)), draw(st.integers(1, 6))  # 4 to 6: forward's kernels four at a time
     rows, cols = draw(st.integers(3, 8)), draw(st.integers(3, 8))
     size, stride, padding = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(0, 2))
     activation = draw(st.sampled_from(ELEMENTWISE))
@@ -195,6 +195,28 @@ def test_backward_adds_into_dK_and_dB_and_overwrites_back():
     dK2, dB2 = (zeros_like(layer.W), zeros_like(layer.B))
     layer.backward(X, A, H, delta, dK2, dB2, None, None)
     assert (dK2, dB2) == (dK1, dB1)
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4, 5, 8, 11])
+def test_forward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_grouping(channels):
+    """Kernels summed four at a time give, bit for bit, the one loop a = B[c]; a += K[c][c'][u][v] * x over
+    (c', u, v) in order: the grouping reads each input once for several sums, it does not reorder any sum."""
+    layer = Conv2D((3, 7, 6), channels, 3, stride=2, padding=1, activation="identity", rng=Random(21))
+    rnd = random.Random(22)
+    layer.B = [rnd.uniform(-1, 1) for _ in range(channels)]
+    X = random3(layer.in_shape, rnd)
+    A, _ = run(layer, X)
+    C_in, rows, cols = layer.in_shape
+    for c in range(channels):
+        for y in range(layer.shape[1]):
+            for x in range(layer.shape[2]):
+                a = layer.B[c]
+                for c2 in range(C_in):
+                    for u in range(3):
+                        for v in range(3):
+                            y2, x2 = 2 * y + u - 1, 2 * x + v - 1
+                            a += layer.K[c][c2][u][v] * (X[c2][y2][x2] if 0 <= y2 < rows and 0 <= x2 < cols else 0.0)
+                assert A[c][y][x] == a
 
 
 def test_a_zero_delta_is_skipped_yet_counts_as_zero():
