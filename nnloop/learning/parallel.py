@@ -15,12 +15,14 @@ from a seed of the run and the sample's position in the epoch
 Worker processes start once per run and are forked, so that they inherit
 the training digits instead of receiving them; each minibatch then costs
 two messages per worker: the weights out, the gradient sums back, as raw
-doubles. They ignore Ctrl-C, which the parent handles (keeping the last
+doubles, packed into and read from one array of doubles that each side
+allocates once. They ignore Ctrl-C, which the parent handles (keeping the last
 checkpoint, nnloop.cli.trainer), and the parent ends them when the run ends.
 A worker that dies or fails ends the run with an NnloopError.
 """
 import multiprocessing
 import signal
+import sys
 from array import array
 
 from ..errors import NnloopError
@@ -28,6 +30,11 @@ from ..lists import rows
 from ..network import Gradients, NodeValues
 from .dropout import with_dropout
 from .training import accumulate
+
+# How pack, unpack and add_packed copy a row: PyPy compiles an index loop into a plain copy (2 to 8 times faster
+# than its array.fromlist or slices), while CPython runs such a loop value by value and copies fastest through
+# array's own methods (2 to 3 times faster than the loop), so each takes the way that is fast where it runs.
+COMPILED = sys.implementation.name == "pypy"
 
 
 class WorkerPool:
@@ -48,6 +55,7 @@ class WorkerPool:
         self.samples = samples
         net = with_dropout(net, dropout)  # the network run_epoch trains, which the workers must run too
         self.v = NodeValues(net)
+        self.flat = packed_array(net)  # the weights going out, then each worker's sums coming back
         self.connections, self.processes = [], []
         self.busy = False
         for n in range(1, workers):
@@ -66,12 +74,12 @@ class WorkerPool:
         seed is that of the first sample's masks, sample n's is seed + n.
         """
         shares = split(indices, len(self.processes) + 1)
-        weights = pack(net.W, net.B)
+        pack(net.W, net.B, self.flat)
         self.busy = True
         first = len(shares[0])  # the position in indices of share n's first sample
         for n, connection in enumerate(self.connections, start=1):
             self.talk(n, connection.send, (shares[n], None if seed is None else seed + first))
-            self.talk(n, connection.send_bytes, weights)
+            self.talk(n, connection.send_bytes, self.flat)
             first += len(shares[n])
         loss_sum, hits = accumulate(net, [self.samples[i] for i in shares[0]], g, self.v, seed)
         for n, connection in enumerate(self.connections, start=1):
@@ -80,7 +88,8 @@ class WorkerPool:
                 raise NnloopError(f"worker {n} failed: {reply[1]}")
             loss_sum += reply[1]
             hits += reply[2]
-            add_packed(g, self.talk(n, connection.recv_bytes))
+            self.talk(n, connection.recv_bytes_into, self.flat)
+            add_packed(g, self.flat)
         self.busy = False
         return loss_sum, hits
 
@@ -120,20 +129,22 @@ def work(connection, net, samples):
     """A worker process: for each (indices, weights) received, send back its share's sums."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     g, v = Gradients(net), NodeValues(net)
+    flat = packed_array(net)
     while True:
         message = connection.recv()
         if message is None:
             return
         indices, seed = message
-        unpack(net.W, net.B, connection.recv_bytes())
-        g.zero()
-        try:
+        connection.recv_bytes_into(flat)
+        unpack(net.W, net.B, flat)
+        try:  # g is all 0 here: the last pack cleared it
             loss_sum, hits = accumulate(net, [samples[i] for i in indices], g, v, seed)
         except Exception as e:  # reported to the parent, which ends the run with the message
             connection.send(("failed", f"{type(e).__name__}: {e}"))
             return
         connection.send(("done", loss_sum, hits))
-        connection.send_bytes(pack(g.dW, g.dB))
+        pack(g.dW, g.dB, flat, clear=True)
+        connection.send_bytes(flat)
 
 
 def split(indices, N):
@@ -161,39 +172,67 @@ def packed_rows(M, V):
         yield V[k]
 
 
-def pack(M, V):
-    """M[k][j][i] and V[k][j] (weights and biases, or dW and dB) as bytes of doubles, in packed_rows order."""
-    flat = array("d")
-    for row in packed_rows(M, V):
-        flat.fromlist(row)
-    return flat.tobytes()
+def packed_array(net):
+    """An array of as many doubles as net has weights and biases: what pack fills and unpack reads."""
+    return array("d", bytes(8 * sum(len(row) for row in packed_rows(net.W, net.B))))
 
 
-def unpack(M, V, data):
-    """Overwrite M and V, in place, with the values pack(M, V) wrote into data."""
-    flat = array("d")
-    flat.frombytes(data)
+def pack(M, V, flat, clear=False):
+    """Copy M[k][j][i] and V[k][j] (weights and biases, or dW and dB) into the array flat, in packed_rows order.
+
+    clear: set each value to 0.0 once copied (a worker's gradient sums, used up by the parent).
+
+    >>> flat = array("d", bytes(8 * 3))
+    >>> dW, dB = [[], [[1.0, 2.0]]], [[], [3.0]]
+    >>> pack(dW, dB, flat, clear=True)
+    >>> flat.tolist(), dW, dB
+    ([1.0, 2.0, 3.0], [[], [[0.0, 0.0]]], [[], [0.0]])
+    """
     o = 0
     for row in packed_rows(M, V):
-        for i in range(len(row)):  # a loop: under PyPy, row[:] = flat[...] took ten times as long
-            row[i] = flat[o + i]
+        if COMPILED:
+            for i in range(len(row)):
+                flat[o + i] = row[i]
+            if clear:
+                for i in range(len(row)):
+                    row[i] = 0.0
+        else:
+            flat[o:o + len(row)] = array("d", row)
+            if clear:
+                row[:] = [0.0] * len(row)  # as nnloop.lists.clear: the list stays, its values are 0.0
         o += len(row)
 
 
-def add_packed(g, data):
-    """Add the dW and dB sums that pack wrote into data into g's accumulators.
+def unpack(M, V, flat):
+    """Overwrite M and V, in place, with the values pack(M, V, flat) wrote into flat."""
+    o = 0
+    for row in packed_rows(M, V):
+        if COMPILED:
+            for i in range(len(row)):
+                row[i] = flat[o + i]
+        else:
+            row[:] = flat[o:o + len(row)].tolist()
+        o += len(row)
+
+
+def add_packed(g, flat):
+    """Add the dW and dB sums that pack wrote into flat into g's accumulators.
 
     >>> g = Gradients([2, 1])
     >>> g.dW[1][0][1] = 1.5
-    >>> add_packed(g, pack([[], [[1.0, 2.0]]], [[], [3.0]]))
+    >>> flat = array("d", bytes(8 * 3))
+    >>> pack([[], [[1.0, 2.0]]], [[], [3.0]], flat)
+    >>> add_packed(g, flat)
     >>> g.dW[1], g.dB[1]
     ([[1.0, 3.5]], [3.0])
     """
-    flat = array("d")
-    flat.frombytes(data)
     o = 0
     for row in packed_rows(g.dW, g.dB):
-        share = flat[o:o + len(row)]  # the row's slice, so that the loop indexes both alike
-        for i in range(len(row)):
-            row[i] += share[i]
+        if COMPILED:
+            for i in range(len(row)):
+                row[i] += flat[o + i]
+        else:
+            share = flat[o:o + len(row)]  # the row's slice, one copy in C, so that the loop indexes both alike
+            for i in range(len(row)):
+                row[i] += share[i]
         o += len(row)
