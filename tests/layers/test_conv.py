@@ -219,6 +219,33 @@ def test_forward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_
                 assert A[c][y][x] == a
 
 
+@pytest.mark.parametrize("channels", [1, 2, 3, 5, 8])
+def test_backward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_grouping(channels):
+    """Kernels taken two at a time give, bit for bit, the plain loops over (y, x), then c, then (c', u, v):
+    dK[c][c'][u][v] += x * delta, back[c'][y'][x'] += K[c][c'][u][v] * delta, some deltas 0 as after relu."""
+    layer = Conv2D((2, 6, 7), channels, 3, stride=1, padding=1, activation="identity", rng=Random(23))
+    rnd = random.Random(24)
+    X = random3(layer.in_shape, rnd)
+    delta = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(7)] for y in range(6)] for c in range(channels)]
+    A, H = run(layer, X)
+    dK, dB = zeros_like(layer.W), zeros_like(layer.B)
+    back = zeros3(layer.in_shape)
+    layer.backward(X, A, H, delta, dK, dB, back, None)
+    ref_dK, ref_back = zeros_like(layer.W), zeros3(layer.in_shape)
+    for y in range(6):
+        for x in range(7):
+            for c in range(channels):
+                for c2 in range(2):
+                    for u in range(3):
+                        for v in range(3):
+                            y2, x2 = y + u - 1, x + v - 1
+                            if 0 <= y2 < 6 and 0 <= x2 < 7:
+                                ref_dK[c][c2][u][v] += X[c2][y2][x2] * delta[c][y][x]
+                                ref_back[c2][y2][x2] += layer.K[c][c2][u][v] * delta[c][y][x]
+    assert dK == ref_dK
+    assert back == ref_back
+
+
 def test_a_zero_delta_is_skipped_yet_counts_as_zero():
     """Skipping delta == 0 (a relu node that was off) gives exactly what adding its zeros would."""
     layer = Conv2D((1, 5, 5), channels=1, size=3, padding=1, rng=Random(6))
