@@ -13,11 +13,11 @@ output); the network turns back into layer k-1's delta with that layer's
 f' (nnloop.network.Network.backward).
 
 >>> layer = Dense.with_parameters(W=[[3.0, 1.0, 2.0], [-2.0, -3.0, -1.0]], B=[0.0, 0.0], activation="relu")
->>> A, H, nonzero = [0.0, 0.0], [0.0, 0.0], []
->>> layer.forward([2.0, 3.0, 1.0], A, H, nonzero); A, H
+>>> A, H, memory = [0.0, 0.0], [0.0, 0.0], layer.new_memory()
+>>> layer.forward([2.0, 3.0, 1.0], A, H, memory); A, H
 ([11.0, -14.0], [11.0, 0.0])
 >>> dW, dB, back = [[0.0] * 3, [0.0] * 3], [0.0, 0.0], [0.0] * 3
->>> layer.backward([2.0, 3.0, 1.0], A, H, [78.0, 0.0], dW, dB, back, nonzero)
+>>> layer.backward([2.0, 3.0, 1.0], A, H, [78.0, 0.0], dW, dB, back, memory)
 >>> dW, dB, back
 ([[156.0, 234.0, 78.0], [0.0, 0.0, 0.0]], [78.0, 0.0], [234.0, 78.0, 156.0])
 >>> layer
@@ -88,41 +88,77 @@ class Dense:
     def __repr__(self):
         return f"Dense {self.in_shape} -> {self.shape} ({self.activation}): W[0] = {first(self.W[0])}  B = {first(self.B)}"
 
-    def forward(self, H_prev, A, H, nonzero):
-        """Fill A and H from the input H_prev; nonzero is left holding the i where H_prev[i] != 0."""
+    def forward(self, H_prev, A, H, memory):
+        """Fill A and H from the input H_prev; memory is left holding the i where H_prev[i] != 0.
+
+        A[j] = B[j] + sum_i W[j][i] * H_prev[i], the terms added in the order i, skipping the zero inputs.
+        Four nodes take their sums in one pass over the inputs, each sum still its own; the last
+        len(A) mod 4 nodes, and a layer of fewer than four, one by one.
+        """
         W, B = self.W, self.B
-        find_nonzero(H_prev, nonzero)
-        for j in range(len(A)):
+        find_nonzero(H_prev, memory)
+        j = 0
+        while j + 4 <= len(A):  # four nodes per pass: each H_prev[i] read once for four sums (1.1x the MLP)
+            W_0, W_1, W_2, W_3 = W[j], W[j + 1], W[j + 2], W[j + 3]
+            a0, a1, a2, a3 = B[j], B[j + 1], B[j + 2], B[j + 3]
+            for i in memory:
+                h = H_prev[i]
+                a0 += W_0[i] * h
+                a1 += W_1[i] * h
+                a2 += W_2[i] * h
+                a3 += W_3[i] * h
+            A[j], A[j + 1], A[j + 2], A[j + 3] = a0, a1, a2, a3
+            j += 4
+        for j in range(j, len(A)):
             W_j = W[j]  # hoisted: one lookup per node, not per edge
             a = B[j]
-            for i in nonzero:  # a zero input adds nothing (81% of MNIST pixels)
+            for i in memory:  # a zero input adds nothing (81% of MNIST pixels)
                 a += W_j[i] * H_prev[i]
             A[j] = a
         self.f.forward(A, H)
 
-    def backward(self, H_prev, A, H, delta, dW, dB, back, nonzero):
+    def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
         """Add this sample's dW and dB; fill back = dLoss/dH_prev unless back is None.
 
-        nonzero is what forward left: the i where H_prev[i] != 0.
+        memory is what forward left: the i where H_prev[i] != 0.
+
+          dB[j] += delta[j];  dW[j][i] += H_prev[i] * delta[j];  back[i] = sum_j W[j][i] * delta[j]
+
+        The nodes whose delta is not 0 go two per pass, every sum still adding its terms in the order j.
         """
+        live = []  # the nodes j whose delta is not 0
         for j in range(len(delta)):
             d = delta[j]
             dB[j] += d  # the bias gradient is the delta itself
-            if d == 0.0:  # a relu node that was off: no gradient on its edges
-                continue
-            dW_j = dW[j]
-            for i in nonzero:  # a zero input's edge gets H * delta = 0
+            if d != 0.0:  # 0: a relu node that was off, no gradient on its edges and nothing sent back
+                live.append(j)
+        m = 0
+        while m + 2 <= len(live):  # two nodes per pass: each H_prev[i] read once for two rows of dW
+            j0, j1 = live[m], live[m + 1]
+            d0, d1, dW_0, dW_1 = delta[j0], delta[j1], dW[j0], dW[j1]
+            for i in memory:
+                h = H_prev[i]
+                dW_0[i] += h * d0
+                dW_1[i] += h * d1
+            m += 2
+        for j in live[m:]:  # an odd one out
+            dW_j, d = dW[j], delta[j]
+            for i in memory:  # a zero input's edge gets H * delta = 0
                 dW_j[i] += H_prev[i] * d
         if back is None:
             return  # layer k-1 is the input: nothing below it to learn
         W = self.W
         for i in range(len(back)):
             back[i] = 0.0
-        for j in range(len(delta)):  # row by row, the order W is stored in: back[i] += W[j][i] * delta[j]
-            d = delta[j]
-            if d == 0.0:  # a relu node that was off sends nothing back
-                continue
-            W_j = W[j]
+        m = 0
+        while m + 2 <= len(live):  # row by row, the order W is stored in, two rows per pass
+            j0, j1 = live[m], live[m + 1]
+            d0, d1, W_0, W_1 = delta[j0], delta[j1], W[j0], W[j1]
+            for i in range(len(back)):
+                back[i] = back[i] + W_0[i] * d0 + W_1[i] * d1  # in the order j0, then j1, as one row at a time
+            m += 2
+        for j in live[m:]:
+            W_j, d = W[j], delta[j]
             for i in range(len(back)):
                 back[i] += W_j[i] * d
 

@@ -32,23 +32,23 @@ def problems(draw):
 @given(problems())
 def test_forward_is_the_sum_over_every_input(problem):
     layer, H_prev, _ = problem
-    A, H, nonzero = [0.0] * layer.shape, [0.0] * layer.shape, layer.new_memory()
-    layer.forward(H_prev, A, H, nonzero)
+    A, H, memory = [0.0] * layer.shape, [0.0] * layer.shape, layer.new_memory()
+    layer.forward(H_prev, A, H, memory)
     assert all(math.isclose(a, r, rel_tol=1e-12, abs_tol=1e-12)
                for a, r in zip(A, reference_forward(layer.W, layer.B, H_prev)))
     expected = [0.0] * layer.shape
     layer.f.forward(A, expected)
     assert H == expected
-    assert nonzero == [i for i, h in enumerate(H_prev) if h != 0.0]
+    assert memory == [i for i, h in enumerate(H_prev) if h != 0.0]
 
 
 @given(problems())
 def test_backward_adds_dW_dB_and_fills_back(problem):
     layer, H_prev, delta = problem
-    A, H, nonzero = [0.0] * layer.shape, [0.0] * layer.shape, layer.new_memory()
-    layer.forward(H_prev, A, H, nonzero)
+    A, H, memory = [0.0] * layer.shape, [0.0] * layer.shape, layer.new_memory()
+    layer.forward(H_prev, A, H, memory)
     dW, dB, back = zeros_like(layer.W), [1.0] * layer.shape, [7.0] * layer.in_shape
-    layer.backward(H_prev, A, H, delta, dW, dB, back, nonzero)
+    layer.backward(H_prev, A, H, delta, dW, dB, back, memory)
     assert dB == [1.0 + d for d in delta]  # added to what was there
     assert dW == [[H_prev[i] * delta[j] if H_prev[i] != 0.0 and delta[j] != 0.0 else 0.0
                    for i in range(layer.in_shape)] for j in range(layer.shape)]
@@ -60,10 +60,10 @@ def test_backward_adds_dW_dB_and_fills_back(problem):
 def test_dW_and_back_equal_central_differences_of_a_linear_loss(problem):
     """With Loss = sum_j delta[j] A[j], dLoss/dA[j] is delta[j]: dW and back must be its derivatives."""
     layer, H_prev, delta = problem
-    A, H, nonzero = [0.0] * layer.shape, [0.0] * layer.shape, []
-    layer.forward(H_prev, A, H, nonzero)
+    A, H, memory = [0.0] * layer.shape, [0.0] * layer.shape, []
+    layer.forward(H_prev, A, H, memory)
     dW, dB, back = zeros_like(layer.W), [0.0] * layer.shape, [0.0] * layer.in_shape
-    layer.backward(H_prev, A, H, delta, dW, dB, back, nonzero)
+    layer.backward(H_prev, A, H, delta, dW, dB, back, memory)
 
     def loss():
         A2 = [0.0] * layer.shape
@@ -80,10 +80,10 @@ def test_dW_and_back_equal_central_differences_of_a_linear_loss(problem):
 
 def test_back_none_means_the_input_layer_below_and_only_dW_dB_are_made():
     layer = Dense.with_parameters([[1.0, 2.0]], [0.0], "identity")
-    A, H, nonzero = [0.0], [0.0], []
-    layer.forward([3.0, 4.0], A, H, nonzero)
+    A, H, memory = [0.0], [0.0], []
+    layer.forward([3.0, 4.0], A, H, memory)
     dW, dB = [[0.0, 0.0]], [0.0]
-    layer.backward([3.0, 4.0], A, H, [2.0], dW, dB, None, nonzero)
+    layer.backward([3.0, 4.0], A, H, [2.0], dW, dB, None, memory)
     assert (dW, dB) == ([[6.0, 8.0]], [2.0])
 
 
@@ -137,3 +137,27 @@ def test_a_file_s_W_must_have_one_weight_per_node_below():
     from nnloop import NnloopError
     with pytest.raises(NnloopError, match=r"\"W\" must be a list of rows of 4 weights"):
         Dense.from_document({"type": "dense", "activation": "relu", "W": [[1.0, 2.0, 3.0]], "B": [0.0]}, 4)
+
+
+@pytest.mark.parametrize("nodes", [1, 2, 3, 4, 5, 9])
+def test_nodes_taken_four_and_two_at_a_time_add_every_sum_in_the_formula_s_order(nodes):
+    """Bit for bit the plain loops: A[j] = B[j]; A[j] += W[j][i] * H_prev[i] over i; dW[j][i] += H_prev[i] *
+    delta[j] and back[i] += W[j][i] * delta[j] over j in order, some inputs and deltas 0 as after relu."""
+    rnd = random.Random(nodes)
+    layer = Dense.with_parameters([[rnd.uniform(-1, 1) for i in range(7)] for j in range(nodes)],
+                                  [rnd.uniform(-1, 1) for j in range(nodes)], "identity")
+    H_prev = [rnd.choice([0.0, rnd.uniform(-1, 1)]) for i in range(7)]
+    delta = [rnd.choice([0.0, rnd.uniform(-1, 1)]) for j in range(nodes)]
+    A, H, memory = [0.0] * nodes, [0.0] * nodes, layer.new_memory()
+    layer.forward(H_prev, A, H, memory)
+    dW, dB, back = [[0.5] * 7 for j in range(nodes)], [0.0] * nodes, [0.0] * 7
+    layer.backward(H_prev, A, H, delta, dW, dB, back, memory)
+    ref_A, ref_dW, ref_back = [], [[0.5] * 7 for j in range(nodes)], [0.0] * 7
+    for j in range(nodes):
+        a = layer.B[j]
+        for i in range(7):
+            a += layer.W[j][i] * H_prev[i]
+            ref_dW[j][i] += H_prev[i] * delta[j]
+            ref_back[i] += layer.W[j][i] * delta[j]
+        ref_A.append(a)
+    assert (A, dW, back) == (ref_A, ref_dW, ref_back)
