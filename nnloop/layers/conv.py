@@ -265,17 +265,35 @@ class Conv2D:
         The nodes are numbered on rows as wide as P's: node (y, x) is t = s*y*cols_P + s*x, whose window
         under weight (u, v) holds P[t + offset]. The other t (past cols_out on a wide row, below the last
         row of nodes, between nodes when s > 1) are added to, but no node reads them: they are dropped.
+        Four kernels go per pass over the nonzero pixels, each node's sum still in the order (c', u, v).
         """
         K, B, size, s, p = self.K, self.B, self.size, self.stride, self.padding
         P, rows_P, cols_P = self.flat_padded(H_prev), len(H_prev[0]) + 2 * p, len(H_prev[0][0]) + 2 * p
         # nonzero[c'] = the j of channel c' where P[j] != 0: a zero input adds nothing (82% of MNIST pixels)
         nonzero = [[j for j in range(c2 * rows_P * cols_P, (c2 + 1) * rows_P * cols_P) if P[j] != 0.0]
                    for c2 in range(len(H_prev))]
-        A_wide = [0.0] * (rows_P * cols_P)
-        for c in range(len(A)):
-            b = B[c]
-            for t in range(len(A_wide)):
-                A_wide[t] = b
+        C = len(A)
+        A_wide = [[B[c]] * (rows_P * cols_P) for c in range(C)]  # kernel c's sums, each starting as B[c]
+        c = 0
+        while c + 4 <= C:  # four kernels per pass over the nonzero pixels: t and P[j] found once for four sums
+            A_0, A_1, A_2, A_3 = A_wide[c], A_wide[c + 1], A_wide[c + 2], A_wide[c + 3]
+            for c2 in range(len(H_prev)):
+                nonzero_c2 = nonzero[c2]
+                for u in range(size):
+                    for v in range(size):
+                        w0, w1, w2, w3 = K[c][c2][u][v], K[c + 1][c2][u][v], K[c + 2][c2][u][v], K[c + 3][c2][u][v]
+                        offset = (c2 * rows_P + u) * cols_P + v
+                        for j in nonzero_c2:
+                            t = j - offset
+                            if t >= 0:
+                                h = P[j]
+                                A_0[t] += w0 * h
+                                A_1[t] += w1 * h
+                                A_2[t] += w2 * h
+                                A_3[t] += w3 * h
+            c += 4
+        for c in range(c, C):  # the last C mod 4 kernels, one at a time
+            A_c = A_wide[c]
             for c2 in range(len(H_prev)):
                 nonzero_c2 = nonzero[c2]
                 for u in range(size):
@@ -286,12 +304,13 @@ class Conv2D:
                         for j in nonzero_c2:
                             t = j - offset
                             if t >= 0:  # the pixel is in a window under (u, v); otherwise above every window
-                                A_wide[t] += w * P[j]
-            A_c = A[c]
+                                A_c[t] += w * P[j]
+        for c in range(C):
+            A_c, A_w = A[c], A_wide[c]
             for y in range(len(A_c)):
                 A_row, start = A_c[y], s * y * cols_P
                 for x in range(len(A_row)):
-                    A_row[x] = A_wide[start + s * x]
+                    A_row[x] = A_w[start + s * x]
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
         """Add dK into dW and dB from delta[c][y][x] = dLoss/dA; overwrite back with dLoss/dH_prev.
@@ -318,23 +337,46 @@ class Conv2D:
     def backward_by_pixel(self, H_prev, delta, dW, dB):
         """dK[c][c'][u][v] += sum of P[j] * delta_wide[j - offset] over the nonzero P[j] of channel c'.
 
-        P, offset and the wide numbering t = s*y*cols_P + s*x are forward_by_pixel's: delta_wide[t] is
+        P, offset and the wide numbering t = s*y*cols_P + s*x are forward_by_pixel's: delta_wide[c][t] is
         delta[c][y][x] at a node and 0 between nodes, so that the sum runs over the nonzero pixels alone.
+        Four kernels go per pass over the nonzero pixels, each sum still in the order (y, x).
         """
         s, p, size = self.stride, self.padding, self.size
         P, rows_P, cols_P = self.flat_padded(H_prev), len(H_prev[0]) + 2 * p, len(H_prev[0][0]) + 2 * p
         nonzero = [[j for j in range(c2 * rows_P * cols_P, (c2 + 1) * rows_P * cols_P) if P[j] != 0.0]
                    for c2 in range(len(H_prev))]
-        delta_wide = [0.0] * (rows_P * cols_P)
-        for c in range(len(delta)):
-            delta_c, dK_c = delta[c], dW[c]
+        C = len(delta)
+        delta_wide = [[0.0] * (rows_P * cols_P) for c in range(C)]
+        for c in range(C):
+            delta_c, delta_w = delta[c], delta_wide[c]
             total = 0.0
             for y in range(len(delta_c)):
                 delta_cy, start = delta_c[y], s * y * cols_P
                 for x in range(len(delta_cy)):
                     total += delta_cy[x]  # the bias is in every node of channel c: its gradient is their deltas' sum
-                    delta_wide[start + s * x] = delta_cy[x]
+                    delta_w[start + s * x] = delta_cy[x]
             dB[c] += total
+        c = 0
+        while c + 4 <= C:  # four kernels per pass over the nonzero pixels: t and P[j] found once for four sums
+            D_0, D_1, D_2, D_3 = delta_wide[c], delta_wide[c + 1], delta_wide[c + 2], delta_wide[c + 3]
+            for c2 in range(len(H_prev)):
+                nonzero_c2 = nonzero[c2]
+                for u in range(size):
+                    for v in range(size):
+                        offset = (c2 * rows_P + u) * cols_P + v
+                        g0, g1, g2, g3 = dW[c][c2][u][v], dW[c + 1][c2][u][v], dW[c + 2][c2][u][v], dW[c + 3][c2][u][v]
+                        for j in nonzero_c2:
+                            t = j - offset
+                            if t >= 0:
+                                h = P[j]
+                                g0 += h * D_0[t]
+                                g1 += h * D_1[t]
+                                g2 += h * D_2[t]
+                                g3 += h * D_3[t]
+                        dW[c][c2][u][v], dW[c + 1][c2][u][v], dW[c + 2][c2][u][v], dW[c + 3][c2][u][v] = g0, g1, g2, g3
+            c += 4
+        for c in range(c, C):  # the last C mod 4 kernels, one at a time
+            dK_c, delta_w = dW[c], delta_wide[c]
             for c2 in range(len(H_prev)):
                 nonzero_c2 = nonzero[c2]
                 for u in range(size):
@@ -345,7 +387,7 @@ class Conv2D:
                         for j in nonzero_c2:  # a zero input's term is 0 (82% of MNIST pixels)
                             t = j - offset
                             if t >= 0:  # t grows with j: the terms come in the order (y, x), as node by node
-                                g += P[j] * delta_wide[t]
+                                g += P[j] * delta_w[t]
                         dK_ccu[v] = g
 
     def backward_by_patch(self, H_prev, delta, dW, dB, back):

@@ -197,16 +197,17 @@ def test_backward_adds_into_dK_and_dB_and_overwrites_back():
     assert (dK2, dB2) == (dK1, dB1)
 
 
+@pytest.mark.parametrize("C_in", [1, 3])  # 1: by pixel, 3: by patch
 @pytest.mark.parametrize("channels", [1, 3, 4, 5, 8, 11])
-def test_forward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_grouping(channels):
+def test_forward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_grouping(C_in, channels):
     """Kernels summed four at a time give, bit for bit, the one loop a = B[c]; a += K[c][c'][u][v] * x over
     (c', u, v) in order: the grouping reads each input once for several sums, it does not reorder any sum."""
-    layer = Conv2D((3, 7, 6), channels, 3, stride=2, padding=1, activation="identity", rng=Random(21))
+    layer = Conv2D((C_in, 7, 6), channels, 3, stride=2, padding=1, activation="identity", rng=Random(21))
     rnd = random.Random(22)
     layer.B = [rnd.uniform(-1, 1) for _ in range(channels)]
-    X = random3(layer.in_shape, rnd)
+    X = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(6)] for y in range(7)] for c2 in range(C_in)]
     A, _ = run(layer, X)
-    C_in, rows, cols = layer.in_shape
+    rows, cols = layer.in_shape[1:]
     for c in range(channels):
         for y in range(layer.shape[1]):
             for x in range(layer.shape[2]):
@@ -244,6 +245,35 @@ def test_backward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels
                                 ref_back[c2][y2][x2] += layer.K[c][c2][u][v] * delta[c][y][x]
     assert dK == ref_dK
     assert back == ref_back
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4, 5, 9])
+def test_a_first_layer_s_dK_adds_its_terms_in_the_order_y_x_whatever_the_kernels_grouping(channels):
+    """A first layer over one channel (back None: dK by pixel, four kernels per pass) gives, bit for bit,
+    dK[c][0][u][v] += x * delta[c][y][x] over (y, x) in order, from the sums dK held before; dB likewise."""
+    layer = Conv2D((1, 7, 8), channels, 3, stride=1, padding=1, rng=Random(25))
+    rnd = random.Random(26)
+    X = [[[rnd.choice([0.0, 0.0, rnd.uniform(0, 1)]) for x in range(8)] for y in range(7)]]
+    delta = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(8)] for y in range(7)] for c in range(channels)]
+    A, H = run(layer, X)
+    dK = [[[[rnd.uniform(-1, 1) for v in range(3)] for u in range(3)]] for c in range(channels)]
+    ref_dK = [[[row[:] for row in grid] for grid in kernel] for kernel in dK]
+    dB, ref_dB = [0.5] * channels, [0.5] * channels
+    layer.backward(X, A, H, delta, dK, dB, None, None)
+    for c in range(channels):
+        for u in range(3):
+            for v in range(3):
+                for y in range(7):
+                    for x in range(8):
+                        y2, x2 = y + u - 1, x + v - 1
+                        if 0 <= y2 < 7 and 0 <= x2 < 8:
+                            ref_dK[c][0][u][v] += X[0][y2][x2] * delta[c][y][x]
+        total = 0.0
+        for y in range(7):
+            for x in range(8):
+                total += delta[c][y][x]
+        ref_dB[c] += total
+    assert (dK, dB) == (ref_dK, ref_dB)
 
 
 def test_a_zero_delta_is_skipped_yet_counts_as_zero():
