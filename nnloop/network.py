@@ -330,7 +330,8 @@ class NodeValues:
     memory[k]  what layer k's forward leaves for its backward: for a dense
                layer the indices i where H[k-1][i] != 0, which its sums skip;
                for max pooling where each maximum came from; for dropout
-               the Mask it drew (nnloop.layers.dropout)
+               the Mask it drew (nnloop.layers.dropout); for a convolution its
+               padded input, kernels and windows as flat lists (nnloop.layers.conv.Memory)
     random     the memories of the layers whose class says RANDOM (dropout's
                masks), to which draw_masks hands a generator
 

@@ -67,20 +67,22 @@ def reference_gradients(X, K, s, p, delta):
     return dK, dB, back
 
 
-def run(layer, X):
+def run(layer, X, memory=None):
+    """(A, H) of forward over X; memory, if given, is left holding what backward needs of this X."""
     A, H = zeros(layer.shape), zeros(layer.shape)
-    layer.forward(X, A, H, layer.new_memory())
+    layer.forward(X, A, H, memory or layer.new_memory())
     return A, H
 
 
 def backprop(layer, X, r):
     """(A, H, dK, dB, back) for the loss sum r * H: delta = f'(A) * r."""
-    A, H = run(layer, X)
+    memory = layer.new_memory()
+    A, H = run(layer, X, memory)
     delta = zeros(layer.shape)
     delta_from_back(layer.f, A, H, r, delta)
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3(layer.in_shape)
-    layer.backward(X, A, H, delta, dK, dB, back, None)
+    layer.backward(X, A, H, delta, dK, dB, back, memory)
     return A, H, dK, dB, back
 
 
@@ -120,7 +122,8 @@ def test_the_tiny_worked_example_by_hand():
     """1x4x4 input, one 2x2 kernel, stride 1: a 3x3 output, each value a 4-term sum."""
     layer = Conv2D.with_parameters((1, 4, 4), K=[[[[1, 0], [-1, 2]]]], B=[0.5], activation="relu")
     X = [[[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 1], [1, 1, 0, 2]]]
-    A, H = run(layer, X)
+    memory = layer.new_memory()
+    A, H = run(layer, X, memory)
     assert layer.shape == (1, 3, 3)
     # A[0][y][x] = 0.5 + 1*X[y][x] + 0*X[y][x+1] - 1*X[y+1][x] + 2*X[y+1][x+1]
     assert A[0][0] == [0.5 + 1 - 0 + 2 * 1, 0.5 + 2 - 1 + 2 * 3, 0.5 + 0 - 3 + 2 * 1]
@@ -131,7 +134,7 @@ def test_the_tiny_worked_example_by_hand():
     delta = [[[1.0] * 3 for _ in range(3)]]
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3((1, 4, 4))
-    layer.backward(X, A, H, delta, dK, dB, back, None)
+    layer.backward(X, A, H, delta, dK, dB, back, memory)
     assert dB == [9.0]
     assert dK == [[[[sum(X[0][y][x] for y in range(3) for x in range(3)),
                      sum(X[0][y][x] for y in range(3) for x in range(1, 4))],
@@ -148,7 +151,8 @@ def test_the_three_channel_example_padded_by_1_with_stride_2():
     K0 = [[[1 if (u, v) == (1, 1) else 0 for v in range(3)] for u in range(3)] for _ in range(3)]  # the centres
     K1 = [[[c2 + 1] * 3 for _ in range(3)] for c2 in range(3)]  # channel c' weighted c' + 1 everywhere
     layer = Conv2D.with_parameters((3, 5, 5), K=[K0, K1], B=[1, -1], stride=2, padding=1, activation="identity")
-    A, H = run(layer, X)
+    memory = layer.new_memory()
+    A, H = run(layer, X, memory)
     assert layer.shape == (2, 3, 3) and len(A) == 2 and all(len(A_c) == 3 and len(A_c[0]) == 3 for A_c in A)
     # Kernel 0 picks the centre of each window: input (2y, 2x) of each channel, summed over the channels.
     assert A[0][0][0] == 1 + 0 + 25 + 50
@@ -182,18 +186,20 @@ def test_backward_adds_into_dK_and_dB_and_overwrites_back():
     rnd = random.Random(5)
     X, r = random3(layer.in_shape, rnd), random3(layer.shape, rnd)
     A, H, dK1, dB1, back1 = backprop(layer, X, r)
+    memory = layer.new_memory()
+    run(layer, X, memory)
     delta = zeros(layer.shape)
     delta_from_back(layer.f, A, H, r, delta)
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = [[[123.0] * 5 for _ in range(4)] for _ in range(2)]  # stale values from another sample
     for _ in range(3):
-        layer.backward(X, A, H, delta, dK, dB, back, None)
+        layer.backward(X, A, H, delta, dK, dB, back, memory)
     assert back == back1
     assert dB == pytest.approx([3 * d for d in dB1], rel=1e-12)
     assert dK[1][0][1] == pytest.approx([3 * d for d in dK1[1][0][1]], rel=1e-12)
     # back None: the first layer; the parameters' gradients still come
     dK2, dB2 = (zeros_like(layer.W), zeros_like(layer.B))
-    layer.backward(X, A, H, delta, dK2, dB2, None, None)
+    layer.backward(X, A, H, delta, dK2, dB2, None, memory)
     assert (dK2, dB2) == (dK1, dB1)
 
 
@@ -228,10 +234,11 @@ def test_backward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels
     rnd = random.Random(24)
     X = random3(layer.in_shape, rnd)
     delta = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(7)] for y in range(6)] for c in range(channels)]
-    A, H = run(layer, X)
+    memory = layer.new_memory()
+    A, H = run(layer, X, memory)
     dK, dB = zeros_like(layer.W), zeros_like(layer.B)
     back = zeros3(layer.in_shape)
-    layer.backward(X, A, H, delta, dK, dB, back, None)
+    layer.backward(X, A, H, delta, dK, dB, back, memory)
     ref_dK, ref_back = zeros_like(layer.W), zeros3(layer.in_shape)
     for y in range(6):
         for x in range(7):
@@ -255,11 +262,12 @@ def test_a_first_layer_s_dK_adds_its_terms_in_the_order_y_x_whatever_the_kernels
     rnd = random.Random(26)
     X = [[[rnd.choice([0.0, 0.0, rnd.uniform(0, 1)]) for x in range(8)] for y in range(7)]]
     delta = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(8)] for y in range(7)] for c in range(channels)]
-    A, H = run(layer, X)
+    memory = layer.new_memory()
+    A, H = run(layer, X, memory)
     dK = [[[[rnd.uniform(-1, 1) for v in range(3)] for u in range(3)]] for c in range(channels)]
     ref_dK = [[[row[:] for row in grid] for grid in kernel] for kernel in dK]
     dB, ref_dB = [0.5] * channels, [0.5] * channels
-    layer.backward(X, A, H, delta, dK, dB, None, None)
+    layer.backward(X, A, H, delta, dK, dB, None, memory)
     for c in range(channels):
         for u in range(3):
             for v in range(3):
@@ -283,10 +291,11 @@ def test_a_zero_delta_is_skipped_yet_counts_as_zero():
     delta = random3(layer.shape, random.Random(8))
     for y in range(5):
         delta[0][y][y] = 0.0
-    A, H = run(layer, X)
+    memory = layer.new_memory()
+    A, H = run(layer, X, memory)
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3(layer.in_shape)
-    layer.backward(X, A, H, delta, dK, dB, back, None)
+    layer.backward(X, A, H, delta, dK, dB, back, memory)
     ref_dK, ref_dB, ref_back = reference_gradients(X, layer.K, 1, 1, delta)
     assert dB == pytest.approx(ref_dB, rel=1e-12)
     assert dK[0][0] == [pytest.approx(row, rel=1e-12, abs=1e-12) for row in ref_dK[0][0]]
@@ -384,13 +393,14 @@ def test_a_kernel_covering_the_whole_input_is_a_dense_layer(activation):
     assert layer.shape == (channels, 1, 1)
     x = [X[c2][u][v] for c2 in range(C_in) for u in range(n) for v in range(n)]
     W = [[layer.K[j][i // (n * n)][i // n % n][i % n] for i in range(C_in * n * n)] for j in range(channels)]
-    A, H = run(layer, X)
+    memory = layer.new_memory()
+    A, H = run(layer, X, memory)
     assert [A[j][0][0] for j in range(channels)] == pytest.approx(dense(W, layer.B, x), rel=1e-12)
     # backward: dW[j][i] = x[i] * delta[j], back[i] = sum_j W[j][i] * delta[j]
     delta = [[[rnd.uniform(-1, 1)]] for _ in range(channels)]
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3(layer.in_shape)
-    layer.backward(X, A, H, delta, dK, dB, back, None)
+    layer.backward(X, A, H, delta, dK, dB, back, memory)
     d = [delta[j][0][0] for j in range(channels)]
     assert dB == d
     for j in range(channels):
@@ -437,7 +447,7 @@ def test_attributes_and_buffers():
     assert (layer.channels, layer.size, layer.stride, layer.padding, layer.fan_in) == (4, 3, 2, 1, 27)
     assert layer.activation == "sigmoid" and layer.f is ACTIVATIONS["sigmoid"]
     assert zeros(layer.shape) == [[[0.0] * 3 for _ in range(4)] for _ in range(4)]
-    assert zeros(layer.shape) is not zeros(layer.shape) and layer.new_memory() is None
+    assert zeros(layer.shape) is not zeros(layer.shape) and layer.new_memory() is not layer.new_memory()
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     assert dK == [[[[0.0] * 3 for _ in range(3)] for _ in range(3)] for _ in range(4)] and dB == [0.0] * 4
     assert dK[0][0][0] is not dK[0][0][1]
