@@ -272,21 +272,21 @@ class Network:
                           "forward returned")
 
     def mean_loss(self, samples, seed=None):
-        """The mean loss over a list of (x, t) pairs; the network is unchanged.
+        """The mean loss over a list of (x, T) pairs; the network is unchanged.
 
         seed: as in gradients, the dropout masks of sample n come from Random(seed + n).
         """
         check_samples(samples)
         v = NodeValues(self)
         total = 0.0
-        for n, (x, t) in enumerate(samples):
+        for n, (x, T) in enumerate(samples):
             if seed is not None:
                 v.draw_masks(Random(seed + n))
-            total += self.sample_loss(self.forward(x, v), t)
+            total += self.sample_loss(self.forward(x, v), T)
         return total / len(samples)
 
     def gradients(self, samples, seed=None):
-        """The mean gradients of the loss over a list of (x, t) pairs.
+        """The mean gradients of the loss over a list of (x, T) pairs.
 
         Returns fresh Gradients: asking twice gives the same answer, and the
         network is left untouched. seed None evaluates the network: dropout
@@ -297,11 +297,11 @@ class Network:
         check_samples(samples)
         v = NodeValues(self)
         g = Gradients(self)
-        for n, (x, t) in enumerate(samples):
+        for n, (x, T) in enumerate(samples):
             if seed is not None:
                 v.draw_masks(Random(seed + n))
             self.forward(x, v)
-            self.backward(v, t, g)
+            self.backward(v, T, g)
         g.scale(1.0 / len(samples))
         return g
 
@@ -530,15 +530,15 @@ def check_values(values, n, what, layer):
 
 
 def check_samples(samples):
-    """Refuse anything but a non-empty list of (x, t) pairs: once per call, not per sample.
+    """Refuse anything but a non-empty list of (x, T) pairs: once per call, not per sample.
 
     The numbers inside are checked by forward and backward as they go.
     Anything else with len() and samples[i] (nnloop.files.mnist.Digits) is taken
     as it is.
     """
     if isinstance(samples, (str, bytes, dict)) or not hasattr(samples, "__len__") or len(samples) == 0:
-        raise NnloopError(f"samples must be a non-empty list of (x, t) pairs, got {short(samples)}")
+        raise NnloopError(f"samples must be a non-empty list of (x, T) pairs, got {short(samples)}")
     if isinstance(samples, (list, tuple)):
         for n, pair in enumerate(samples):
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-                raise NnloopError(f"sample {n} must be a pair (x, t) of an input and a target, got {short(pair)}")
+                raise NnloopError(f"sample {n} must be a pair (x, T) of an input and a target, got {short(pair)}")

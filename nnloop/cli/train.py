@@ -12,8 +12,8 @@ Train a network on MNIST by minibatch stochastic gradient descent.
 
 Each epoch shuffles the training digits, and each minibatch of them runs
 forward and backward one digit at a time, adding up every digit's
-gradients; then every weight moves against the mean gradient of the m
-digits: W -= eta * dW / m (plain SGD, the default; --optimizer takes
+gradients; then every weight moves against the minibatch's mean gradient:
+W -= eta * dW / batch_size (plain SGD, the default; --optimizer takes
 momentum, Adam and others, see the optimizer options below).
 
 The model file is rewritten after every epoch, so Ctrl-C loses at most the

@@ -22,7 +22,7 @@ def add_vanish(commands):
                                  description=VANISH_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     vanish.add_argument("--depth", type=positive_int, default=10, help="hidden layers (default 10)")
     vanish.add_argument("--width", type=positive_int, default=32, help="nodes per layer, input included (default 32)")
-    vanish.add_argument("--batch-size", type=positive_int, default=32, metavar="m",
+    vanish.add_argument("--batch-size", type=positive_int, default=32,
                         help="random inputs the mean |dW| is measured over (default 32)")
     vanish.add_argument("--seed", type=int, default=0, help="seed of the weights and the inputs (default 0)")
     vanish.set_defaults(run=run_vanish)

@@ -1,7 +1,8 @@
 """How well a network classifies: the confusion matrix and the accuracies read off it.
 
-C[t][p] counts the samples of true class t that the network put in class p
-(the class of its largest output). The diagonal holds the right answers.
+C[t][p] counts the samples of true class t (the index of the 1 in their
+one-hot target T) that the network put in class p (the class of its largest
+output). The diagonal holds the right answers.
 
 >>> C = [[8, 2], [1, 9]]
 >>> accuracy(C), class_accuracies(C)
@@ -16,7 +17,7 @@ def predicted_class(Y):
 
 
 def confusion_matrix(net, samples, classes, progress=None):
-    """C[t][p] over samples, a sequence of (x, t) pairs with one-hot t.
+    """C[t][p] over samples, a sequence of (x, T) pairs with one-hot T.
 
     progress, if given, is called as progress(samples done) every 500 samples and once at the end.
     """
@@ -25,8 +26,8 @@ def confusion_matrix(net, samples, classes, progress=None):
     for n in range(len(samples)):
         if progress is not None and n % 500 == 0:
             progress(n)
-        x, t = samples[n]
-        C[predicted_class(t)][predicted_class(net.forward(x, v))] += 1
+        x, T = samples[n]
+        C[predicted_class(T)][predicted_class(net.forward(x, v))] += 1
     if progress is not None:
         progress(len(samples))
     return C

@@ -40,7 +40,7 @@ COMPILED = sys.implementation.name == "pypy"
 class WorkerPool:
     """workers - 1 worker processes that train on shares of minibatches of samples.
 
-    samples is what run_epoch trains on (len() and samples[i] == (x, t));
+    samples is what run_epoch trains on (len() and samples[i] == (x, T));
     net gives the architecture: the weights travel with every minibatch.
     dropout is the P of run_epoch's dropout (--dropout), which the workers
     train with too.

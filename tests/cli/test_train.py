@@ -89,7 +89,7 @@ def test_another_run_s_model_is_not_replaced_without_force(tmp_path, capsys, tin
     ("--optimizer", "lion", "invalid choice: 'lion'"),
     ("--lr", "fast", "argument --learning-rate/--lr: the learning rate eta must be a number > 0, typically 0.1 to "
                      "0.001; got 'fast'"),
-    ("--batch-size", "0", "argument --batch-size: the batch size m must be a whole number >= 1; got 0"),
+    ("--batch-size", "0", "argument --batch-size: the batch size must be a whole number >= 1; got 0"),
 ])
 def test_optimizer_options_are_checked_as_they_are_read(capsys, option, value, message):
     with pytest.raises(SystemExit) as e:

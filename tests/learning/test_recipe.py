@@ -51,7 +51,7 @@ def test_a_recipe_prints_what_differs_from_the_defaults_and_compares_by_its_sett
     ({"eta": float("nan")}, "got nan"),
     ({"eta": True}, "got True"),
     ({"epochs": 2.5}, "epochs must be a whole number >= 1; got 2.5"),
-    ({"batch_size": 0}, "the batch size m must be a whole number >= 1"),
+    ({"batch_size": 0}, "the batch size must be a whole number >= 1"),
     ({"seed": "1"}, "the seed must be a whole number; got '1'"),
     ({"hidden": 100}, "the hidden layer sizes must be whole numbers >= 1"),
     ({"hidden": [100, 0]}, "got \\[100, 0\\]"),

@@ -25,9 +25,9 @@ def two_moons(n, noise, seed):
 
 def accuracy(net, samples):
     right = 0
-    for x, t in samples:
+    for x, T in samples:
         Y = net.forward(x)
-        right += Y.index(max(Y)) == t.index(max(t))
+        right += Y.index(max(Y)) == T.index(max(T))
     return right / len(samples)
 
 
@@ -103,7 +103,7 @@ def test_divergence_stops_with_a_message_that_suggests_a_smaller_learning_rate()
 
 @pytest.mark.parametrize("epochs, batch_size, eta, message", [
     (0, 1, 0.1, "epochs must be a whole number >= 1"),
-    (1, 0, 0.1, "the batch size m must be a whole number >= 1"),
+    (1, 0, 0.1, "the batch size must be a whole number >= 1"),
     (1, 1, 0.0, "the learning rate eta must be a number > 0"),
     (1, 1, -0.1, "the learning rate eta must be a number > 0"),
     (1, 1, float("nan"), "the learning rate eta must be a number > 0, typically 0.1 to 0.001; got nan"),

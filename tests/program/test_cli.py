@@ -136,7 +136,7 @@ def test_divergence_stops_with_advice_and_keeps_the_last_good_checkpoint(tmp_pat
     (["--learning-rate", "0"], "argument --learning-rate/--lr: the learning rate eta must be a number > 0"),
     (["--lr", "-0.5"], "must be a number > 0"),
     (["--lr", "fast"], "must be a number > 0"),
-    (["--batch-size", "0"], "argument --batch-size: the batch size m must be a whole number >= 1; got 0"),
+    (["--batch-size", "0"], "argument --batch-size: the batch size must be a whole number >= 1; got 0"),
     (["--hidden", "100,-5"], "the hidden layer sizes must be whole numbers >= 1, like 128,64"),
     (["--hidden", "ten"], "hidden layer sizes must be whole numbers >= 1"),
     (["--hidden", "1.5"], "got '1.5'"),
