@@ -1,7 +1,7 @@
 """`nnloop bench`: its help text, `add_bench` which declares its options, and
 `run_bench` which carries it out."""
 from ..files import mnist
-from .options import (DATA_HELP, architecture, check_layers, check_one_architecture, layer_sizes, positive_int,
+from .options import (DATA_HELP, architecture, check_layers, layer_sizes, positive_int,
                       positive_ints)
 
 BENCH_HELP = ("Time SGD training, and separately inference, on real MNIST digits: one warm-up epoch, then one "
@@ -31,11 +31,12 @@ def add_bench(commands):
 
 
 def run_bench(args):
+    from ..learning.recipe import check_one_architecture
     from ..tools.bench import run
     from ..sizes import check_network, check_workers
     for workers in args.workers:
         check_workers(workers)
-    check_one_architecture(args)
+    check_one_architecture(args.hidden, args.layers)
     hidden = [100] if args.hidden is None else args.hidden
     if args.layers:
         check_layers(args.layers)

@@ -5,7 +5,6 @@ import math
 
 from ..errors import NnloopError
 from ..files import mnist
-from ..learning import recipe
 from ..learning.recipe import SETTINGS
 
 DATA_HELP = "directory of the MNIST files (default: the bundled one)"
@@ -58,10 +57,6 @@ def option_type(setting):
 
 architecture = option_type(SETTINGS["layers"])  # --layers, as train and bench read it
 layer_sizes = option_type(SETTINGS["hidden"])    # --hidden: '128,64' -> [128, 64]; '' -> [] (a linear classifier)
-
-
-def check_one_architecture(args):
-    recipe.check_one_architecture(args.hidden, args.layers)
 
 
 def check_layers(layers, activation=None):

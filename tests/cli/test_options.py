@@ -5,7 +5,7 @@ import pytest
 
 from nnloop import NnloopError
 from nnloop.cli import options
-from nnloop.cli.options import (architecture, check_layers, check_one_architecture, layer_sizes, numbers,
+from nnloop.cli.options import (architecture, check_layers, layer_sizes, numbers,
                                 option_type, positive_int, positive_ints, positive_number)
 from nnloop.learning.recipe import SETTINGS
 
@@ -45,13 +45,6 @@ def test_a_bad_value_is_one_line_saying_what_a_good_one_is(parse, text, message)
         parse(text)
     assert "\n" not in str(e.value)
     assert not str(e.value).startswith("--layers")  # argparse names the option itself
-
-
-def test_hidden_and_layers_together_are_refused():
-    check_one_architecture(argparse.Namespace(layers=None, hidden=[100]))
-    check_one_architecture(argparse.Namespace(layers="dense5", hidden=None))
-    with pytest.raises(NnloopError, match="--hidden and --layers both say what the hidden layers are"):
-        check_one_architecture(argparse.Namespace(layers="dense5", hidden=[100]))
 
 
 def test_check_layers_measures_the_network_before_making_it():

@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from nnloop import NnloopError, Recipe
 from nnloop.learning import optimizers
-from nnloop.learning.recipe import SETTINGS, USED_BY
+from nnloop.learning.recipe import SETTINGS, USED_BY, check_one_architecture
 
 from conftest import ROOT
 
@@ -222,3 +222,10 @@ def test_any_recipe_goes_through_its_model_file_unchanged(settings):
     recipe = Recipe(**settings)
     assert Recipe.from_document(json.loads(json.dumps(recipe.to_document())), "m.json") == recipe
     assert eval(repr(recipe), {"Recipe": Recipe}) == recipe  # the repr is the recipe, as Python
+
+
+def test_hidden_and_layers_together_are_refused():
+    check_one_architecture([100], None)
+    check_one_architecture(None, "dense5")
+    with pytest.raises(NnloopError, match="--hidden and --layers both say what the hidden layers are"):
+        check_one_architecture([100], "dense5")
