@@ -130,6 +130,8 @@ def accumulate(net, batch, g, v, seed=None):
     The loss sum is infinite as soon as one sample's loss broke down.
     """
     loss_sum, hits = 0.0, 0
+    if seed is None:
+        v.draw_masks(None)  # v may still hold the generator of an earlier batch's last sample
     for n, (x, T) in enumerate(batch):
         if seed is not None:
             v.draw_masks(Random(seed + n))
