@@ -1,4 +1,4 @@
-"""Data parallelism: each minibatch's samples shared out over processes.
+"""Data parallelism: each minibatch's samples, and each epoch's test pass and gradient probe, shared out over processes.
 
 A minibatch of n samples is cut into N contiguous shares, one per process.
 The parent process is worker 0; worker processes 1..N-1 each receive the
@@ -12,13 +12,22 @@ Dropout masks too are the ones one process would draw: each sample's come
 from a seed of the run and the sample's position in the epoch
 (training.run_epoch), and each worker is told the seed of its share's first.
 
+After each epoch the test pass (confusion_matrix) is shared the same way:
+each process counts C[t][p] over its share of the test digits, and the
+parent adds the counts, integers, so the matrix is exactly one process's.
+The gradient probe (gradients) is accumulate over the probe's digits with
+no dropout masks, divided by their number: net.gradients up to rounding.
+
 Worker processes start once per run and are forked, so that they inherit
-the training digits instead of receiving them; each minibatch then costs
-two messages per worker: the weights out, the gradient sums back, as raw
-doubles, packed into and read from one array of doubles that each side
-allocates once. They ignore Ctrl-C, which the parent handles (keeping the last
-checkpoint, nnloop.cli.trainer), and the parent ends them when the run ends.
-A worker that dies or fails ends the run with an NnloopError.
+the training and test digits instead of receiving them. Each task costs two
+messages out per worker: which task, with its share's indices, then the
+weights, as raw doubles, packed into one array of doubles that each side
+allocates once. A worker sends back ("done", ...) with its share's result:
+for "accumulate" the loss sum and hits, then the gradient sums in that same
+array; for "confusion_matrix" its counts C. Workers ignore Ctrl-C, which the
+parent handles (keeping the last checkpoint, nnloop.cli.trainer), and the
+parent ends them when the run ends. A worker that dies or fails ends the run
+with an NnloopError.
 """
 import multiprocessing
 import signal
@@ -28,7 +37,8 @@ from array import array
 from ..errors import NnloopError
 from ..lists import rows
 from ..network import Gradients, NodeValues
-from .dropout import with_dropout
+from .dropout import gradients_of, with_dropout
+from .evaluation import confusion_matrix
 from .training import accumulate
 
 # How pack, unpack and add_packed copy a row: PyPy compiles an index loop into a plain copy (2 to 8 times faster
@@ -38,21 +48,22 @@ COMPILED = sys.implementation.name == "pypy"
 
 
 class WorkerPool:
-    """workers - 1 worker processes that train on shares of minibatches of samples.
+    """workers - 1 worker processes that train on shares of minibatches of samples, and test on shares of test.
 
     samples is what run_epoch trains on (len() and samples[i] == (x, T));
-    net gives the architecture: the weights travel with every minibatch.
+    test, if given, the test digits of confusion_matrix, alike;
+    net gives the architecture: the weights travel with every task.
     dropout is the P of run_epoch's dropout (--dropout), which the workers
     train with too.
     """
 
-    def __init__(self, net, samples, workers, dropout=0.0):
+    def __init__(self, net, samples, workers, dropout=0.0, test=None):
         if workers < 2:
             raise NnloopError(f"a pool needs 2 or more workers, got {workers}: train with no pool for 1")
         if "fork" not in multiprocessing.get_all_start_methods():
             raise NnloopError("--workers needs processes started by fork (Linux, macOS): use --workers 1 here")
         context = multiprocessing.get_context("fork")
-        self.samples = samples
+        self.samples, self.test, self.dropout = samples, test, dropout
         net = with_dropout(net, dropout)  # the network run_epoch trains, which the workers must run too
         self.v = NodeValues(net)
         self.flat = packed_array(net)  # the weights going out, then each worker's sums coming back
@@ -60,7 +71,7 @@ class WorkerPool:
         self.busy = False
         for n in range(1, workers):
             here, there = context.Pipe()
-            process = context.Process(target=work, args=(there, net, samples), name=f"nnloop worker {n}",
+            process = context.Process(target=work, args=(there, net, samples, test), name=f"nnloop worker {n}",
                                       daemon=True)
             process.start()
             there.close()
@@ -71,27 +82,74 @@ class WorkerPool:
         """Add the dW and dB sums of samples[i] for i in indices into g; return (loss sum, hits).
 
         As training.accumulate over the same samples, with the work shared;
-        seed is that of the first sample's masks, sample n's is seed + n.
+        seed is that of the first sample's masks, sample n's is seed + n
+        (None: no masks). net is the network run_epoch trains (with_dropout).
         """
         shares = split(indices, len(self.processes) + 1)
-        pack(net.W, net.B, self.flat)
-        self.busy = True
-        first = len(shares[0])  # the position in indices of share n's first sample
-        for n, connection in enumerate(self.connections, start=1):
-            self.talk(n, connection.send, (shares[n], None if seed is None else seed + first))
-            self.talk(n, connection.send_bytes, self.flat)
-            first += len(shares[n])
+        tasks, first = [], len(shares[0])  # first: the position in indices of share n's first sample
+        for share in shares[1:]:
+            tasks.append(("accumulate", share, None if seed is None else seed + first))
+            first += len(share)
+        self.send_out(net, tasks)
         loss_sum, hits = accumulate(net, [self.samples[i] for i in shares[0]], g, self.v, seed)
-        for n, connection in enumerate(self.connections, start=1):
-            reply = self.talk(n, connection.recv)
-            if reply[0] == "failed":
-                raise NnloopError(f"worker {n} failed: {reply[1]}")
-            loss_sum += reply[1]
-            hits += reply[2]
-            self.talk(n, connection.recv_bytes_into, self.flat)
+        for n in range(1, len(shares)):
+            share_loss, share_hits = self.reply(n)
+            loss_sum += share_loss
+            hits += share_hits
+            self.talk(n, self.connections[n - 1].recv_bytes_into, self.flat)
             add_packed(g, self.flat)
         self.busy = False
         return loss_sum, hits
+
+    def gradients(self, net, indices):
+        """The mean gradients of the loss over samples[i] for i in indices, as net.gradients gives them.
+
+        No dropout masks (net.gradients' seed None), the work shared: the
+        sums are grouped by share, so the means differ from one process's
+        by rounding error only.
+        """
+        trained = with_dropout(net, self.dropout)  # the network the workers hold: net's layers, and dropout's
+        g = Gradients(trained)
+        self.accumulate(trained, indices, g)
+        g.scale(1.0 / len(indices))
+        return gradients_of(net, trained, g)
+
+    def confusion_matrix(self, net, classes, progress=None):
+        """C[t][p] over the test digits, as evaluation.confusion_matrix(net, test, classes) counts it.
+
+        progress is called on the parent's share as confusion_matrix calls
+        it, so it reaches only that share's count; then with len(test) once
+        all shares are in.
+        """
+        if self.test is None:
+            raise NnloopError("this pool was made without test digits: pass test= to WorkerPool")
+        shares = split(list(range(len(self.test))), len(self.processes) + 1)
+        self.send_out(net, [("confusion_matrix", share, classes) for share in shares[1:]])
+        C = confusion_matrix(net, [self.test[i] for i in shares[0]], classes, progress)
+        for n in range(1, len(shares)):
+            C_n = self.reply(n)[0]  # worker n's counts
+            for t in range(classes):
+                for p in range(classes):
+                    C[t][p] += C_n[t][p]
+        self.busy = False
+        if progress is not None:
+            progress(len(self.test))
+        return C
+
+    def send_out(self, net, tasks):
+        """Send worker n its task, tasks[n - 1], then net's current weights: the one place weights go out."""
+        pack(net.W, net.B, self.flat)
+        self.busy = True
+        for n, (connection, task) in enumerate(zip(self.connections, tasks), start=1):
+            self.talk(n, connection.send, task)
+            self.talk(n, connection.send_bytes, self.flat)
+
+    def reply(self, n):
+        """What worker n sent back after "done"; a worker that failed becomes an NnloopError."""
+        reply = self.talk(n, self.connections[n - 1].recv)
+        if reply[0] == "failed":
+            raise NnloopError(f"worker {n} failed: {reply[1]}")
+        return reply[1:]
 
     def talk(self, n, action, *message):
         """One send or receive with worker n, turning a dead worker into an NnloopError."""
@@ -103,7 +161,7 @@ class WorkerPool:
                               f"run again, or with --workers 1") from None
 
     def close(self):
-        """End the worker processes: at once if they are in the middle of a minibatch."""
+        """End the worker processes: at once if they are in the middle of a task."""
         for connection, process in zip(self.connections, self.processes):
             if self.busy:
                 process.terminate()
@@ -125,8 +183,8 @@ class WorkerPool:
         self.close()
 
 
-def work(connection, net, samples):
-    """A worker process: for each (indices, weights) received, send back its share's sums."""
+def work(connection, net, samples, test):
+    """A worker process: for each task and the weights received, send back its share's result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     g, v = Gradients(net), NodeValues(net)
     flat = packed_array(net)
@@ -134,17 +192,21 @@ def work(connection, net, samples):
         message = connection.recv()
         if message is None:
             return
-        indices, seed = message
+        task, indices, extra = message  # extra: the seed of the share's first sample, or the number of classes
         connection.recv_bytes_into(flat)
         unpack(net.W, net.B, flat)
         try:  # g is all 0 here: the last pack cleared it
-            loss_sum, hits = accumulate(net, [samples[i] for i in indices], g, v, seed)
+            if task == "accumulate":
+                reply = ("done", *accumulate(net, [samples[i] for i in indices], g, v, extra))
+            else:
+                reply = ("done", confusion_matrix(net, [test[i] for i in indices], extra))
         except Exception as e:  # reported to the parent, which ends the run with the message
             connection.send(("failed", f"{type(e).__name__}: {e}"))
             return
-        connection.send(("done", loss_sum, hits))
-        pack(g.dW, g.dB, flat, clear=True)
-        connection.send_bytes(flat)
+        connection.send(reply)
+        if task == "accumulate":
+            pack(g.dW, g.dB, flat, clear=True)
+            connection.send_bytes(flat)
 
 
 def split(indices, N):

@@ -1,4 +1,4 @@
-"""Data parallelism: worker processes give the gradients one process gives, deterministically."""
+"""Data parallelism: worker processes give the gradients, test counts and gradient probe one process gives."""
 import os
 import signal
 import time
@@ -7,8 +7,11 @@ import pytest
 
 from nnloop.errors import NnloopError
 from nnloop.files.modelfile import read
+from nnloop.learning.evaluation import confusion_matrix
 from nnloop.learning.parallel import WorkerPool, split
+from nnloop.learning.recipe import Recipe
 from nnloop.learning.training import accumulate, run_epoch
+from nnloop.lists import rows
 from nnloop.network import Gradients, Network, NodeValues
 from nnloop.rng import Random
 
@@ -25,12 +28,14 @@ def deep_net():
 
 
 def assert_close(g, h, rel=1e-12):
-    """Every dW[k][j][i] and dB[k][j] of g equals h's to rel, relative."""
-    for k in range(1, len(g.sizes)):
-        for j in range(g.sizes[k]):
-            pairs = list(zip(g.dW[k][j], h.dW[k][j])) + [(g.dB[k][j], h.dB[k][j])]
-            for a, b in pairs:
-                assert abs(a - b) <= rel * max(abs(a), abs(b)), (k, j, a, b)
+    """Every value of dW[k] and dB[k] (a dense layer's or a convolution's) of g equals h's to rel, relative."""
+    assert len(g.dW) == len(h.dW)
+    for k in range(1, len(g.dW)):
+        g_rows, h_rows = list(rows(g.dW[k])) + [g.dB[k]], list(rows(h.dW[k])) + [h.dB[k]]
+        assert list(map(len, g_rows)) == list(map(len, h_rows)), k
+        for g_row, h_row in zip(g_rows, h_rows):
+            for a, b in zip(g_row, h_row):
+                assert abs(a - b) <= rel * max(abs(a), abs(b)), (k, a, b)
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -102,6 +107,84 @@ def test_a_failing_worker_reports_why(digits):
     with WorkerPool(net, samples, 2) as pool:
         with pytest.raises(NnloopError, match="worker 1 failed: NnloopError: input has 3 values"):
             pool.accumulate(net, list(range(9)), Gradients(net.sizes))
+
+
+@pytest.fixture(scope="module")
+def test_digits(real_mnist):
+    return real_mnist[1].first(101)  # 101: shares of unequal lengths for 2 and 3 workers
+
+
+def small_convnet():
+    return Recipe(layers="conv2x5s3,maxpool2,dense8", seed=3).new_network((1, 28, 28), 10)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("make_net", [deep_net, small_convnet])
+def test_the_pools_test_pass_counts_what_one_process_counts(digits, test_digits, workers, make_net):
+    net = make_net()
+    with WorkerPool(net, digits, workers, test=test_digits) as pool:
+        run_epoch(net, digits, 20, 0.1, Random(2), pool=pool)  # weights the workers learn only from the test pass
+        shared = pool.confusion_matrix(net, 10)
+    assert shared == confusion_matrix(net, test_digits, 10)
+    assert sum(map(sum, shared)) == len(test_digits)
+    assert sum(1 for p in range(10) if any(row[p] for row in shared)) >= 2  # the net tells some digits apart
+
+
+def test_the_pools_test_pass_reports_progress_on_its_share_then_the_whole(digits, test_digits):
+    net, calls = deep_net(), []
+    with WorkerPool(net, digits, 2, test=test_digits) as pool:
+        pool.confusion_matrix(net, 10, calls.append)
+    assert calls == [0, 51, 101]  # the parent's share, 51 digits, then all of them
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("make_net", [deep_net, small_convnet])
+def test_the_pools_gradient_probe_is_net_gradients_up_to_rounding(digits, workers, make_net):
+    net = make_net()
+    with WorkerPool(net, digits, workers) as pool:
+        run_epoch(net, digits, 20, 0.1, Random(2), pool=pool)
+        shared = pool.gradients(net, list(range(150)))
+    alone = net.gradients([digits[i] for i in range(150)])
+    assert_close(shared, alone)
+    means = alone.mean_abs_dW()
+    assert means[0] > 0.0 and means[-1] > 0.0  # 0.0 between them only for a layer without weights (maxpool)
+    for a, b in zip(shared.mean_abs_dW(), means):
+        assert abs(a - b) <= 1e-12 * b
+
+
+def test_the_gradient_probe_after_dropout_training_draws_no_masks(digits):
+    """The probe evaluates the network: the generators of the last training batch's masks must not carry over."""
+    net = deep_net()
+    with WorkerPool(net, digits, 2, dropout=0.5) as pool:
+        run_epoch(net, digits, 20, 0.1, Random(2), pool=pool, dropout=0.5)
+        shared = pool.gradients(net, list(range(60)))
+    alone = net.gradients([digits[i] for i in range(60)])
+    assert len(shared.dW) == len(alone.dW) == net.L + 1  # net's layers, not those of the dropout network trained
+    assert_close(shared, alone)
+
+
+def test_a_worker_dead_in_the_test_pass_gives_the_clear_error(digits, test_digits):
+    net = deep_net()
+    with WorkerPool(net, digits, 2, test=test_digits) as pool:
+        pool.processes[0].kill()
+        pool.processes[0].join()
+        with pytest.raises(NnloopError, match=r"worker 1 stopped unexpectedly \(exit status -9\)"):
+            pool.confusion_matrix(net, 10)
+
+
+def test_a_worker_failing_in_the_test_pass_reports_why(digits, test_digits):
+    net = deep_net()
+    test = [test_digits[i] for i in range(8)] + [([0.5] * 3, test_digits[8][1])]  # the last input is too short
+    with WorkerPool(net, digits, 2, test=test) as pool:
+        with pytest.raises(NnloopError, match="worker 1 failed: NnloopError: input has 3 values"):
+            pool.confusion_matrix(net, 10)
+
+
+def test_a_pool_without_test_digits_refuses_a_test_pass(digits):
+    net = deep_net()
+    with WorkerPool(net, digits, 2) as pool:
+        with pytest.raises(NnloopError, match="without test digits"):
+            pool.confusion_matrix(net, 10)
 
 
 def test_split_keeps_order_and_balances():
