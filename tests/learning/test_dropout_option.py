@@ -67,6 +67,10 @@ def test_two_workers_train_with_the_masks_of_one_process(tmp_path, small_mnist, 
     assert a and len(a) == len(b) and max(abs(p - q) for p, q in zip(a, b)) < 1e-12
     history = [json.loads(path.read_text())["training"]["history"][0] for path in (one, two)]
     assert abs(history[0]["loss"] - history[1]["loss"]) < 1e-6
+    assert history[0]["test_accuracy"] == history[1]["test_accuracy"]  # the test pass shared too
+    one_probe, two_probe = history[0]["mean_abs_dW"], history[1]["mean_abs_dW"]  # and the gradient probe
+    assert len(one_probe) == len(two_probe) and max(one_probe) > 0.0
+    assert all(abs(p - q) <= 1e-5 * p for p, q in zip(one_probe, two_probe))
 
 
 def flatten(values):
