@@ -1,14 +1,18 @@
 """Data parallelism: worker processes give the gradients, test counts and gradient probe one process gives."""
+import multiprocessing
 import os
 import signal
+import socket
+import threading
 import time
+from array import array
 
 import pytest
 
 from nnloop.errors import NnloopError
 from nnloop.files.modelfile import read
 from nnloop.learning.evaluation import confusion_matrix
-from nnloop.learning.parallel import WorkerPool, split
+from nnloop.learning.parallel import WorkerPool, receive_doubles, send_doubles, split
 from nnloop.learning.recipe import Recipe
 from nnloop.learning.training import accumulate, run_epoch
 from nnloop.lists import rows
@@ -185,6 +189,38 @@ def test_a_pool_without_test_digits_refuses_a_test_pass(digits):
     with WorkerPool(net, digits, 2) as pool:
         with pytest.raises(NnloopError, match="without test digits"):
             pool.confusion_matrix(net, 10)
+
+
+def test_an_array_of_doubles_arrives_whole_between_messages():
+    """Raw bytes and pickled messages share one connection, in the order they were sent; an array larger than
+    a socket's buffer arrives whole (sent from a thread, as another process would)."""
+    here, there = multiprocessing.get_context("fork").Pipe()
+    sent = array("d", [0.5 * i - 1e300 * (i % 7 == 3) for i in range(100_000)])  # 800 KB, with huge values
+    received = array("d", bytes(8 * len(sent)))
+
+    def other_end():
+        there.send(("accumulate", [1, 2], None))
+        send_doubles(there, sent)
+        there.send(("done", 1.5, 2))
+
+    thread = threading.Thread(target=other_end)
+    thread.start()
+    assert here.recv() == ("accumulate", [1, 2], None)
+    receive_doubles(here, received)
+    assert here.recv() == ("done", 1.5, 2)
+    thread.join()
+    assert received == sent
+
+
+def test_an_array_cut_short_by_the_other_end_going_away_is_an_eoferror():
+    """What the pool's talk turns into "worker n stopped unexpectedly": never a half-filled array taken for whole."""
+    here, there = multiprocessing.get_context("fork").Pipe()
+    raw = socket.socket(fileno=there.fileno())
+    raw.sendall(bytes(8 * 10))  # 10 of the 20 doubles, and then the other end goes away
+    raw.detach()  # the connection owns the descriptor, and closes it
+    there.close()
+    with pytest.raises(EOFError):
+        receive_doubles(here, array("d", bytes(8 * 20)))
 
 
 def test_split_keeps_order_and_balances():
