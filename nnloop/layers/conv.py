@@ -213,7 +213,7 @@ class Conv2D:
         """
         # measured under PyPy on MNIST: by patch 2x faster than by pixel on 8 maps of 12x12 (54% nonzero);
         # by pixel 2-3x faster than by patch on the 28x28 digit (18% nonzero)
-        memory.P = self.flat_padded(H_prev)
+        self.pad(H_prev, memory.P)
         if len(H_prev) > 1:
             self.forward_by_patch(H_prev, A, memory)
         else:
@@ -233,7 +233,9 @@ class Conv2D:
         sums in one pass over the patch, each sum still its own, in the order i (the last C mod 4 one by one).
         """
         B, C = self.B, len(A)
-        K_flat = memory.K_flat = [flat_kernel(K_c) for K_c in self.K]  # once per sample: the sums are long loops
+        K_flat = memory.K_flat
+        for c in range(C):
+            flat_kernel(self.K[c], K_flat[c])  # once per sample: the sums are long loops
         self.gather_patches(memory)  # each window, gathered once for all C_out kernels, and kept for backward
         n, cols_out = self.fan_in, len(A[0][0])
         for y in range(len(A[0])):
@@ -273,7 +275,11 @@ class Conv2D:
         nonzero = memory.nonzero = [[j for j in range(c2 * rows_P * cols_P, (c2 + 1) * rows_P * cols_P)
                                      if P[j] != 0.0] for c2 in range(len(H_prev))]
         C = len(A)
-        A_wide = [[B[c]] * (rows_P * cols_P) for c in range(C)]  # kernel c's sums, each starting as B[c]
+        A_wide = memory.A_wide  # kernel c's sums, each starting as B[c]
+        for c in range(C):
+            A_w, b = A_wide[c], B[c]
+            for t in range(len(A_w)):
+                A_w[t] = b
         c = 0
         while c + 4 <= C:  # four kernels per pass over the nonzero pixels: t and P[j] found once for four sums
             A_0, A_1, A_2, A_3 = A_wide[c], A_wide[c + 1], A_wide[c + 2], A_wide[c + 3]
@@ -346,7 +352,7 @@ class Conv2D:
         P, nonzero = memory.P, memory.nonzero  # as forward left them
         rows_P, cols_P = len(H_prev[0]) + 2 * p, len(H_prev[0][0]) + 2 * p
         C = len(delta)
-        delta_wide = [[0.0] * (rows_P * cols_P) for c in range(C)]
+        delta_wide = memory.delta_wide  # 0 between the nodes, whose places below are the same every sample
         for c in range(C):
             delta_c, delta_w = delta[c], delta_wide[c]
             total = 0.0
@@ -403,16 +409,22 @@ class Conv2D:
         the order (y, x), then c.
         """
         C, n, s, p, offset = len(delta), self.fan_in, self.stride, self.padding, self.offset
+        K_flat, cols_P = memory.K_flat, len(H_prev[0][0]) + 2 * p  # as forward left them
         if len(H_prev) == 1:  # forward went by pixel, without patches or flat kernels: make them now
             self.gather_patches(memory)
-            memory.K_flat = [flat_kernel(K_c) for K_c in self.K]
-        P, K_flat, cols_P = memory.P, memory.K_flat, len(H_prev[0][0]) + 2 * p  # as forward left them
+            for c in range(C):
+                flat_kernel(self.K[c], K_flat[c])
         # dW[c] as one list, holding its running sums: each dK[c][c'][u][v] adds the same terms in the same
         # order as a loop over the nested list would, and is written back at the end
-        dK_flat = [flat_kernel(dK_c) for dK_c in dW]
+        dK_flat = memory.dK_flat
+        for c in range(C):
+            flat_kernel(dW[c], dK_flat[c])
         totals = [0.0] * C
         cols_out = len(delta[0][0])
-        back_P = [0.0] * len(P)  # back, laid out as P: padding included, whose share is dropped at the end
+        back_P = memory.back_P  # back, laid out as P: padding included, whose share is dropped at the end
+        if back is not None:
+            for j in range(len(back_P)):
+                back_P[j] = 0.0
         for y in range(len(delta[0])):
             for x in range(cols_out):
                 corner = s * y * cols_P + s * x
@@ -472,23 +484,34 @@ class Conv2D:
                 for i in range(n):
                     patch[i] = P[corner + offset[i]]
 
-    def flat_padded(self, maps):
-        """maps[c'][y'][x'] with p rings of zeros around each channel, as one list: row by row, channel by channel."""
+    def pad(self, maps, P):
+        """Write maps[c'][y'][x'] into P, the maps with p rings of zeros around each channel as one list, row by
+        row, channel by channel: P[(c'*rows_P + p + y')*cols_P + p + x'] = maps[c'][y'][x']. The rings are
+        never written: they stay the 0.0 that new_memory put there."""
         p = self.padding
-        cols_P = len(maps[0][0]) + 2 * p
-        P = []
-        for maps_c in maps:
-            P += [0.0] * (p * cols_P)
-            for row in maps_c:
-                P += [0.0] * p
-                P += row
-                P += [0.0] * p
-            P += [0.0] * (p * cols_P)
-        return P
+        rows_P, cols_P = len(maps[0]) + 2 * p, len(maps[0][0]) + 2 * p
+        for c2 in range(len(maps)):
+            maps_c = maps[c2]
+            for y2 in range(len(maps_c)):
+                row, start = maps_c[y2], (c2 * rows_P + y2 + p) * cols_P + p
+                P[start:start + len(row)] = row  # a row at a time
 
     def new_memory(self):
-        """The per-sample Memory that forward fills and backward reads, with one patch list per node (y, x)."""
-        return Memory([[0.0] * self.fan_in for t in range(self.shape[1] * self.shape[2])])
+        """The per-sample Memory that forward fills and backward reads, every list of it made here, once.
+
+        Each sample refills them: lists made afresh for every sample (about 170 KB of them for the README
+        convnet) kept PyPy's garbage collector so busy that a larger nursery sped training up by a fifth.
+        """
+        C_in, rows, cols = self.in_shape
+        rows_P, cols_P = rows + 2 * self.padding, cols + 2 * self.padding
+        wide = rows_P * cols_P if C_in == 1 else 0  # the loops by pixel run over one-channel inputs only
+        return Memory(P=[0.0] * (C_in * rows_P * cols_P),
+                      patches=[[0.0] * self.fan_in for t in range(self.shape[1] * self.shape[2])],
+                      K_flat=[[0.0] * self.fan_in for c in range(self.channels)],
+                      dK_flat=[[0.0] * self.fan_in for c in range(self.channels)],
+                      back_P=[0.0] * (C_in * rows_P * cols_P),
+                      A_wide=[[0.0] * wide for c in range(self.channels)],
+                      delta_wide=[[0.0] * wide for c in range(self.channels)])
 
     # The layer in words and in files (see nnloop.architecture): its --layers word, its section of a model
     # file, its size before it is made, and the names of its parameters.
@@ -547,31 +570,38 @@ class Memory:
     """What a convolution's forward leaves for the backward of the same sample, so that backward does not
     compute it again (as max pooling remembers where each maximum was).
 
-    P            H_prev padded, as one list (Conv2D.flat_padded)
+    P            H_prev padded, as one list (Conv2D.pad)
     patches[t]   node t = y*cols_out + x's window as one list, patch[i] = P[corner + offset[i]] (by patch)
     K_flat[c]    kernel c as one list, flat_kernel(K[c]), as forward read it (by patch)
     nonzero[c']  the j of channel c' where P[j] != 0 (by pixel)
+
+    and backward's own scratch: dK_flat[c] (dK[c] as one list), back_P (back laid out as P), and the
+    wide lists of the loops by pixel, A_wide[c] and delta_wide[c]. All are made once, by new_memory,
+    and refilled for every sample.
     """
 
-    def __init__(self, patches):
-        self.patches = patches
-        self.P, self.K_flat, self.nonzero = [], [], []
+    def __init__(self, P, patches, K_flat, dK_flat, back_P, A_wide, delta_wide):
+        self.P, self.patches, self.K_flat, self.dK_flat, self.back_P = P, patches, K_flat, dK_flat, back_P
+        self.A_wide, self.delta_wide = A_wide, delta_wide
+        self.nonzero = []
 
     def __repr__(self):
         return f"Memory of a convolution: {len(self.patches)} patches, {len(self.P)} padded inputs"
 
 
-def flat_kernel(K_c):
-    """Kernel K_c[c'][u][v] as one list: K_flat[(c'*size + u)*size + v] = K_c[c'][u][v].
+def flat_kernel(K_c, K_flat):
+    """Write kernel K_c[c'][u][v] into the one list K_flat: K_flat[(c'*size + u)*size + v] = K_c[c'][u][v].
 
-    >>> flat_kernel([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]])
+    >>> K_flat = [0.0] * 8
+    >>> flat_kernel([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]], K_flat)
+    >>> K_flat
     [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
     """
-    K_flat = []
+    i = 0
     for grid in K_c:
         for row in grid:
-            K_flat += row  # a row at a time: twice as fast under PyPy as a comprehension over every weight
-    return K_flat
+            K_flat[i:i + len(row)] = row  # a row at a time: twice as fast under PyPy as weight by weight
+            i += len(row)
 
 
 def unflat_kernel(K_flat, K_c):
