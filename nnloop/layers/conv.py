@@ -500,7 +500,7 @@ class Conv2D:
         """The per-sample Memory that forward fills and backward reads, every list of it made here, once.
 
         Each sample refills them: lists made afresh for every sample (about 170 KB of them for the README
-        convnet) kept PyPy's garbage collector so busy that a larger nursery sped training up by a fifth.
+        convnet) kept PyPy's garbage collector so busy that a larger nursery sped training up 1.14x to 1.27x.
         """
         C_in, rows, cols = self.in_shape
         rows_P, cols_P = rows + 2 * self.padding, cols + 2 * self.padding
@@ -575,9 +575,9 @@ class Memory:
     K_flat[c]    kernel c as one list, flat_kernel(K[c]), as forward read it (by patch)
     nonzero[c']  the j of channel c' where P[j] != 0 (by pixel)
 
-    and backward's own scratch: dK_flat[c] (dK[c] as one list), back_P (back laid out as P), and the
-    wide lists of the loops by pixel, A_wide[c] and delta_wide[c]. All are made once, by new_memory,
-    and refilled for every sample.
+    and the loops' own scratch: dK_flat[c] (dK[c] as one list, by patch), back_P (back laid out as P,
+    by patch), A_wide[c] and delta_wide[c] (the wide lists of forward_by_pixel and backward_by_pixel).
+    All are made once, by new_memory, and refilled for every sample.
     """
 
     def __init__(self, P, patches, K_flat, dK_flat, back_P, A_wide, delta_wide):
