@@ -182,7 +182,7 @@ class Conv2D:
         check_nodes(channels * rows_out * cols_out, f"the {channels} {rows_out}x{cols_out} feature maps of a conv layer")
         self.shape = (channels, rows_out, cols_out)
         # Node (y, x)'s window laid out as one list: patch[i] = P[corner + offset[i]], i = (c'*size + u)*size + v,
-        # P the padded input as one list (flat_padded) and corner = s*y*cols_P + s*x its top left corner.
+        # P the padded input as one list (pad) and corner = s*y*cols_P + s*x its top left corner.
         rows_P, cols_P = rows + 2 * padding, cols + 2 * padding
         self.offset = [(c2 * rows_P + u) * cols_P + v for c2 in range(C_in) for u in range(size) for v in range(size)]
 
