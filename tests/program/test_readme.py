@@ -77,6 +77,21 @@ def test_the_98_percent_command_runs_as_written_and_is_in_the_help(tmp_path, sma
         run_nnloop("train", "--help").stdout.replace("\\\n", " ").split())
 
 
+def test_the_99_percent_convnet_command_runs_as_written(tmp_path, small_mnist):
+    section = README.split("## Convnets: convolution and pooling", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r"past 99%.*?```sh\nnnloop train (.*?)\n```", section, re.S).group(1)
+    options = command.replace("\\\n", " ").split()
+    at = options.index("-o")
+    options[at + 1] = tmp_path / "m.json"
+    # six epochs of a convnet would take CPython an hour: one on 20 digits, one process, shows the options work
+    options[options.index("--workers") + 1] = "1"
+    result = run_nnloop("train", *options, "--data", small_mnist, "--limit", "20", "--epochs", "1", "--reproducible")
+    assert result.returncode == 0, result.stderr
+    arguments = json.loads((tmp_path / "m.json").read_text())["training"]["arguments"]
+    assert (arguments["layers"], arguments["batch_size"], arguments["learning_rate"], arguments["lr_schedule"]) == \
+        ("conv8x5,maxpool2,conv16x5,maxpool2,dense100", 128, 0.08, "cosine")
+
+
 def test_the_first_screen_says_how_to_start_how_long_it_takes_and_shows_a_picture():
     lines = README.splitlines()
     first_section = next(n for n, line in enumerate(lines) if line.startswith("## "))
