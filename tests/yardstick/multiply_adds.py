@@ -30,7 +30,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from nnloop.files import mnist  # noqa: E402  (after the path of the checkout)
+from nnloop.errors import NnloopError  # noqa: E402  (after the path of the checkout)
+from nnloop.files import mnist  # noqa: E402
 from nnloop.learning.training import run_epoch  # noqa: E402
 from nnloop.network import Gradients, NodeValues  # noqa: E402
 from nnloop.rng import Random  # noqa: E402
@@ -66,9 +67,12 @@ def main():
     parser.add_argument("--layers", default="conv8x5,maxpool2,conv16x5,maxpool2,dense100")
     parser.add_argument("--n", type=int, default=2000, help="digits (default 2000)")
     args = parser.parse_args()
+    try:
+        net = bench_network(None, args.layers)
+    except NnloopError as error:
+        sys.exit(f"multiply_adds.py: {error}")
     train, _ = mnist.load()
     digits = train.first(args.n)
-    net = bench_network(None, args.layers)
     run_epoch(net, digits, 32, 0.05, Random(1))
     v, g = NodeValues(net), Gradients(net)
     counts = {}
