@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""What one flat list per feature map and per kernel would buy: nnloop's convnet step with that layout, timed.
+
+    pypy3 tests/yardstick/flat_maps.py [--layers conv8x5,maxpool2,conv16x5,maxpool2,dense100] [--n 1000] [--rounds 10]
+
+nnloop keeps a feature map as rows, A[c][y][x], and a kernel as grids,
+K[c][c'][u][v], as the textbook draws them. Here the same network runs the
+same loops (by pixel over the digit, by patch over several channels, max
+pooling offset by offset, f and f' as the network applies them) with each
+map one list, A[c][t], t = y*cols + x, and each kernel one list, K[c][i],
+i = (c'*size + u)*size + v, as forward_by_patch already flattens it for
+every sample. Dense layers and the loss are nnloop's own. Every sum adds
+its terms in nnloop's order, so the gradients must come out equal to
+nnloop's bit for bit, which the last line checks.
+
+It trains the network of `nnloop bench --layers ...` for one epoch on the
+first 2,000 MNIST digits (so that relu and max pooling switch off what they
+do in training), then times forward and backward over n of them, nnloop's
+way and this way in turn, round after round, and prints microseconds per
+digit. Convolutions of stride 1 without padding, max pooling and dense
+layers only, with any activation. Run it from the checkout's top directory.
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from nnloop.errors import NnloopError  # noqa: E402  (after the path of the checkout)
+from nnloop.files import mnist  # noqa: E402
+from nnloop.learning.training import run_epoch  # noqa: E402
+from nnloop.network import Gradients, NodeValues  # noqa: E402
+from nnloop.rng import Random  # noqa: E402
+from nnloop.tools.bench import bench_network, interpreter  # noqa: E402
+
+
+def flat(K_c):
+    """Kernel K_c[c'][u][v] as one new list, K_c[i] with i = (c'*size + u)*size + v."""
+    return [w for grid in K_c for row in grid for w in row]
+
+
+class FlatConv:
+    """nnloop's conv layer `layer`, its maps A[c][t] and kernels K[c][i] flat (a copy of the kernels)."""
+
+    def __init__(self, layer):
+        C_in, rows, cols = layer.in_shape
+        C, rows_out, cols_out = layer.shape
+        self.f, self.size, self.fan_in, self.offset = layer.f, layer.size, layer.fan_in, layer.offset
+        self.rows, self.cols, self.cols_out = rows, cols, cols_out
+        self.K, self.B = [flat(K_c) for K_c in layer.K], layer.B
+        self.A = [[0.0] * (rows_out * cols_out) for c in range(C)]
+        self.H = [[0.0] * (rows_out * cols_out) for c in range(C)]
+        self.dK = [[0.0] * self.fan_in for c in range(C)]
+        self.by_pixel = C_in == 1
+        # node t = y*cols_out + x is wide[t] = y*cols + x in the numbering of the input's rows (by pixel),
+        # and its window's top left corner in the input as one list (by patch)
+        self.wide = [y * cols + x for y in range(rows_out) for x in range(cols_out)]
+        if self.by_pixel:
+            self.A_wide = [[0.0] * (rows * cols) for c in range(C)]
+            self.delta_wide = [[0.0] * (rows * cols) for c in range(C)]
+        else:
+            self.P = [0.0] * (C_in * rows * cols)
+            self.back_P = [0.0] * (C_in * rows * cols)
+            self.patches = [[0.0] * self.fan_in for t in range(rows_out * cols_out)]
+
+    def forward(self, H_prev):
+        """Fill A[c][t] and H[c][t] = f(A[c][t]) from the C_in flat maps H_prev."""
+        if self.by_pixel:
+            self.forward_by_pixel(H_prev[0])
+        else:
+            self.forward_by_patch(H_prev)
+        for c in range(len(self.A)):
+            self.f.forward(self.A[c], self.H[c])  # one call a map, not a row
+
+    def forward_by_pixel(self, P):
+        K, B, size, cols = self.K, self.B, self.size, self.cols
+        self.nonzero = nonzero = [j for j in range(len(P)) if P[j] != 0.0]
+        A_wide, C = self.A_wide, len(self.A)
+        for c in range(C):
+            A_w, b = A_wide[c], B[c]
+            for t in range(len(A_w)):
+                A_w[t] = b
+        for c in range(0, C - C % 4, 4):
+            A_0, A_1, A_2, A_3 = A_wide[c], A_wide[c + 1], A_wide[c + 2], A_wide[c + 3]
+            for u in range(size):
+                for v in range(size):
+                    i = u * size + v
+                    w0, w1, w2, w3 = K[c][i], K[c + 1][i], K[c + 2][i], K[c + 3][i]
+                    offset = u * cols + v
+                    for j in nonzero:
+                        t = j - offset
+                        if t >= 0:
+                            h = P[j]
+                            A_0[t] += w0 * h
+                            A_1[t] += w1 * h
+                            A_2[t] += w2 * h
+                            A_3[t] += w3 * h
+        for c in range(C - C % 4, C):
+            A_c, K_c = A_wide[c], K[c]
+            for u in range(size):
+                for v in range(size):
+                    w, offset = K_c[u * size + v], u * cols + v
+                    for j in nonzero:
+                        t = j - offset
+                        if t >= 0:
+                            A_c[t] += w * P[j]
+        wide = self.wide
+        for c in range(C):
+            A_c, A_w = self.A[c], A_wide[c]
+            for t in range(len(A_c)):
+                A_c[t] = A_w[wide[t]]
+
+    def forward_by_patch(self, H_prev):
+        P, n, offset, wide = self.P, self.fan_in, self.offset, self.wide
+        for c2 in range(len(H_prev)):
+            P[c2 * len(H_prev[c2]):(c2 + 1) * len(H_prev[c2])] = H_prev[c2]  # the input maps as one list
+        for t in range(len(self.patches)):
+            patch, corner = self.patches[t], wide[t]
+            for i in range(n):
+                patch[i] = P[corner + offset[i]]
+        K, B, A, C = self.K, self.B, self.A, len(self.A)
+        for t in range(len(self.patches)):
+            patch = self.patches[t]
+            c = 0
+            while c + 4 <= C:
+                K_0, K_1, K_2, K_3 = K[c], K[c + 1], K[c + 2], K[c + 3]
+                a0, a1, a2, a3 = B[c], B[c + 1], B[c + 2], B[c + 3]
+                for i in range(n):
+                    h = patch[i]
+                    a0 += K_0[i] * h
+                    a1 += K_1[i] * h
+                    a2 += K_2[i] * h
+                    a3 += K_3[i] * h
+                A[c][t], A[c + 1][t], A[c + 2][t], A[c + 3][t] = a0, a1, a2, a3
+                c += 4
+            for c in range(c, C):
+                K_c, a = K[c], B[c]
+                for i in range(n):
+                    a += K_c[i] * patch[i]
+                A[c][t] = a
+
+    def backward(self, H_prev, delta, dB, back):
+        """Add into self.dK and dB from delta[c][t] = dLoss/dA; overwrite the maps back (None: first layer)."""
+        C, dK = len(delta), self.dK
+        if self.by_pixel and back is None:
+            P, nonzero, size, cols, wide = H_prev[0], self.nonzero, self.size, self.cols, self.wide
+            for c in range(C):
+                delta_c, delta_w = delta[c], self.delta_wide[c]
+                total = 0.0
+                for t in range(len(delta_c)):
+                    total += delta_c[t]
+                    delta_w[wide[t]] = delta_c[t]
+                dB[c] += total
+            D = self.delta_wide
+            for c in range(0, C - C % 4, 4):
+                for u in range(size):
+                    for v in range(size):
+                        i, offset = u * size + v, u * cols + v
+                        g0, g1, g2, g3 = dK[c][i], dK[c + 1][i], dK[c + 2][i], dK[c + 3][i]
+                        D_0, D_1, D_2, D_3 = D[c], D[c + 1], D[c + 2], D[c + 3]
+                        for j in nonzero:
+                            t = j - offset
+                            if t >= 0:
+                                h = P[j]
+                                g0 += h * D_0[t]
+                                g1 += h * D_1[t]
+                                g2 += h * D_2[t]
+                                g3 += h * D_3[t]
+                        dK[c][i], dK[c + 1][i], dK[c + 2][i], dK[c + 3][i] = g0, g1, g2, g3
+            for c in range(C - C % 4, C):
+                D_c, dK_c = D[c], dK[c]
+                for u in range(size):
+                    for v in range(size):
+                        i, offset, g = u * size + v, u * cols + v, dK_c[u * size + v]
+                        for j in nonzero:
+                            t = j - offset
+                            if t >= 0:
+                                g += P[j] * D_c[t]
+                        dK_c[i] = g
+            return
+        self.backward_by_patch(delta, dB, back)
+
+    def backward_by_patch(self, delta, dB, back):
+        C, n, offset, wide, K, dK = len(delta), self.fan_in, self.offset, self.wide, self.K, self.dK
+        back_P = self.back_P
+        if back is not None:
+            for j in range(len(back_P)):
+                back_P[j] = 0.0
+        totals = [0.0] * C
+        for t in range(len(self.patches)):
+            corner, live = wide[t], []
+            for c in range(C):
+                d = delta[c][t]
+                totals[c] += d
+                if d != 0.0:
+                    live.append(c)
+            if not live:
+                continue
+            patch, m = self.patches[t], 0
+            while m + 2 <= len(live):
+                c0, c1 = live[m], live[m + 1]
+                d0, d1 = delta[c0][t], delta[c1][t]
+                dK_0, dK_1, K_0, K_1 = dK[c0], dK[c1], K[c0], K[c1]
+                for i in range(n):
+                    h = patch[i]
+                    dK_0[i] += h * d0
+                    dK_1[i] += h * d1
+                if back is not None:
+                    for i in range(n):
+                        j = corner + offset[i]
+                        back_P[j] = back_P[j] + K_0[i] * d0 + K_1[i] * d1
+                m += 2
+            for c in live[m:]:
+                d, dK_c, K_c = delta[c][t], dK[c], K[c]
+                for i in range(n):
+                    dK_c[i] += patch[i] * d
+                if back is not None:
+                    for i in range(n):
+                        back_P[corner + offset[i]] += K_c[i] * d
+        for c in range(C):
+            dB[c] += totals[c]
+        if back is not None:
+            for c2 in range(len(back)):
+                back[c2][:] = back_P[c2 * len(back[c2]):(c2 + 1) * len(back[c2])]
+
+
+class FlatMaxPool:
+    """nnloop's max pooling layer `layer` over flat maps: route[c][t] is the offset of window t's maximum."""
+
+    def __init__(self, layer):
+        C, rows_out, cols_out = layer.shape
+        cols, w, s = layer.in_shape[2], layer.size, layer.stride
+        self.offsets = [u * cols + v for u in range(w) for v in range(w)]  # in row-major order: ties keep the first
+        self.corner = [s * y * cols + s * x for y in range(rows_out) for x in range(cols_out)]
+        self.H = [[0.0] * (rows_out * cols_out) for c in range(C)]
+        self.route = [[0] * (rows_out * cols_out) for c in range(C)]
+
+    def forward(self, H_prev):
+        corner = self.corner
+        for c in range(len(self.H)):
+            H_prev_c, H_c, route_c = H_prev[c], self.H[c], self.route[c]
+            for t in range(len(H_c)):
+                H_c[t] = H_prev_c[corner[t]]
+                route_c[t] = 0
+            for offset in self.offsets[1:]:  # offset by offset: one loop over the whole map
+                for t in range(len(H_c)):
+                    h = H_prev_c[corner[t] + offset]
+                    if h > H_c[t]:
+                        H_c[t] = h
+                        route_c[t] = offset
+
+    def backward(self, delta, back):
+        corner = self.corner
+        for c in range(len(back)):
+            back_c, delta_c, route_c = back[c], delta[c], self.route[c]
+            for j in range(len(back_c)):
+                back_c[j] = 0.0
+            for t in range(len(delta_c)):
+                back_c[corner[t] + route_c[t]] += delta_c[t]
+
+
+def unsupported(net):
+    """Why this yardstick cannot lay net out flat, or None if it can."""
+    kinds = [layer.kind for layer in net.layers[1:]]
+    if "conv" not in kinds:
+        return "it has no conv layer: nothing is laid out differently"
+    for layer in net.layers[1:]:
+        if layer.kind not in ("conv", "maxpool", "flatten", "dense"):
+            return f"{layer!r}: this yardstick takes conv, maxpool, flatten and dense layers only"
+        if layer.kind == "conv" and (layer.stride != 1 or layer.padding != 0):
+            return f"{layer!r}: this yardstick takes convolutions of stride 1 without padding only"
+        if layer.kind == "conv" and layer.in_shape[0] == 1 and layer is not net.layers[1]:
+            return f"{layer!r}: this yardstick takes a one-channel input in the first layer only"
+    return None
+
+
+class FlatNetwork:
+    """net's layers over flat maps; its dense layers, their memories and the loss are net's own."""
+
+    def __init__(self, net):
+        self.net, self.layers = net, [None]
+        for k in range(1, net.L + 1):
+            layer = net.layers[k]
+            if layer.kind == "conv":
+                self.layers.append(FlatConv(layer))
+            elif layer.kind == "maxpool":
+                self.layers.append(FlatMaxPool(layer))
+            else:
+                self.layers.append(layer)  # flatten and dense: net's own
+        self.v = NodeValues(net)  # the flat lists of the dense layers and of flatten
+        self.back = [None] + [[[0.0] * len(A_c) for A_c in layer.A] if isinstance(layer, FlatConv)
+                              else [[0.0] * len(H_c) for H_c in layer.H] if isinstance(layer, FlatMaxPool)
+                              else None for layer in self.layers[1:]]
+        self.delta = [None] + [[[0.0] * len(A_c) for A_c in layer.A] if isinstance(layer, FlatConv)
+                               else [[0.0] * len(H_c) for H_c in layer.H] if isinstance(layer, FlatMaxPool)
+                               else None for layer in self.layers[1:]]
+
+    def maps(self, k):
+        """H[k], as the layer above reads it: flat maps, or net's flat list."""
+        layer = self.layers[k]
+        return layer.H if isinstance(layer, (FlatConv, FlatMaxPool)) else self.v.H[k]
+
+    def forward(self, x):
+        self.x = [x]  # one channel: the digit's list, i = y*cols + x, is its flat map
+        H_prev = self.x
+        for k in range(1, self.net.L + 1):
+            layer = self.layers[k]
+            if isinstance(layer, (FlatConv, FlatMaxPool)):
+                layer.forward(H_prev)
+            elif layer.kind == "flatten":
+                H = self.v.H[k]
+                for c in range(len(H_prev)):
+                    H[c * len(H_prev[c]):(c + 1) * len(H_prev[c])] = H_prev[c]
+            else:
+                layer.forward(H_prev, self.v.A[k], self.v.H[k], self.v.memory[k])
+            H_prev = self.maps(k)
+        return H_prev
+
+    def backward(self, T, g):
+        net, v, L = self.net, self.v, self.net.L
+        net.loss_function.delta(net.f[L], v.A[L], v.H[L], T, v.delta[L])
+        delta = v.delta[L]
+        for k in range(L, 0, -1):
+            layer, H_prev = self.layers[k], self.maps(k - 1) if k > 1 else self.x
+            if k == 1:
+                back = None  # the input: nothing below it to learn
+            else:
+                back = self.back[k - 1] if self.back[k - 1] is not None else v.back[k - 1]  # maps, or net's list
+            if isinstance(layer, FlatConv):
+                layer.backward(H_prev, delta, g.dB[k], back)
+            elif isinstance(layer, FlatMaxPool):
+                layer.backward(delta, back)
+            elif layer.kind == "flatten":
+                for c in range(len(back)):
+                    back[c][:] = delta[c * len(back[c]):(c + 1) * len(back[c])]
+            else:
+                layer.backward(H_prev, v.A[k], v.H[k], delta, g.dW[k], g.dB[k], back, v.memory[k])
+            if k == 1:
+                break
+            below, f = self.layers[k - 1], net.f[k - 1]
+            if isinstance(below, FlatConv):  # delta[k-1] = f'(A[k-1]) * back[k-1], one call a map
+                delta = self.delta[k - 1]
+                for c in range(len(back)):
+                    f.backward(below.A[c], below.H[c], back[c], delta[c])
+            elif isinstance(below, FlatMaxPool):
+                delta = self.delta[k - 1]
+                for c in range(len(back)):
+                    delta[c][:] = back[c]  # identity's f'
+            else:
+                delta = v.delta[k - 1]
+                f.backward(v.A[k - 1], v.H[k - 1], back, delta)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--layers", default="conv8x5,maxpool2,conv16x5,maxpool2,dense100")
+    parser.add_argument("--n", type=int, default=1000, help="digits timed per round (default 1000)")
+    parser.add_argument("--rounds", type=int, default=10, help="rounds of both (default 10)")
+    args = parser.parse_args()
+    if args.n < 1 or args.rounds < 2:
+        sys.exit(f"flat_maps.py: --n must be 1 or more and --rounds 2 or more; got --n {args.n} --rounds {args.rounds}")
+    try:
+        net = bench_network(None, args.layers)
+    except NnloopError as error:
+        sys.exit(f"flat_maps.py: {error}")
+    if unsupported(net):
+        sys.exit(f"flat_maps.py: --layers {args.layers}: {unsupported(net)}")
+    train, _ = mnist.load()
+    run_epoch(net, train.first(2000), 32, 0.05, Random(1))
+    flat_net = FlatNetwork(net)
+    digits = [train[i] for i in range(min(args.n, len(train)))]
+
+    def nested():
+        v, g = NodeValues(net), Gradients(net)
+        start = time.perf_counter()
+        for x, T in digits:
+            net.forward(x, v)
+            net.backward(v, T, g)
+        return time.perf_counter() - start, g
+
+    def flat_maps():
+        g = Gradients(net)
+        for layer in flat_net.layers[1:]:
+            if isinstance(layer, FlatConv):
+                layer.dK = [[0.0] * layer.fan_in for K_c in layer.K]
+        start = time.perf_counter()
+        for x, T in digits:
+            flat_net.forward(x)
+            flat_net.backward(T, g)
+        return time.perf_counter() - start, g
+
+    python = interpreter()
+    print(f"forward and backward per training digit, {args.layers} ({net.shape_name()}), {python['interpreter']} "
+          f"{python['version']}, {len(digits):,} digits a round:")
+    ratios = []
+    for r in range(args.rounds):
+        (t_nested, g_nested), (t_flat, g_flat) = nested(), flat_maps()
+        ratios.append(t_nested / t_flat)
+        print(f"  round {r + 1:2d}: A[c][y][x] {t_nested / len(digits) * 1e6:7.1f} us   "
+              f"A[c][t] {t_flat / len(digits) * 1e6:7.1f} us   {ratios[-1]:.2f}x", flush=True)
+    later = sorted(ratios[len(ratios) // 2:])  # the JIT's warm-up is in the first half
+    print(f"flat maps and kernels: {later[0]:.2f}x to {later[-1]:.2f}x, median {later[len(later) // 2]:.2f}x, "
+          f"over rounds {len(ratios) - len(later) + 1} to {len(ratios)}")
+    same = all(g_flat.dB[k] == g_nested.dB[k] and
+               (g_flat.dW[k] == g_nested.dW[k] if not isinstance(flat_net.layers[k], FlatConv) else
+                flat_net.layers[k].dK == [flat(dK_c) for dK_c in g_nested.dW[k]])
+               for k in range(1, net.L + 1))
+    print("the gradients of the last round, dK, dB and dW:", "equal to nnloop's, bit for bit" if same else "DIFFERENT")
+    if not same:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
