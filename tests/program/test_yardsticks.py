@@ -1,6 +1,8 @@
 """The flat-layout yardstick measures nnloop's own arithmetic: same loops, same order, other lists."""
 import importlib.util
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -8,7 +10,7 @@ from nnloop.network import Gradients, NodeValues
 from nnloop.rng import Random
 from nnloop.tools.bench import bench_network
 
-from conftest import ROOT
+from conftest import ROOT, run_nnloop
 
 
 def flat_maps():
@@ -54,3 +56,19 @@ def test_the_flat_layout_yardstick_says_which_networks_it_cannot_lay_out():
     assert yardstick.unsupported(bench_network(None, "conv4x3,maxpool2,dense10")) is None
     assert "stride 1 without padding" in yardstick.unsupported(bench_network(None, "conv4x3p1,dense10"))
     assert "no conv layer" in yardstick.unsupported(bench_network(None, "dense10"))
+
+
+def test_the_flat_layout_trains_nnloops_model_byte_for_byte(tmp_path, small_mnist):
+    """`flat_maps.py train` times the README run with flat lists: the same model file, or its time means nothing."""
+    script = os.path.join(ROOT, "tests", "yardstick", "flat_maps.py")
+    options = ["--data", small_mnist, "--layers", "conv6x5,maxpool2,conv5x3,maxpool2,dense20", "--limit", "40",
+               "--batch-size", "8", "--optimizer", "momentum", "--epochs", "2", "--workers", "2", "--reproducible"]
+    flat_run = subprocess.run([sys.executable, script, "train", *options, "-o", str(tmp_path / "flat.json")],
+                              capture_output=True, text=True, cwd=tmp_path)
+    assert flat_run.returncode == 0, flat_run.stderr
+    nested_run = run_nnloop("train", *options, "-o", tmp_path / "nested.json")
+    assert nested_run.returncode == 0, nested_run.stderr
+    assert (tmp_path / "flat.json").read_bytes() == (tmp_path / "nested.json").read_bytes()
+    epochs = [[line[:line.rindex("%") + 1] for line in run.stdout.splitlines() if line.startswith("epoch")]
+              for run in (flat_run, nested_run)]  # each epoch's loss and accuracies, without its time
+    assert epochs[0] == epochs[1] and len(epochs[0]) == 2

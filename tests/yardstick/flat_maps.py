@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """What one flat list per feature map and per kernel would buy: nnloop's convnet step with that layout, timed.
 
-    pypy3 tests/yardstick/flat_maps.py [--layers conv8x5,maxpool2,conv16x5,maxpool2,dense100] [--n 1000] [--rounds 10]
+    pypy3 tests/yardstick/flat_maps.py [--layers conv8x5,maxpool2,conv16x5,maxpool2,dense100] [--n 1000] [--rounds 12]
+    pypy3 tests/yardstick/flat_maps.py train [nnloop train's options]
 
 nnloop keeps a feature map as rows, A[c][y][x], and a kernel as grids,
 K[c][c'][u][v], as the textbook draws them. Here the same network runs the
@@ -19,6 +20,13 @@ do in training), then times forward and backward over n of them, nnloop's
 way and this way in turn, round after round, and prints microseconds per
 digit. Convolutions of stride 1 without padding, max pooling and dense
 layers only, with any activation. Run it from the checkout's top directory.
+
+`train` runs `nnloop train` as it is, its trainer, workers, optimizer and
+checkpoints, with each minibatch's forward and backward (accumulate) and
+each test pass (confusion_matrix) over flat lists: the kernels are copied
+from net's once per minibatch, and the minibatch's dK added into net's
+gradients once, at its end. Its losses, accuracies and `--reproducible`
+model files are nnloop's, byte for byte; only the time differs. No dropout.
 """
 import argparse
 import os
@@ -47,7 +55,7 @@ class FlatConv:
         C_in, rows, cols = layer.in_shape
         C, rows_out, cols_out = layer.shape
         self.f, self.size, self.fan_in, self.offset = layer.f, layer.size, layer.fan_in, layer.offset
-        self.rows, self.cols, self.cols_out = rows, cols, cols_out
+        self.cols, self.cols_out = cols, cols_out
         self.K, self.B = [flat(K_c) for K_c in layer.K], layer.B
         self.A = [[0.0] * (rows_out * cols_out) for c in range(C)]
         self.H = [[0.0] * (rows_out * cols_out) for c in range(C)]
@@ -142,44 +150,46 @@ class FlatConv:
 
     def backward(self, H_prev, delta, dB, back):
         """Add into self.dK and dB from delta[c][t] = dLoss/dA; overwrite the maps back (None: first layer)."""
-        C, dK = len(delta), self.dK
         if self.by_pixel and back is None:
-            P, nonzero, size, cols, wide = H_prev[0], self.nonzero, self.size, self.cols, self.wide
-            for c in range(C):
-                delta_c, delta_w = delta[c], self.delta_wide[c]
-                total = 0.0
-                for t in range(len(delta_c)):
-                    total += delta_c[t]
-                    delta_w[wide[t]] = delta_c[t]
-                dB[c] += total
-            D = self.delta_wide
-            for c in range(0, C - C % 4, 4):
-                for u in range(size):
-                    for v in range(size):
-                        i, offset = u * size + v, u * cols + v
-                        g0, g1, g2, g3 = dK[c][i], dK[c + 1][i], dK[c + 2][i], dK[c + 3][i]
-                        D_0, D_1, D_2, D_3 = D[c], D[c + 1], D[c + 2], D[c + 3]
-                        for j in nonzero:
-                            t = j - offset
-                            if t >= 0:
-                                h = P[j]
-                                g0 += h * D_0[t]
-                                g1 += h * D_1[t]
-                                g2 += h * D_2[t]
-                                g3 += h * D_3[t]
-                        dK[c][i], dK[c + 1][i], dK[c + 2][i], dK[c + 3][i] = g0, g1, g2, g3
-            for c in range(C - C % 4, C):
-                D_c, dK_c = D[c], dK[c]
-                for u in range(size):
-                    for v in range(size):
-                        i, offset, g = u * size + v, u * cols + v, dK_c[u * size + v]
-                        for j in nonzero:
-                            t = j - offset
-                            if t >= 0:
-                                g += P[j] * D_c[t]
-                        dK_c[i] = g
-            return
-        self.backward_by_patch(delta, dB, back)
+            self.backward_by_pixel(H_prev[0], delta, dB)
+        else:
+            self.backward_by_patch(delta, dB, back)
+
+    def backward_by_pixel(self, P, delta, dB):
+        C, dK, nonzero, size, cols, wide = len(delta), self.dK, self.nonzero, self.size, self.cols, self.wide
+        for c in range(C):
+            delta_c, delta_w = delta[c], self.delta_wide[c]
+            total = 0.0
+            for t in range(len(delta_c)):
+                total += delta_c[t]
+                delta_w[wide[t]] = delta_c[t]
+            dB[c] += total
+        D = self.delta_wide
+        for c in range(0, C - C % 4, 4):
+            for u in range(size):
+                for v in range(size):
+                    i, offset = u * size + v, u * cols + v
+                    g0, g1, g2, g3 = dK[c][i], dK[c + 1][i], dK[c + 2][i], dK[c + 3][i]
+                    D_0, D_1, D_2, D_3 = D[c], D[c + 1], D[c + 2], D[c + 3]
+                    for j in nonzero:
+                        t = j - offset
+                        if t >= 0:
+                            h = P[j]
+                            g0 += h * D_0[t]
+                            g1 += h * D_1[t]
+                            g2 += h * D_2[t]
+                            g3 += h * D_3[t]
+                    dK[c][i], dK[c + 1][i], dK[c + 2][i], dK[c + 3][i] = g0, g1, g2, g3
+        for c in range(C - C % 4, C):
+            D_c, dK_c = D[c], dK[c]
+            for u in range(size):
+                for v in range(size):
+                    i, offset, g = u * size + v, u * cols + v, dK_c[u * size + v]
+                    for j in nonzero:
+                        t = j - offset
+                        if t >= 0:
+                            g += P[j] * D_c[t]
+                    dK_c[i] = g
 
     def backward_by_patch(self, delta, dB, back):
         C, n, offset, wide, K, dK = len(delta), self.fan_in, self.offset, self.wide, self.K, self.dK
@@ -260,6 +270,13 @@ class FlatMaxPool:
                 back_c[corner[t] + route_c[t]] += delta_c[t]
 
 
+def zero_maps(layer):
+    """New flat maps of 0.0 shaped as a flat layer's H, or None for a layer of net's own."""
+    if isinstance(layer, (FlatConv, FlatMaxPool)):
+        return [[0.0] * len(H_c) for H_c in layer.H]
+    return None
+
+
 def unsupported(net):
     """Why this yardstick cannot lay net out flat, or None if it can."""
     kinds = [layer.kind for layer in net.layers[1:]]
@@ -289,12 +306,9 @@ class FlatNetwork:
             else:
                 self.layers.append(layer)  # flatten and dense: net's own
         self.v = NodeValues(net)  # the flat lists of the dense layers and of flatten
-        self.back = [None] + [[[0.0] * len(A_c) for A_c in layer.A] if isinstance(layer, FlatConv)
-                              else [[0.0] * len(H_c) for H_c in layer.H] if isinstance(layer, FlatMaxPool)
-                              else None for layer in self.layers[1:]]
-        self.delta = [None] + [[[0.0] * len(A_c) for A_c in layer.A] if isinstance(layer, FlatConv)
-                               else [[0.0] * len(H_c) for H_c in layer.H] if isinstance(layer, FlatMaxPool)
-                               else None for layer in self.layers[1:]]
+        # back[k] and delta[k] of a flat layer k; those of flatten and dense layers are in self.v
+        self.back = [None] + [zero_maps(layer) for layer in self.layers[1:]]
+        self.delta = [None] + [zero_maps(layer) for layer in self.layers[1:]]
 
     def maps(self, k):
         """H[k], as the layer above reads it: flat maps, or net's flat list."""
@@ -352,11 +366,78 @@ class FlatNetwork:
                 f.backward(v.A[k - 1], v.H[k - 1], back, delta)
 
 
+def flat_train(options):
+    """nnloop train with options, its accumulate and confusion_matrix replaced by ones over flat lists."""
+    import nnloop.cli.trainer
+    import nnloop.learning.parallel
+    import nnloop.learning.training
+    from nnloop.cli import main as nnloop_main
+    from nnloop.learning.evaluation import predicted_class
+
+    made = {}  # id(net): its FlatNetwork, one per network and process
+
+    def flat_network(net):
+        """net's FlatNetwork, its kernels copied from net's and its dK cleared."""
+        if id(net) not in made:
+            if unsupported(net):
+                raise NnloopError(f"flat_maps.py train: {unsupported(net)}")
+            made[id(net)] = FlatNetwork(net)
+        flat_net = made[id(net)]
+        for k in range(1, net.L + 1):
+            layer = flat_net.layers[k]
+            if isinstance(layer, FlatConv):
+                for c, K_c in enumerate(net.layers[k].K):
+                    layer.K[c][:] = flat(K_c)
+                    layer.dK[c][:] = [0.0] * layer.fan_in
+        return flat_net
+
+    def accumulate(net, batch, g, v, seed=None):
+        """As nnloop.learning.training.accumulate, over flat lists."""
+        if seed is not None:
+            raise NnloopError("flat_maps.py train: no dropout here; train without --dropout")
+        flat_net, loss_sum, hits = flat_network(net), 0.0, 0
+        for x, T in batch:
+            Y = flat_net.forward(x)
+            loss = net.sample_loss(Y, T)
+            if net.loss_function.broke_down(loss):
+                return float("inf"), hits
+            loss_sum += loss
+            hits += predicted_class(Y) == predicted_class(T)
+            flat_net.backward(T, g)
+        for k in range(1, net.L + 1):  # the batch's dK into g, which held 0: the sums nnloop's loops make
+            if isinstance(flat_net.layers[k], FlatConv):
+                for dW_c, dK_c in zip(g.dW[k], flat_net.layers[k].dK):
+                    rows = [row for grid in dW_c for row in grid]
+                    for n, row in enumerate(rows):
+                        for v2 in range(len(row)):
+                            row[v2] += dK_c[n * len(row) + v2]
+        return loss_sum, hits
+
+    def confusion_matrix(net, samples, classes, progress=None):
+        """As nnloop.learning.evaluation.confusion_matrix, over flat lists."""
+        flat_net = flat_network(net)
+        C = [[0] * classes for _ in range(classes)]
+        for n in range(len(samples)):
+            if progress is not None and n % 500 == 0:
+                progress(n)
+            x, T = samples[n]
+            C[predicted_class(T)][predicted_class(flat_net.forward(x))] += 1
+        if progress is not None:
+            progress(len(samples))
+        return C
+
+    nnloop.learning.training.accumulate = nnloop.learning.parallel.accumulate = accumulate
+    nnloop.cli.trainer.confusion_matrix = nnloop.learning.parallel.confusion_matrix = confusion_matrix
+    return nnloop_main(["train"] + options)
+
+
 def main():
+    if sys.argv[1:2] == ["train"]:
+        sys.exit(flat_train(sys.argv[2:]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--layers", default="conv8x5,maxpool2,conv16x5,maxpool2,dense100")
     parser.add_argument("--n", type=int, default=1000, help="digits timed per round (default 1000)")
-    parser.add_argument("--rounds", type=int, default=10, help="rounds of both (default 10)")
+    parser.add_argument("--rounds", type=int, default=12, help="rounds of both (default 12)")
     args = parser.parse_args()
     if args.n < 1 or args.rounds < 2:
         sys.exit(f"flat_maps.py: --n must be 1 or more and --rounds 2 or more; got --n {args.n} --rounds {args.rounds}")
