@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
-"""What one flat list per feature map and per kernel would buy: nnloop's convnet step with that layout, timed.
+"""What one list per layer of maps and per kernel would buy: nnloop's convnet step with that layout, timed.
 
     pypy3 tests/yardstick/flat_maps.py [--layers conv8x5,maxpool2,conv16x5,maxpool2,dense100] [--n 1000] [--rounds 12]
     pypy3 tests/yardstick/flat_maps.py train [nnloop train's options]
 
-nnloop keeps a feature map as rows, A[c][y][x], and a kernel as grids,
-K[c][c'][u][v], as the textbook draws them. Here the same network runs the
-same loops (by pixel over the digit, by patch over several channels, max
-pooling offset by offset, f and f' as the network applies them) with each
-map one list, A[c][t], t = y*cols + x, and each kernel one list, K[c][i],
-i = (c'*size + u)*size + v, as forward_by_patch already flattens it for
-every sample. Dense layers and the loss are nnloop's own. Every sum adds
-its terms in nnloop's order, so the gradients must come out equal to
-nnloop's bit for bit, which the last line checks.
+nnloop keeps a layer of feature maps as rows, A[c][y][x], and a kernel as
+grids, K[c][c'][u][v], as the textbook draws them. Here the same network
+runs the same loops (by pixel over the digit, by patch over several
+channels, max pooling offset by offset, f and f' as the network applies
+them) with each layer's maps one list, A[i] with i = (c*rows + y)*cols + x,
+the numbering nnloop already gives the input and flatten's output, and
+each kernel one list, K[c][j] with j = (c'*size + u)*size + v, as
+forward_by_patch already flattens it for every sample. Dense layers and the
+loss are nnloop's own. Every sum adds its terms in nnloop's order, so the
+gradients must come out equal to nnloop's bit for bit, which the last line
+checks.
 
 It trains the network of `nnloop bench --layers ...` for one epoch on the
 first 2,000 MNIST digits (so that relu and max pooling switch off what they
@@ -49,42 +51,40 @@ def flat(K_c):
 
 
 class FlatConv:
-    """nnloop's conv layer `layer`, its maps A[c][t] and kernels K[c][i] flat (a copy of the kernels)."""
+    """nnloop's conv layer `layer` over flat lists: A[i] and H[i], i = (c*rows_out + y)*cols_out + x = c*n_out + t,
+    t = y*cols_out + x the node's place in its map; kernel c as one list K[c][j] (a copy of nnloop's)."""
 
     def __init__(self, layer):
         C_in, rows, cols = layer.in_shape
         C, rows_out, cols_out = layer.shape
         self.f, self.size, self.fan_in, self.offset = layer.f, layer.size, layer.fan_in, layer.offset
-        self.cols, self.cols_out = cols, cols_out
+        self.cols, self.cols_out, self.n_out, self.C = cols, cols_out, rows_out * cols_out, C
         self.K, self.B = [flat(K_c) for K_c in layer.K], layer.B
-        self.A = [[0.0] * (rows_out * cols_out) for c in range(C)]
-        self.H = [[0.0] * (rows_out * cols_out) for c in range(C)]
+        self.A = [0.0] * (C * rows_out * cols_out)
+        self.H = [0.0] * (C * rows_out * cols_out)
         self.dK = [[0.0] * self.fan_in for c in range(C)]
         self.by_pixel = C_in == 1
-        # node t = y*cols_out + x is wide[t] = y*cols + x in the numbering of the input's rows (by pixel),
-        # and its window's top left corner in the input as one list (by patch)
+        # node t = y*cols_out + x of a map is wide[t] = y*cols + x in the numbering of the input's rows (by pixel),
+        # and its window's top left corner in the input's list (by patch)
         self.wide = [y * cols + x for y in range(rows_out) for x in range(cols_out)]
         if self.by_pixel:
             self.A_wide = [[0.0] * (rows * cols) for c in range(C)]
             self.delta_wide = [[0.0] * (rows * cols) for c in range(C)]
         else:
-            self.P = [0.0] * (C_in * rows * cols)
-            self.back_P = [0.0] * (C_in * rows * cols)
             self.patches = [[0.0] * self.fan_in for t in range(rows_out * cols_out)]
 
     def forward(self, H_prev):
-        """Fill A[c][t] and H[c][t] = f(A[c][t]) from the C_in flat maps H_prev."""
+        """Fill A[i] and H[i] = f(A[i]) from the input's list H_prev."""
         if self.by_pixel:
-            self.forward_by_pixel(H_prev[0])
+            self.forward_by_pixel(H_prev)
         else:
             self.forward_by_patch(H_prev)
-        for c in range(len(self.A)):
-            self.f.forward(self.A[c], self.H[c])  # one call a map, not a row
+        self.f.forward(self.A, self.H)  # one call a layer, as for a dense layer
 
     def forward_by_pixel(self, P):
         K, B, size, cols = self.K, self.B, self.size, self.cols
         self.nonzero = nonzero = [j for j in range(len(P)) if P[j] != 0.0]
-        A_wide, C = self.A_wide, len(self.A)
+        A_wide, C = self.A_wide, self.C
         for c in range(C):
             A_w, b = A_wide[c], B[c]
             for t in range(len(A_w)):
@@ -113,22 +113,20 @@ class FlatConv:
                         t = j - offset
                         if t >= 0:
                             A_c[t] += w * P[j]
-        wide = self.wide
+        wide, A, n_out = self.wide, self.A, self.n_out
         for c in range(C):
-            A_c, A_w = self.A[c], A_wide[c]
-            for t in range(len(A_c)):
-                A_c[t] = A_w[wide[t]]
+            A_w, base = A_wide[c], c * n_out
+            for t in range(n_out):
+                A[base + t] = A_w[wide[t]]
 
-    def forward_by_patch(self, H_prev):
-        P, n, offset, wide = self.P, self.fan_in, self.offset, self.wide
-        for c2 in range(len(H_prev)):
-            P[c2 * len(H_prev[c2]):(c2 + 1) * len(H_prev[c2])] = H_prev[c2]  # the input maps as one list
+    def forward_by_patch(self, P):
+        n, offset, wide = self.fan_in, self.offset, self.wide
         for t in range(len(self.patches)):
             patch, corner = self.patches[t], wide[t]
             for i in range(n):
                 patch[i] = P[corner + offset[i]]
-        K, B, A, C = self.K, self.B, self.A, len(self.A)
-        for t in range(len(self.patches)):
+        K, B, A, C, n_out = self.K, self.B, self.A, self.C, self.n_out
+        for t in range(n_out):
             patch = self.patches[t]
             c = 0
             while c + 4 <= C:
@@ -140,29 +138,31 @@ class FlatConv:
                     a1 += K_1[i] * h
                     a2 += K_2[i] * h
                     a3 += K_3[i] * h
-                A[c][t], A[c + 1][t], A[c + 2][t], A[c + 3][t] = a0, a1, a2, a3
+                o = c * n_out + t
+                A[o], A[o + n_out], A[o + 2 * n_out], A[o + 3 * n_out] = a0, a1, a2, a3
                 c += 4
             for c in range(c, C):
                 K_c, a = K[c], B[c]
                 for i in range(n):
                     a += K_c[i] * patch[i]
-                A[c][t] = a
+                A[c * n_out + t] = a
 
     def backward(self, H_prev, delta, dB, back):
-        """Add into self.dK and dB from delta[c][t] = dLoss/dA; overwrite the maps back (None: first layer)."""
+        """Add into self.dK and dB from delta[i] = dLoss/dA[i]; overwrite the list back (None: first layer)."""
         if self.by_pixel and back is None:
-            self.backward_by_pixel(H_prev[0], delta, dB)
+            self.backward_by_pixel(H_prev, delta, dB)
         else:
             self.backward_by_patch(delta, dB, back)
 
     def backward_by_pixel(self, P, delta, dB):
-        C, dK, nonzero, size, cols, wide = len(delta), self.dK, self.nonzero, self.size, self.cols, self.wide
+        C, dK, nonzero, size, cols, wide, n_out = self.C, self.dK, self.nonzero, self.size, self.cols, self.wide, self.n_out
         for c in range(C):
-            delta_c, delta_w = delta[c], self.delta_wide[c]
+            delta_w, base = self.delta_wide[c], c * n_out
             total = 0.0
-            for t in range(len(delta_c)):
-                total += delta_c[t]
-                delta_w[wide[t]] = delta_c[t]
+            for t in range(n_out):
+                d = delta[base + t]
+                total += d
+                delta_w[wide[t]] = d
             dB[c] += total
         D = self.delta_wide
         for c in range(0, C - C % 4, 4):
@@ -192,16 +192,15 @@ class FlatConv:
                     dK_c[i] = g
 
     def backward_by_patch(self, delta, dB, back):
-        C, n, offset, wide, K, dK = len(delta), self.fan_in, self.offset, self.wide, self.K, self.dK
-        back_P = self.back_P
+        C, n, offset, wide, K, dK, n_out = self.C, self.fan_in, self.offset, self.wide, self.K, self.dK, self.n_out
         if back is not None:
-            for j in range(len(back_P)):
-                back_P[j] = 0.0
+            for j in range(len(back)):
+                back[j] = 0.0
         totals = [0.0] * C
-        for t in range(len(self.patches)):
+        for t in range(n_out):
             corner, live = wide[t], []
             for c in range(C):
-                d = delta[c][t]
+                d = delta[c * n_out + t]
                 totals[c] += d
                 if d != 0.0:
                     live.append(c)
@@ -210,7 +209,7 @@ class FlatConv:
             patch, m = self.patches[t], 0
             while m + 2 <= len(live):
                 c0, c1 = live[m], live[m + 1]
-                d0, d1 = delta[c0][t], delta[c1][t]
+                d0, d1 = delta[c0 * n_out + t], delta[c1 * n_out + t]
                 dK_0, dK_1, K_0, K_1 = dK[c0], dK[c1], K[c0], K[c1]
                 for i in range(n):
                     h = patch[i]
@@ -219,61 +218,58 @@ class FlatConv:
                 if back is not None:
                     for i in range(n):
                         j = corner + offset[i]
-                        back_P[j] = back_P[j] + K_0[i] * d0 + K_1[i] * d1
+                        back[j] = back[j] + K_0[i] * d0 + K_1[i] * d1
                 m += 2
             for c in live[m:]:
-                d, dK_c, K_c = delta[c][t], dK[c], K[c]
+                d, dK_c, K_c = delta[c * n_out + t], dK[c], K[c]
                 for i in range(n):
                     dK_c[i] += patch[i] * d
                 if back is not None:
                     for i in range(n):
-                        back_P[corner + offset[i]] += K_c[i] * d
+                        back[corner + offset[i]] += K_c[i] * d
         for c in range(C):
             dB[c] += totals[c]
-        if back is not None:
-            for c2 in range(len(back)):
-                back[c2][:] = back_P[c2 * len(back[c2]):(c2 + 1) * len(back[c2])]
 
 
 class FlatMaxPool:
-    """nnloop's max pooling layer `layer` over flat maps: route[c][t] is the offset of window t's maximum."""
+    """nnloop's max pooling layer `layer` over flat lists: route[i] is where in the input output i's maximum was."""
 
     def __init__(self, layer):
         C, rows_out, cols_out = layer.shape
-        cols, w, s = layer.in_shape[2], layer.size, layer.stride
-        self.offsets = [u * cols + v for u in range(w) for v in range(w)]  # in row-major order: ties keep the first
+        rows, cols, w, s = layer.in_shape[1], layer.in_shape[2], layer.size, layer.stride
+        self.C, self.n_in, self.n_out = C, rows * cols, rows_out * cols_out
+        self.offsets = [u * cols + v for u in range(w) for v in range(w)]
         self.corner = [s * y * cols + s * x for y in range(rows_out) for x in range(cols_out)]
-        self.H = [[0.0] * (rows_out * cols_out) for c in range(C)]
-        self.route = [[0] * (rows_out * cols_out) for c in range(C)]
+        self.H = [0.0] * (C * rows_out * cols_out)
+        self.route = [0] * (C * rows_out * cols_out)
 
     def forward(self, H_prev):
-        corner = self.corner
-        for c in range(len(self.H)):
-            H_prev_c, H_c, route_c = H_prev[c], self.H[c], self.route[c]
-            for t in range(len(H_c)):
-                H_c[t] = H_prev_c[corner[t]]
-                route_c[t] = 0
-            for offset in self.offsets[1:]:  # offset by offset: one loop over the whole map
-                for t in range(len(H_c)):
-                    h = H_prev_c[corner[t] + offset]
-                    if h > H_c[t]:
-                        H_c[t] = h
-                        route_c[t] = offset
+        corner, H, route, n_in, n_out = self.corner, self.H, self.route, self.n_in, self.n_out
+        for c in range(self.C):
+            base_in, base = c * n_in, c * n_out
+            for t in range(n_out):
+                H[base + t] = H_prev[base_in + corner[t]]
+                route[base + t] = base_in + corner[t]
+            for offset in self.offsets[1:]:  # offset by offset, in row-major order: one loop over the whole map
+                for t in range(n_out):
+                    j = base_in + corner[t] + offset
+                    h = H_prev[j]
+                    if h > H[base + t]:  # strictly greater: a tie keeps the first maximum
+                        H[base + t] = h
+                        route[base + t] = j
 
     def backward(self, delta, back):
-        corner = self.corner
-        for c in range(len(back)):
-            back_c, delta_c, route_c = back[c], delta[c], self.route[c]
-            for j in range(len(back_c)):
-                back_c[j] = 0.0
-            for t in range(len(delta_c)):
-                back_c[corner[t] + route_c[t]] += delta_c[t]
+        for j in range(len(back)):
+            back[j] = 0.0
+        route = self.route
+        for t in range(len(delta)):
+            back[route[t]] += delta[t]
 
 
-def zero_maps(layer):
-    """New flat maps of 0.0 shaped as a flat layer's H, or None for a layer of net's own."""
+def zeros_like_H(layer):
+    """A new list of 0.0 as long as a flat layer's H, or None for a layer of net's own."""
     if isinstance(layer, (FlatConv, FlatMaxPool)):
-        return [[0.0] * len(H_c) for H_c in layer.H]
+        return [0.0] * len(layer.H)
     return None
 
 
@@ -293,7 +289,7 @@ def unsupported(net):
 
 
 class FlatNetwork:
-    """net's layers over flat maps; its dense layers, their memories and the loss are net's own."""
+    """net's layers over flat lists; its dense layers, their memories and the loss are net's own."""
 
     def __init__(self, net):
         self.net, self.layers = net, [None]
@@ -306,29 +302,26 @@ class FlatNetwork:
             else:
                 self.layers.append(layer)  # flatten and dense: net's own
         self.v = NodeValues(net)  # the flat lists of the dense layers and of flatten
-        # back[k] and delta[k] of a flat layer k; those of flatten and dense layers are in self.v
-        self.back = [None] + [zero_maps(layer) for layer in self.layers[1:]]
-        self.delta = [None] + [zero_maps(layer) for layer in self.layers[1:]]
+        # back[k] and delta[k] of a flat layer k; those of flatten and dense layers are net's, in self.v
+        self.back = [None] + [zeros_like_H(layer) for layer in self.layers[1:]]
+        self.delta = [None] + [zeros_like_H(layer) for layer in self.layers[1:]]
 
-    def maps(self, k):
-        """H[k], as the layer above reads it: flat maps, or net's flat list."""
+    def values(self, k):
+        """H[k], as the layer above reads it: a flat layer's list, or net's."""
         layer = self.layers[k]
         return layer.H if isinstance(layer, (FlatConv, FlatMaxPool)) else self.v.H[k]
 
     def forward(self, x):
-        self.x = [x]  # one channel: the digit's list, i = y*cols + x, is its flat map
-        H_prev = self.x
+        self.x = H_prev = x  # the digit's list, i = y*cols + x: already the numbering of maps here
         for k in range(1, self.net.L + 1):
             layer = self.layers[k]
             if isinstance(layer, (FlatConv, FlatMaxPool)):
                 layer.forward(H_prev)
             elif layer.kind == "flatten":
-                H = self.v.H[k]
-                for c in range(len(H_prev)):
-                    H[c * len(H_prev[c]):(c + 1) * len(H_prev[c])] = H_prev[c]
+                self.v.H[k][:] = H_prev  # flatten: the numbering is already (c*rows + y)*cols + x
             else:
                 layer.forward(H_prev, self.v.A[k], self.v.H[k], self.v.memory[k])
-            H_prev = self.maps(k)
+            H_prev = self.values(k)
         return H_prev
 
     def backward(self, T, g):
@@ -336,31 +329,28 @@ class FlatNetwork:
         net.loss_function.delta(net.f[L], v.A[L], v.H[L], T, v.delta[L])
         delta = v.delta[L]
         for k in range(L, 0, -1):
-            layer, H_prev = self.layers[k], self.maps(k - 1) if k > 1 else self.x
+            layer, H_prev = self.layers[k], self.values(k - 1) if k > 1 else self.x
             if k == 1:
                 back = None  # the input: nothing below it to learn
             else:
-                back = self.back[k - 1] if self.back[k - 1] is not None else v.back[k - 1]  # maps, or net's list
+                back = self.back[k - 1] if self.back[k - 1] is not None else v.back[k - 1]
             if isinstance(layer, FlatConv):
                 layer.backward(H_prev, delta, g.dB[k], back)
             elif isinstance(layer, FlatMaxPool):
                 layer.backward(delta, back)
             elif layer.kind == "flatten":
-                for c in range(len(back)):
-                    back[c][:] = delta[c * len(back[c]):(c + 1) * len(back[c])]
+                back[:] = delta
             else:
                 layer.backward(H_prev, v.A[k], v.H[k], delta, g.dW[k], g.dB[k], back, v.memory[k])
             if k == 1:
                 break
             below, f = self.layers[k - 1], net.f[k - 1]
-            if isinstance(below, FlatConv):  # delta[k-1] = f'(A[k-1]) * back[k-1], one call a map
+            if isinstance(below, FlatConv):  # delta[k-1] = f'(A[k-1]) * back[k-1], one call a layer
                 delta = self.delta[k - 1]
-                for c in range(len(back)):
-                    f.backward(below.A[c], below.H[c], back[c], delta[c])
+                f.backward(below.A, below.H, back, delta)
             elif isinstance(below, FlatMaxPool):
                 delta = self.delta[k - 1]
-                for c in range(len(back)):
-                    delta[c][:] = back[c]  # identity's f'
+                delta[:] = back  # identity's f'
             else:
                 delta = v.delta[k - 1]
                 f.backward(v.A[k - 1], v.H[k - 1], back, delta)
@@ -479,9 +469,9 @@ def main():
         (t_nested, g_nested), (t_flat, g_flat) = nested(), flat_maps()
         ratios.append(t_nested / t_flat)
         print(f"  round {r + 1:2d}: A[c][y][x] {t_nested / len(digits) * 1e6:7.1f} us   "
-              f"A[c][t] {t_flat / len(digits) * 1e6:7.1f} us   {ratios[-1]:.2f}x", flush=True)
+              f"A[i] {t_flat / len(digits) * 1e6:7.1f} us   {ratios[-1]:.2f}x", flush=True)
     later = sorted(ratios[len(ratios) // 2:])  # the JIT's warm-up is in the first half
-    print(f"flat maps and kernels: {later[0]:.2f}x to {later[-1]:.2f}x, median {later[len(later) // 2]:.2f}x, "
+    print(f"flat lists: {later[0]:.2f}x to {later[-1]:.2f}x, median {later[len(later) // 2]:.2f}x, "
           f"over rounds {len(ratios) - len(later) + 1} to {len(ratios)}")
     same = all(g_flat.dB[k] == g_nested.dB[k] and
                (g_flat.dW[k] == g_nested.dW[k] if not isinstance(flat_net.layers[k], FlatConv) else
