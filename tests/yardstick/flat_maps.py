@@ -2,6 +2,7 @@
 """What one list per layer of maps and per kernel would buy: nnloop's convnet step with that layout, timed.
 
     pypy3 tests/yardstick/flat_maps.py [--layers conv8x5,maxpool2,conv16x5,maxpool2,dense100] [--n 1000] [--rounds 12]
+    pypy3 tests/yardstick/flat_maps.py --passes [--layers ...] [--n 2000]
     pypy3 tests/yardstick/flat_maps.py train [nnloop train's options]
 
 nnloop keeps a layer of feature maps as rows, A[c][y][x], and a kernel as
@@ -20,8 +21,10 @@ It trains the network of `nnloop bench --layers ...` for one epoch on the
 first 2,000 MNIST digits (so that relu and max pooling switch off what they
 do in training), then times forward and backward over n of them, nnloop's
 way and this way in turn, round after round, and prints microseconds per
-digit. Convolutions of stride 1 without padding, max pooling and dense
-layers only, with any activation. Run it from the checkout's top directory.
+digit. --passes times each flat conv and pooling pass instead, with the
+clocks of multiply_adds.py, to set beside its table of nnloop's passes.
+Convolutions of stride 1 without padding, max pooling and dense layers
+only, with any activation. Run it from the checkout's top directory.
 
 `train` runs `nnloop train` as it is, its trainer, workers, optimizer and
 checkpoints, with each minibatch's forward and backward (accumulate) and
@@ -42,7 +45,7 @@ from nnloop.files import mnist  # noqa: E402
 from nnloop.learning.training import run_epoch  # noqa: E402
 from nnloop.network import Gradients, NodeValues  # noqa: E402
 from nnloop.rng import Random  # noqa: E402
-from nnloop.tools.bench import bench_network, interpreter  # noqa: E402
+from nnloop.tools.bench import bench_network, clocked, interpreter  # noqa: E402
 
 
 def flat(K_c):
@@ -421,6 +424,28 @@ def flat_train(options):
     return nnloop_main(["train"] + options)
 
 
+def time_passes(flat_net, run, layers, n, python):
+    """Print us per digit of each flat conv and pooling pass over n digits, clocked as multiply_adds.py clocks
+    nnloop's (its third round, after two for the JIT), and of everything else."""
+    spent = {}
+    for k in range(1, flat_net.net.L + 1):  # an instance attribute hides the method
+        layer = flat_net.layers[k]
+        if isinstance(layer, (FlatConv, FlatMaxPool)):
+            kind = "conv" if isinstance(layer, FlatConv) else "maxpool"
+            layer.forward = clocked(layer.forward, spent, (k, kind, "forward"))
+            layer.backward = clocked(layer.backward, spent, (k, kind, "backward"))
+    for warm in (True, True, False):
+        for key in spent:
+            spent[key] = 0.0
+        total = run()[0]
+    print(f"per training digit over flat lists, {layers}, {python['interpreter']} {python['version']}, {n:,} digits:")
+    for key in sorted(spent, key=lambda key: -spent[key]):
+        k, kind, name = key
+        print(f"  layer {k} {kind:8s} {name:9s} {spent[key] / n * 1e6:7.1f}")
+    print(f"  {'the rest':26s} {(total - sum(spent.values())) / n * 1e6:7.1f}   (dense, flatten, f', the loss, the clocks)")
+    print(f"forward and backward: {total / n * 1e6:.0f} us a digit")
+
+
 def main():
     if sys.argv[1:2] == ["train"]:
         sys.exit(flat_train(sys.argv[2:]))
@@ -428,6 +453,8 @@ def main():
     parser.add_argument("--layers", default="conv8x5,maxpool2,conv16x5,maxpool2,dense100")
     parser.add_argument("--n", type=int, default=1000, help="digits timed per round (default 1000)")
     parser.add_argument("--rounds", type=int, default=12, help="rounds of both (default 12)")
+    parser.add_argument("--passes", action="store_true",
+                        help="time the flat conv and pooling passes instead, as multiply_adds.py times nnloop's")
     args = parser.parse_args()
     if args.n < 1 or args.rounds < 2:
         sys.exit(f"flat_maps.py: --n must be 1 or more and --rounds 2 or more; got --n {args.n} --rounds {args.rounds}")
@@ -462,6 +489,8 @@ def main():
         return time.perf_counter() - start, g
 
     python = interpreter()
+    if args.passes:
+        return time_passes(flat_net, flat_maps, args.layers, len(digits), python)
     print(f"forward and backward per training digit, {args.layers} ({net.shape_name()}), {python['interpreter']} "
           f"{python['version']}, {len(digits):,} digits a round:")
     ratios = []
