@@ -29,9 +29,10 @@ only, with any activation. Run it from the checkout's top directory.
 `train` runs `nnloop train` as it is, its trainer, workers, optimizer and
 checkpoints, with each minibatch's forward and backward (accumulate) and
 each test pass (confusion_matrix) over flat lists: the kernels are copied
-from net's once per minibatch, and the minibatch's dK added into net's
-gradients once, at its end. Its losses, accuracies and `--reproducible`
-model files are nnloop's, byte for byte; only the time differs. No dropout.
+from net's once per minibatch, and dK's running sums kept flat for the
+whole minibatch, as backward_by_patch keeps them for one sample. Its
+losses, accuracies and `--reproducible` model files are nnloop's, byte for
+byte; only the time differs. No dropout.
 """
 import argparse
 import os
@@ -42,6 +43,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 
 from nnloop.errors import NnloopError  # noqa: E402  (after the path of the checkout)
 from nnloop.files import mnist  # noqa: E402
+from nnloop.layers.conv import flat_kernel, unflat_kernel  # noqa: E402
 from nnloop.learning.training import run_epoch  # noqa: E402
 from nnloop.network import Gradients, NodeValues  # noqa: E402
 from nnloop.rng import Random  # noqa: E402
@@ -49,8 +51,10 @@ from nnloop.tools.bench import bench_network, clocked, interpreter  # noqa: E402
 
 
 def flat(K_c):
-    """Kernel K_c[c'][u][v] as one new list, K_c[i] with i = (c'*size + u)*size + v."""
-    return [w for grid in K_c for row in grid for w in row]
+    """Kernel K_c[c'][u][v] as one new list, K_c[j] with j = (c'*size + u)*size + v (conv.flat_kernel's)."""
+    K_flat = [0.0] * sum(len(row) for grid in K_c for row in grid)
+    flat_kernel(K_c, K_flat)
+    return K_flat
 
 
 class FlatConv:
@@ -359,6 +363,20 @@ class FlatNetwork:
                 f.backward(v.A[k - 1], v.H[k - 1], back, delta)
 
 
+class AsNetwork:
+    """A FlatNetwork as nnloop.learning.training.accumulate calls a network: forward(x, v), backward(v, T, g)."""
+
+    def __init__(self, flat_net):
+        self.flat_net = flat_net
+        self.sample_loss, self.loss_function = flat_net.net.sample_loss, flat_net.net.loss_function
+
+    def forward(self, x, v):
+        return self.flat_net.forward(x)
+
+    def backward(self, v, T, g):
+        self.flat_net.backward(T, g)
+
+
 def flat_train(options):
     """nnloop train with options, its accumulate and confusion_matrix replaced by ones over flat lists."""
     import nnloop.cli.trainer
@@ -367,47 +385,40 @@ def flat_train(options):
     from nnloop.cli import main as nnloop_main
     from nnloop.learning.evaluation import predicted_class
 
+    nested_accumulate = nnloop.learning.training.accumulate
     made = {}  # id(net): its FlatNetwork, one per network and process
 
     def flat_network(net):
-        """net's FlatNetwork, its kernels copied from net's and its dK cleared."""
+        """net's FlatNetwork, its kernels copied from net's: once per minibatch, not per sample."""
         if id(net) not in made:
             if unsupported(net):
                 raise NnloopError(f"flat_maps.py train: {unsupported(net)}")
             made[id(net)] = FlatNetwork(net)
         flat_net = made[id(net)]
         for k in range(1, net.L + 1):
-            layer = flat_net.layers[k]
-            if isinstance(layer, FlatConv):
-                for c, K_c in enumerate(net.layers[k].K):
-                    layer.K[c][:] = flat(K_c)
-                    layer.dK[c][:] = [0.0] * layer.fan_in
+            if isinstance(flat_net.layers[k], FlatConv):
+                for K_c, K_flat in zip(net.layers[k].K, flat_net.layers[k].K):
+                    flat_kernel(K_c, K_flat)
         return flat_net
 
     def accumulate(net, batch, g, v, seed=None):
-        """As nnloop.learning.training.accumulate, over flat lists."""
+        """nnloop.learning.training.accumulate over flat lists: dK's running sums flat for the whole minibatch,
+        as backward_by_patch keeps them flat for one sample."""
         if seed is not None:
             raise NnloopError("flat_maps.py train: no dropout here; train without --dropout")
-        flat_net, loss_sum, hits = flat_network(net), 0.0, 0
-        for x, T in batch:
-            Y = flat_net.forward(x)
-            loss = net.sample_loss(Y, T)
-            if net.loss_function.broke_down(loss):
-                return float("inf"), hits
-            loss_sum += loss
-            hits += predicted_class(Y) == predicted_class(T)
-            flat_net.backward(T, g)
-        for k in range(1, net.L + 1):  # the batch's dK into g, which held 0: the sums nnloop's loops make
-            if isinstance(flat_net.layers[k], FlatConv):
-                for dW_c, dK_c in zip(g.dW[k], flat_net.layers[k].dK):
-                    rows = [row for grid in dW_c for row in grid]
-                    for n, row in enumerate(rows):
-                        for v2 in range(len(row)):
-                            row[v2] += dK_c[n * len(row) + v2]
-        return loss_sum, hits
+        flat_net = flat_network(net)
+        conv = [k for k in range(1, net.L + 1) if isinstance(flat_net.layers[k], FlatConv)]
+        for k in conv:
+            for dW_c, dK_c in zip(g.dW[k], flat_net.layers[k].dK):
+                flat_kernel(dW_c, dK_c)
+        result = nested_accumulate(AsNetwork(flat_net), batch, g, v)
+        for k in conv:
+            for dK_c, dW_c in zip(flat_net.layers[k].dK, g.dW[k]):
+                unflat_kernel(dK_c, dW_c)
+        return result
 
     def confusion_matrix(net, samples, classes, progress=None):
-        """As nnloop.learning.evaluation.confusion_matrix, over flat lists."""
+        """As nnloop.learning.evaluation.confusion_matrix, over flat lists (whose NodeValues would be nested)."""
         flat_net = flat_network(net)
         C = [[0] * classes for _ in range(classes)]
         for n in range(len(samples)):
