@@ -1,18 +1,18 @@
-"""Nested lists of floats: the shapes every layer's values and parameters come in.
+"""Lists of floats: the shapes every layer's values and parameters come in.
 
-A layer's values are a flat list H[j] (a dense layer) or feature maps
-H[c][y][x] (channel c, row y, column x: convolution and pooling). Its
-parameters are W[j][i] and B[j], or kernels K[c][c'][u][v] and B[c]. The
-functions here walk any of them down to their innermost lists, the rows,
-which is where every loop over numbers runs.
+A layer's values are one list, H[j] for a dense layer, and for feature maps
+too: H[i], i = (c*rows + y)*cols + x (nnloop.layers.shapes). Its parameters
+are a list of rows and a list of biases: W[j][i] and B[j], or kernels K[c][j]
+(kernel c as one list, j = (c'*size + u)*size + v) and B[c]. The functions
+here walk either down to its rows, which is where every loop over numbers runs.
 
->>> K = [[[[1.0, 2.0], [3.0, 4.0]]]]          # one 2x2 kernel over one channel
+>>> K = [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]          # two 2x2 kernels over one channel
 >>> list(rows(K))
-[[1.0, 2.0], [3.0, 4.0]]
+[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]
 >>> zeros_like(K)
-[[[[0.0, 0.0], [0.0, 0.0]]]]
+[[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
 >>> zeros((2, 1, 3))
-[[[0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0]]]
+[0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
 """
 
 
@@ -26,19 +26,15 @@ def rows(values):
 
 
 def zeros_like(values):
-    """A nested list of 0.0 shaped like values."""
+    """A list of 0.0 shaped like values: a list of numbers, or a list of rows."""
     if values and isinstance(values[0], list):
         return [zeros_like(part) for part in values]
     return [0.0] * len(values)
 
 
 def zeros(shape):
-    """A nested list of 0.0 of a shape: an int n (a flat list) or a tuple (C, rows, cols)."""
-    if isinstance(shape, int):
-        return [0.0] * shape
-    if len(shape) == 1:
-        return [0.0] * shape[0]
-    return [zeros(shape[1:]) for _ in range(shape[0])]
+    """A list of 0.0, one per node of a layer of this shape: an int n, or a tuple (C, rows, cols)."""
+    return [0.0] * count(shape)
 
 
 def clear(values):
@@ -61,7 +57,7 @@ def count(shape):
 def first(values, n=4):
     """The first n numbers, 4 significant digits each, and how many more: '[0.5, -1.25, ... 782 more]'.
 
-    Feature maps and kernels show their first row.
+    A list of rows (W, or kernels K) shows its first row.
 
     >>> first([0.5, -1.25, 3.0, 4.0, 5.0, 6.0])
     '[0.5, -1.25, 3, 4, ... 2 more]'

@@ -70,7 +70,6 @@ import math
 from .errors import NnloopError, check_numbers, short
 from .layers.activations import ACTIVATIONS
 from .layers.dense import Dense
-from .layers.flatten import unflatten
 from .layers.shapes import flattened, shape_name
 from .lists import clear, count, first, rows, zeros, zeros_like
 from .losses import LOSSES
@@ -93,8 +92,9 @@ class Network:
     f[k]            f_k itself, an nnloop.layers.activations.Activation
     W[k], B[k]      layer k's weights and biases, the very lists of layers[k]:
                     W[k][j][i] for a dense layer (sizes[k] rows of sizes[k-1]),
-                    kernels K[c][c'][u][v] for a convolution, [] for a layer
-                    without parameters; W[0] and B[0] are []
+                    kernels K[c][i] for a convolution (kernel c as one list,
+                    nnloop.layers.conv), [] for a layer without parameters;
+                    W[0] and B[0] are []
     loss            the name of the loss, "mse" or "cross_entropy";
                     loss_function the nnloop.losses.Loss itself
 
@@ -204,10 +204,11 @@ class Network:
     def forward(self, x, v=None):
         """Run one sample x forward; fill v.A and v.H and return Y = v.H[L].
 
-        x is a list of sizes[0] floats (feature maps flattened,
-        i = (c*rows + y)*cols + x), or the maps x[c][y][x] themselves; v a
-        NodeValues for this network (a fresh one if not given; reuse one to
-        save allocating it per sample).
+        x is a list of sizes[0] floats (feature maps as one list,
+        i = (c*rows + y)*cols + x, as every layer's maps), or the maps
+        x[c][y][x] as nested lists, which are read into one; v a NodeValues
+        for this network (a fresh one if not given; reuse one to save
+        allocating it per sample).
         """
         if v is None:
             v = NodeValues(self)
@@ -218,11 +219,10 @@ class Network:
                                   f"or give one flat list of {self.sizes[0]} numbers, i = (c*rows + y)*cols + x")
         if not isinstance(x, list) or len(x) != self.sizes[0]:
             check_values(x, self.sizes[0], "input", "the network's layer 0 has")
-        if isinstance(self.shapes[0], int):
-            v.H[0] = x
-        else:  # feature maps: x[(c*rows + y)*cols + x] is H[0][c][y][x]
+        if not isinstance(self.shapes[0], int):  # maps: node 0's window holds a few inputs, so A[1][0] below
+            # would miss a NaN elsewhere
             check_values(x, self.sizes[0], "input", "the network's layer 0 has")
-            unflatten(x, v.H[0])
+        v.H[0] = x
         try:
             for k in range(1, self.L + 1):
                 self.layers[k].forward(v.H[k - 1], v.A[k], v.H[k], v.memory[k])
@@ -251,13 +251,8 @@ class Network:
             self.layers[k].backward(v.H[k - 1], v.A[k], v.H[k], v.delta[k], g.dW[k], g.dB[k], back, v.memory[k])
             if k == 1:
                 break
-            f_prev, A_prev, H_prev, delta_prev = self.f[k - 1], v.A[k - 1], v.H[k - 1], v.delta[k - 1]
-            if isinstance(back[0], list):  # feature maps back[c][y][x]: f' one row at a time
-                for c in range(len(back)):
-                    for y in range(len(back[c])):
-                        f_prev.backward(A_prev[c][y], H_prev[c][y], back[c][y], delta_prev[c][y])
-            else:  # delta[k-1][i] = f'_{k-1}(A[k-1][i]) * back[k-1][i]
-                f_prev.backward(A_prev, H_prev, back, delta_prev)
+            # delta[k-1][i] = f'_{k-1}(A[k-1][i]) * back[k-1][i], one call for the whole layer (maps too)
+            self.f[k - 1].backward(v.A[k - 1], v.H[k - 1], back, v.delta[k - 1])
 
     def sample_loss(self, Y, T):
         """The loss of one sample with output Y and target T."""
@@ -320,9 +315,10 @@ class Network:
 class NodeValues:
     """What one sample leaves at the nodes during a forward and backward pass.
 
-    A[k]       pre-activations of layer k, shaped like its values: A[k][j],
-               or A[k][c][y][x] for feature maps (A[0] is [])
-    H[k]       outputs of layer k, shaped the same; H[0] is the input x
+    A[k]       pre-activations of layer k, one list of sizes[k] numbers: A[k][j],
+               or, for feature maps, the textbook's A[k][c][y][x] at
+               A[k][(c*rows + y)*cols + x] (A[0] is [])
+    H[k]       outputs of layer k, the same; H[0] is the input x
     delta[k]   dLoss/dA[k], the backprop values (delta[0] is [])
     back[k]    dLoss/dH[k], what layer k+1 sends back to layer k: for a dense
                layer k+1, back[k][i] = sum_j W[k+1][j][i] * delta[k+1][j]
@@ -331,7 +327,7 @@ class NodeValues:
                layer the indices i where H[k-1][i] != 0, which its sums skip;
                for max pooling where each maximum came from; for dropout
                the Mask it drew (nnloop.layers.dropout); for a convolution its
-               padded input, kernels and windows as flat lists (nnloop.layers.conv.Memory)
+               padded input and windows as lists (nnloop.layers.conv.Memory)
     random     the memories of the layers whose class says RANDOM (dropout's
                masks), to which draw_masks hands a generator
 
@@ -369,7 +365,7 @@ class NodeValues:
 
     def __repr__(self):
         """NodeValues 3-2-1, then A, H, delta of each layer k, their first values."""
-        sizes = [sum(len(row) for row in rows(H)) for H in self.H]
+        sizes = [len(H) for H in self.H]
         lines = [f"NodeValues {'-'.join(map(str, sizes))}", f"  H[0] = {first(self.H[0])}"]
         for k in range(1, len(sizes)):
             lines.append(f"  layer {k}: A[{k}] = {first(self.A[k])}  H[{k}] = {first(self.H[k])}  "
@@ -381,7 +377,7 @@ class Gradients:
     """Gradient accumulators shaped like the parameters.
 
     dW[k]  accumulated dLoss/dW[k], shaped like W[k]: dW[k][j][i] for a dense
-           layer, dK[c][c'][u][v] for a convolution (dW[0] is [])
+           layer, dK[c][i] for a convolution (dW[0] is [])
     dB[k]  accumulated dLoss/dB[k], shaped like B[k] (dB[0] is [])
 
     Gradients(net) fits any network; Gradients(sizes) a fully connected one.

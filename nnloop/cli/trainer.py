@@ -90,7 +90,7 @@ class Run:
         """The JSON-ready "training" block of the model file."""
         return {"arguments": self.recipe.to_document(), "made_with": made_with(), "epochs_done": len(self.history),
                 "order_rng": self.order_rng.get_state(), "dropout_rng": self.dropout_rng.get_state(),
-                "optimizer": self.optimizer.to_document(), "history": self.history}
+                "optimizer": self.optimizer.to_document(self.net), "history": self.history}
 
     def __repr__(self):
         return f"Run({self.net.shape_name()}, {plural(len(self.history), 'epoch')} done, {self.recipe!r})"

@@ -1,9 +1,9 @@
 """A convolution layer: small kernels slid over feature maps, in explicit loops.
 
-A feature map is a nested list X[c][y][x]: channel c, row y, column x; its
-shape is the tuple (C, rows, cols). Convolution layer k reads H[k-1], shaped
-in_shape = (C_in, rows, cols), and writes A[k] and H[k], shaped (C_out,
-rows_out, cols_out). Its parameters:
+Convolution layer k reads H[k-1], feature maps shaped in_shape = (C_in,
+rows, cols), and writes A[k] and H[k], shaped (C_out, rows_out, cols_out).
+The textbook names node (c, y, x) of a map, channel c, row y, column x,
+H[c][y][x]; its parameters:
 
   K[c][c'][u][v]  kernel c's weight for input channel c' at offset (u, v),
                   u, v = 0..size-1: K has C_out kernels of C_in size-by-size grids
@@ -27,6 +27,13 @@ It is a convolution too: every node (c, y, x) hands its delta back through
 its kernel to the inputs of its window, and an input in several windows
 adds up what each sends.
 
+In the lists, as for every layer, the maps are one list and a kernel is one
+list, so that each sum above is one long loop:
+
+  A[i], H[i], delta[i], back[i]   i = (c*rows + y)*cols + x (nnloop.layers.shapes.node_index)
+  K[c][i], dK[c][i]               i = (c'*size + u)*size + v (Conv2D.weight_index): kernel c's
+                                  weights in the order of its window's inputs, as W[j][i] of a dense node
+
 The output has rows_out = (rows + 2p - size) // s + 1 rows, and cols_out
 likewise. The division rounds down, as in every framework: when s does not
 divide rows + 2p - size, the last few rows (and columns) of the padded input
@@ -39,25 +46,32 @@ A = 0.5 + 1*1 + 2*0 + 0*(-1) + 1*2 = 3.5.
 >>> conv = Conv2D.with_parameters((1, 4, 4), K=[[[[1, 0], [-1, 2]]]], B=[0.5], activation="identity")
 >>> conv
 Conv2D 1x4x4 -> 1x3x3 (1 kernel 2x2, stride 1, padding 0, identity)
->>> X = [[[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 1], [1, 1, 0, 2]]]
+>>> conv.K                                  # K[0][i], i = u*2 + v
+[[1.0, 0.0, -1.0, 2.0]]
+>>> X = [1, 2, 0, 1,
+...      0, 1, 3, 1,
+...      2, 0, 1, 1,
+...      1, 1, 0, 2]
 >>> from nnloop.lists import zeros, zeros_like
 >>> A, H = zeros(conv.shape), zeros(conv.shape)
 >>> memory = conv.new_memory()
 >>> conv.forward(X, A, H, memory)
->>> A[0]
-[[3.5, 7.5, -0.5], [-1.5, 3.5, 4.5], [3.5, -0.5, 5.5]]
+>>> A                                       # A[i], i = y*3 + x
+[3.5, 7.5, -0.5, -1.5, 3.5, 4.5, 3.5, -0.5, 5.5]
 
 Backward with delta 1 at node (0, 0, 0) only: dK is that node's window,
 dB its delta, and back puts the kernel where the window was.
 
->>> delta = [[[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]
->>> dK, dB = (zeros_like(conv.W), zeros_like(conv.B))
->>> back = [[[0.0] * 4 for y in range(4)]]
+>>> delta = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+>>> dK, dB = (zeros_like(conv.K), zeros_like(conv.B))
+>>> back = [0.0] * 16
 >>> conv.backward(X, A, H, delta, dK, dB, back, memory)
 >>> dK, dB
-([[[[1.0, 2.0], [0.0, 1.0]]]], [1.0])
->>> back[0][:2]
-[[1.0, 0.0, 0.0, 0.0], [-1.0, 2.0, 0.0, 0.0]]
+([[1.0, 2.0, 0.0, 1.0]], [1.0])
+>>> back[:8]
+[1.0, 0.0, 0.0, 0.0, -1.0, 2.0, 0.0, 0.0]
+>>> conv.grids(dK)                          # dK[c][c'][u][v], as a model file writes kernels
+[[[[1.0, 2.0], [0.0, 1.0]]]]
 """
 import math
 import re
@@ -79,22 +93,29 @@ class Conv2D:
     stride       s, the step between windows, >= 1
     padding      p, the rings of zeros around the input, >= 0
     activation   the name of f; f the nnloop.layers.activations Activation
-    K[c][c'][u][v], B[c]   the parameters (see the module docstring)
-    fan_in       C_in * size * size, the inputs of one node
+    K[c][i], B[c]  the parameters: kernel c as one list, K[c][i] = K[c][c'][u][v]
+                 with i = (c'*size + u)*size + v (see the module docstring)
+    fan_in       C_in * size * size, the inputs of one node, len(K[c])
+    n_out        rows_out * cols_out, the nodes of one output map
     offset[i]    where input i = (c'*size + u)*size + v of a node's window
-                 lies in the padded input laid out as one list, from the
-                 window's top left corner (see forward_by_patch)
+                 lies in P, the padded input as one list, from the window's
+                 top left corner
+    corner[t]    where node t = y*cols_out + x's window has its top left
+                 corner in P: s*y*cols_P + s*x (cols_P = cols + 2p)
 
     Conv2D(in_shape, channels, size, ..., rng) draws K at random (He or
     Xavier, as nnloop.layers.dense.initial_weights) with zero biases;
-    Conv2D.with_parameters takes K and B; Conv2D.zeros makes them 0.
+    Conv2D.with_parameters takes K, as grids K[c][c'][u][v], and B;
+    Conv2D.zeros makes them 0.
 
     >>> from nnloop.rng import Random
     >>> conv = Conv2D((3, 5, 5), channels=2, size=3, stride=2, padding=1, rng=Random(0))
     >>> conv
     Conv2D 3x5x5 -> 2x3x3 (2 kernels 3x3, stride 2, padding 1, relu)
-    >>> conv.fan_in, len(conv.K), len(conv.K[0]), len(conv.K[0][0]), conv.B
-    (27, 2, 3, 3, [0.0, 0.0])
+    >>> conv.fan_in, len(conv.K), len(conv.K[0]), conv.B
+    (27, 2, 27, [0.0, 0.0])
+    >>> conv.weight_index(2, 1, 0), conv.weight_place(21)      # K[c][21] is K[c][2][1][0]
+    (21, (2, 1, 0))
     """
 
     kind = "conv"
@@ -102,12 +123,10 @@ class Conv2D:
     def __init__(self, in_shape, channels, size, stride=1, padding=0, activation="relu", rng=None):
         self.setup(in_shape, channels, size, stride, padding, activation)
         check_rng(rng, "Conv2D.zeros(in_shape, channels, size, ...)")
-        C_in = self.in_shape[0]
         # He's sqrt(2 / fan_in) makes up for relu zeroing half its inputs; Xavier's sqrt(1 / fan_in) suits the others
         std = math.sqrt((2.0 if activation == "relu" else 1.0) / self.fan_in)
-        # drawn in the order c, c', u, v, so that a seed fixes every weight
-        self.K = [[[[std * rng.gauss() for v in range(size)] for u in range(size)] for c2 in range(C_in)]
-                  for c in range(channels)]
+        # drawn in the order c, then i = (c'*size + u)*size + v, so that a seed fixes every weight
+        self.K = [[std * rng.gauss() for i in range(self.fan_in)] for c in range(channels)]
         self.B = [0.0] * channels
 
     @classmethod
@@ -116,7 +135,7 @@ class Conv2D:
         a layer computes, and so learns, the same thing."""
         layer = cls.__new__(cls)
         layer.setup(in_shape, channels, size, stride, padding, activation)
-        layer.K = [[[[0.0] * size for u in range(size)] for c2 in range(layer.in_shape[0])] for c in range(channels)]
+        layer.K = [[0.0] * layer.fan_in for c in range(channels)]
         layer.B = [0.0] * channels
         return layer
 
@@ -124,8 +143,9 @@ class Conv2D:
     def with_parameters(cls, in_shape, K, B, stride=1, padding=0, activation="relu"):
         """A convolution layer with the given kernels K[c][c'][u][v] and biases B[c], copied as floats.
 
-        channels and size follow from K's shape, which must fit in_shape:
-        len(K) kernels, each of C_in square grids.
+        K comes as grids, as one draws a kernel and as a model file holds it; the layer keeps each kernel
+        as one list, K[c][i] with i = (c'*size + u)*size + v. channels and size follow from K's shape,
+        which must fit in_shape: len(K) kernels, each of C_in square grids.
         """
         if not isinstance(K, list) or not K or not isinstance(K[0], list) or not K[0] \
                 or not isinstance(K[0][0], list) or not K[0][0]:
@@ -151,7 +171,7 @@ class Conv2D:
         if not isinstance(B, list) or len(B) != len(K):
             raise NnloopError(f"B must be a list of {len(K)} biases, one per kernel; got {short(B)}")
         check_numbers(B, "B")
-        layer.K = [[[[float(w) for w in row] for row in grid] for grid in kernel] for kernel in K]
+        layer.K = kernels(K)
         layer.B = [float(b) for b in B]
         return layer
 
@@ -181,15 +201,33 @@ class Conv2D:
         rows_out, cols_out = output_size(rows, size, stride, padding), output_size(cols, size, stride, padding)
         check_nodes(channels * rows_out * cols_out, f"the {channels} {rows_out}x{cols_out} feature maps of a conv layer")
         self.shape = (channels, rows_out, cols_out)
-        # Node (y, x)'s window laid out as one list: patch[i] = P[corner + offset[i]], i = (c'*size + u)*size + v,
-        # P the padded input as one list (pad) and corner = s*y*cols_P + s*x its top left corner.
+        self.n_out = rows_out * cols_out
+        # Node t = y*cols_out + x's window laid out as one list: patch[i] = P[corner[t] + offset[i]],
+        # i = (c'*size + u)*size + v, P the padded input as one list (pad).
         rows_P, cols_P = rows + 2 * padding, cols + 2 * padding
         self.offset = [(c2 * rows_P + u) * cols_P + v for c2 in range(C_in) for u in range(size) for v in range(size)]
+        self.corner = [stride * y * cols_P + stride * x for y in range(rows_out) for x in range(cols_out)]
 
     @property
     def W(self):
         """The layer's weights, as the network calls every layer's: the very list K."""
         return self.K
+
+    def weight_index(self, c2, u, v):
+        """Where weight K[c][c'][u][v] of the textbook is in kernel c's list: i = (c'*size + u)*size + v."""
+        return (c2 * self.size + u) * self.size + v
+
+    def weight_place(self, i):
+        """weight_index's way back: (c', u, v) of K[c][i]."""
+        c2, t = divmod(i, self.size * self.size)
+        return (c2,) + divmod(t, self.size)
+
+    def grids(self, K):
+        """New lists K[c][c'][u][v] from kernels shaped as self.K, each one list K[c][i]: K itself, dK, or an
+        optimizer's state of them. How a model file writes kernels, and how the textbook draws them."""
+        size, C_in = self.size, self.in_shape[0]
+        return [[[K_c[(c2 * size + u) * size:(c2 * size + u + 1) * size] for u in range(size)] for c2 in range(C_in)]
+                for K_c in K]
 
     def __repr__(self):
         """Conv2D 1x4x4 -> 2x3x3 (2 kernels 2x2, stride 1, padding 0, relu)"""
@@ -198,7 +236,7 @@ class Conv2D:
                 f"stride {self.stride}, padding {self.padding}, {self.activation})")
 
     def forward(self, H_prev, A, H, memory):
-        """Fill A[c][y][x] and H[c][y][x] = f(A[c][y][x]) from H_prev[c'][y'][x'].
+        """Fill A[i] and H[i] = f(A[i]) from H_prev, node (c, y, x) at i = (c*rows_out + y)*cols_out + x.
 
         A[c][y][x] = B[c] + sum_{c',u,v} K[c][c'][u][v] * H_prev[c'][s*y+u-p][s*x+v-p], each sum's terms
         added in the order (c', u, v) by either loop shape:
@@ -208,73 +246,65 @@ class Conv2D:
         - one input channel, an image mostly 0: weight by weight, each weight adding its term to every
           node whose window holds a nonzero input there (forward_by_pixel).
 
-        H_prev is shaped in_shape, A and H shaped self.shape (from
-        nnloop.lists.zeros); memory, from new_memory, keeps what backward reuses (see Memory).
+        H_prev holds count(in_shape) numbers, A and H count(shape) (from nnloop.lists.zeros); memory, from
+        new_memory, keeps what backward reuses (see Memory).
         """
         # measured under PyPy on MNIST: by patch 2x faster than by pixel on 8 maps of 12x12 (54% nonzero);
         # by pixel 2-3x faster than by patch on the 28x28 digit (18% nonzero)
         self.pad(H_prev, memory.P)
-        if len(H_prev) > 1:
-            self.forward_by_patch(H_prev, A, memory)
+        if self.in_shape[0] > 1:
+            self.forward_by_patch(A, memory)
         else:
-            self.forward_by_pixel(H_prev, A, memory)
-        f_forward = self.f.forward
-        for c in range(len(A)):
-            A_c, H_c = A[c], H[c]
-            for y in range(len(A_c)):
-                f_forward(A_c[y], H_c[y])  # f is elementwise: one row at a time
+            self.forward_by_pixel(A, memory)
+        self.f.forward(A, H)  # f is elementwise: one call for the whole layer
 
-    def forward_by_patch(self, H_prev, A, memory):
-        """A[c][y][x] = B[c] + sum_i K_c[i] * patch[i], i = (c'*size + u)*size + v: one loop of fan_in terms.
+    def forward_by_patch(self, A, memory):
+        """A[c*n_out + t] = B[c] + sum_i K[c][i] * patch[i], i = (c'*size + u)*size + v: one loop of fan_in terms.
 
-        patch[i] = H_prev[c'][s*y+u-p][s*x+v-p] (0 in the padding) is node (y, x)'s window, gathered once
-        (gather_patches, into memory, where backward reads it again) and read by every kernel;
-        K_c[i] = K[c][c'][u][v] is kernel c as one list. Four kernels take their
-        sums in one pass over the patch, each sum still its own, in the order i (the last C mod 4 one by one).
+        patch[i] = H_prev[c'][s*y+u-p][s*x+v-p] (0 in the padding) is node t = y*cols_out + x's window,
+        gathered once (gather_patches, into memory, where backward reads it again) and read by every kernel;
+        n_out = rows_out*cols_out nodes per map. Four kernels take their sums in one pass over the patch,
+        each sum still its own, in the order i (the last C mod 4 one by one).
         """
-        B, C = self.B, len(A)
-        K_flat = memory.K_flat
-        for c in range(C):
-            flat_kernel(self.K[c], K_flat[c])  # once per sample: the sums are long loops
+        K, B, C, n, n_out = self.K, self.B, self.channels, self.fan_in, self.n_out
         self.gather_patches(memory)  # each window, gathered once for all C_out kernels, and kept for backward
-        n, cols_out = self.fan_in, len(A[0][0])
-        for y in range(len(A[0])):
-            for x in range(cols_out):
-                patch = memory.patches[y * cols_out + x]
-                c = 0
-                while c + 4 <= C:  # four kernels' sums in one pass: each patch[i] read once for four terms (1.5x)
-                    K_0, K_1, K_2, K_3 = K_flat[c], K_flat[c + 1], K_flat[c + 2], K_flat[c + 3]
-                    a0, a1, a2, a3 = B[c], B[c + 1], B[c + 2], B[c + 3]
-                    for i in range(n):
-                        h = patch[i]
-                        a0 += K_0[i] * h
-                        a1 += K_1[i] * h
-                        a2 += K_2[i] * h
-                        a3 += K_3[i] * h
-                    A[c][y][x], A[c + 1][y][x], A[c + 2][y][x], A[c + 3][y][x] = a0, a1, a2, a3
-                    c += 4
-                for c in range(c, C):
-                    K_c = K_flat[c]
-                    a = B[c]
-                    for i in range(n):  # one loop of C_in*size*size terms: long loops are what PyPy makes fast
-                        a += K_c[i] * patch[i]
-                    A[c][y][x] = a
+        for t in range(n_out):
+            patch = memory.patches[t]
+            c = 0
+            while c + 4 <= C:  # four kernels' sums in one pass: each patch[i] read once for four terms (1.5x)
+                K_0, K_1, K_2, K_3 = K[c], K[c + 1], K[c + 2], K[c + 3]
+                a0, a1, a2, a3 = B[c], B[c + 1], B[c + 2], B[c + 3]
+                for i in range(n):
+                    h = patch[i]
+                    a0 += K_0[i] * h
+                    a1 += K_1[i] * h
+                    a2 += K_2[i] * h
+                    a3 += K_3[i] * h
+                i_out = c * n_out + t  # node t of map c; of map c + 1 is n_out further on
+                A[i_out], A[i_out + n_out], A[i_out + 2 * n_out], A[i_out + 3 * n_out] = a0, a1, a2, a3
+                c += 4
+            for c in range(c, C):
+                K_c = K[c]
+                a = B[c]
+                for i in range(n):  # one loop of C_in*size*size terms: long loops are what PyPy makes fast
+                    a += K_c[i] * patch[i]
+                A[c * n_out + t] = a
 
-    def forward_by_pixel(self, H_prev, A, memory):
-        """A[c] starts as B[c]; each weight w = K[c][c'][u][v] adds w * P[j] to node t = j - offset for every
-        nonzero P[j] of channel c', P = H_prev padded, as one list, and offset = (c'*rows_P + u)*cols_P + v.
+    def forward_by_pixel(self, A, memory):
+        """A_wide[c] starts as B[c]; each weight w = K[c][i], i = (c'*size + u)*size + v, adds w * P[j] to
+        A_wide[c][j - offset[i]] for every nonzero P[j] of channel c', P = H_prev padded, as one list.
 
-        The nodes are numbered on rows as wide as P's: node (y, x) is t = s*y*cols_P + s*x, whose window
-        under weight (u, v) holds P[t + offset]. The other t (past cols_out on a wide row, below the last
-        row of nodes, between nodes when s > 1) are added to, but no node reads them: they are dropped.
-        Four kernels go per pass over the nonzero pixels, each node's sum still in the order (c', u, v).
+        A_wide numbers the nodes on rows as wide as P's: node t = y*cols_out + x is corner[t] =
+        s*y*cols_P + s*x, whose window under weight i holds P[corner[t] + offset[i]]. The other places
+        (past cols_out on a wide row, below the last row of nodes, between nodes when s > 1) are added to,
+        but no node reads them: they are dropped. Four kernels go per pass over the nonzero pixels, each
+        node's sum still in the order i.
         """
-        K, B, size, s, p = self.K, self.B, self.size, self.stride, self.padding
-        P, rows_P, cols_P = memory.P, len(H_prev[0]) + 2 * p, len(H_prev[0][0]) + 2 * p
+        K, B, C, C_in, size, offset = self.K, self.B, self.channels, self.in_shape[0], self.size, self.offset
+        P, n_P = memory.P, len(memory.P) // C_in  # n_P: the padded numbers of one channel
         # nonzero[c'] = the j of channel c' where P[j] != 0: a zero input adds nothing (82% of MNIST pixels)
-        nonzero = memory.nonzero = [[j for j in range(c2 * rows_P * cols_P, (c2 + 1) * rows_P * cols_P)
-                                     if P[j] != 0.0] for c2 in range(len(H_prev))]
-        C = len(A)
+        nonzero = memory.nonzero = [[j for j in range(c2 * n_P, (c2 + 1) * n_P) if P[j] != 0.0]
+                                    for c2 in range(C_in)]
         A_wide = memory.A_wide  # kernel c's sums, each starting as B[c]
         for c in range(C):
             A_w, b = A_wide[c], B[c]
@@ -283,48 +313,40 @@ class Conv2D:
         c = 0
         while c + 4 <= C:  # four kernels per pass over the nonzero pixels: t and P[j] found once for four sums
             A_0, A_1, A_2, A_3 = A_wide[c], A_wide[c + 1], A_wide[c + 2], A_wide[c + 3]
-            for c2 in range(len(H_prev)):
-                nonzero_c2 = nonzero[c2]
-                for u in range(size):
-                    for v in range(size):
-                        w0, w1, w2, w3 = K[c][c2][u][v], K[c + 1][c2][u][v], K[c + 2][c2][u][v], K[c + 3][c2][u][v]
-                        offset = (c2 * rows_P + u) * cols_P + v
-                        for j in nonzero_c2:
-                            t = j - offset
-                            if t >= 0:
-                                h = P[j]
-                                A_0[t] += w0 * h
-                                A_1[t] += w1 * h
-                                A_2[t] += w2 * h
-                                A_3[t] += w3 * h
+            for i in range(self.fan_in):
+                w0, w1, w2, w3 = K[c][i], K[c + 1][i], K[c + 2][i], K[c + 3][i]
+                offset_i = offset[i]
+                for j in nonzero[i // (size * size)]:  # the nonzero pixels of channel c' = i // size^2
+                    t = j - offset_i
+                    if t >= 0:
+                        h = P[j]
+                        A_0[t] += w0 * h
+                        A_1[t] += w1 * h
+                        A_2[t] += w2 * h
+                        A_3[t] += w3 * h
             c += 4
         for c in range(c, C):  # the last C mod 4 kernels, one at a time
-            A_c = A_wide[c]
-            for c2 in range(len(H_prev)):
-                nonzero_c2 = nonzero[c2]
-                for u in range(size):
-                    K_ccu = K[c][c2][u]
-                    for v in range(size):
-                        w, offset = K_ccu[v], (c2 * rows_P + u) * cols_P + v  # self.offset[i], as by patch
-                        # weight by weight, one loop over the nonzero pixels: a long loop, not a row of a window
-                        for j in nonzero_c2:
-                            t = j - offset
-                            if t >= 0:  # the pixel is in a window under (u, v); otherwise above every window
-                                A_c[t] += w * P[j]
+            A_c, K_c = A_wide[c], K[c]
+            for i in range(self.fan_in):
+                w, offset_i = K_c[i], offset[i]
+                # weight by weight, one loop over the nonzero pixels: a long loop, not a row of a window
+                for j in nonzero[i // (size * size)]:
+                    t = j - offset_i
+                    if t >= 0:  # the pixel is in a window under weight i; otherwise above every window
+                        A_c[t] += w * P[j]
+        corner, n_out = self.corner, self.n_out
         for c in range(C):
-            A_c, A_w = A[c], A_wide[c]
-            for y in range(len(A_c)):
-                A_row, start = A_c[y], s * y * cols_P
-                for x in range(len(A_row)):
-                    A_row[x] = A_w[start + s * x]
+            A_w, start = A_wide[c], c * n_out
+            for t in range(n_out):
+                A[start + t] = A_w[corner[t]]
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
-        """Add dK into dW and dB from delta[c][y][x] = dLoss/dA; overwrite back with dLoss/dH_prev.
+        """Add dK into dW and dB from delta[i] = dLoss/dA[i]; overwrite back with dLoss/dH_prev.
 
-        delta is shaped self.shape, dW like K, dB like B, back like in_shape
-        (or None: the first layer has nothing to send back to). f' is the
-        network's to apply, not this layer's: delta is already dLoss/dA.
-        memory is what forward filled for the same sample (see Memory).
+        delta is shaped as A, dW like K (dW[c][i] is dK[c][c'][u][v], i = (c'*size + u)*size + v), dB like
+        B, back as H_prev (or None: the first layer has nothing to send back to). f' is the network's to
+        apply, not this layer's: delta is already dLoss/dA. memory is what forward filled for the same
+        sample (see Memory).
 
           dB[c]           += sum_{y,x} delta[c][y][x]
           dK[c][c'][u][v] += sum_{y,x} H_prev[c'][s*y+u-p][s*x+v-p] * delta[c][y][x]   in the order (y, x)
@@ -336,165 +358,152 @@ class Conv2D:
         as forward_by_pixel (backward_by_pixel).
         """
         # measured under PyPy on MNIST's first layer: by pixel 2x faster than by patch (1.7x slower under CPython)
-        if back is None and len(H_prev) == 1:
-            self.backward_by_pixel(H_prev, delta, dW, dB, memory)
+        if back is None and self.in_shape[0] == 1:
+            self.backward_by_pixel(delta, dW, dB, memory)
         else:
-            self.backward_by_patch(H_prev, delta, dW, dB, back, memory)
+            self.backward_by_patch(delta, dW, dB, back, memory)
 
-    def backward_by_pixel(self, H_prev, delta, dW, dB, memory):
-        """dK[c][c'][u][v] += sum of P[j] * delta_wide[j - offset] over the nonzero P[j] of channel c'.
+    def backward_by_pixel(self, delta, dW, dB, memory):
+        """dK[c][i] += sum of P[j] * delta_wide[c][j - offset[i]] over the nonzero P[j] of channel c'.
 
-        P, offset and the wide numbering t = s*y*cols_P + s*x are forward_by_pixel's: delta_wide[c][t] is
-        delta[c][y][x] at a node and 0 between nodes, so that the sum runs over the nonzero pixels alone.
-        Four kernels go per pass over the nonzero pixels, each sum still in the order (y, x).
+        P, offset and the wide numbering corner[t] = s*y*cols_P + s*x are forward_by_pixel's: delta_wide[c]
+        holds delta[c][y][x] at corner[t] and 0 between nodes, so that the sum runs over the nonzero pixels
+        alone. Four kernels go per pass over the nonzero pixels, each sum still in the order (y, x).
         """
-        s, p, size = self.stride, self.padding, self.size
+        C, size, offset, corner, n_out = self.channels, self.size, self.offset, self.corner, self.n_out
         P, nonzero = memory.P, memory.nonzero  # as forward left them
-        rows_P, cols_P = len(H_prev[0]) + 2 * p, len(H_prev[0][0]) + 2 * p
-        C = len(delta)
         delta_wide = memory.delta_wide  # 0 between the nodes, whose places below are the same every sample
         for c in range(C):
-            delta_c, delta_w = delta[c], delta_wide[c]
+            delta_w, start = delta_wide[c], c * n_out
             total = 0.0
-            for y in range(len(delta_c)):
-                delta_cy, start = delta_c[y], s * y * cols_P
-                for x in range(len(delta_cy)):
-                    total += delta_cy[x]  # the bias is in every node of channel c: its gradient is their deltas' sum
-                    delta_w[start + s * x] = delta_cy[x]
+            for t in range(n_out):
+                d = delta[start + t]
+                total += d  # the bias is in every node of channel c: its gradient is their deltas' sum
+                delta_w[corner[t]] = d
             dB[c] += total
         c = 0
         while c + 4 <= C:  # four kernels per pass over the nonzero pixels: t and P[j] found once for four sums
             D_0, D_1, D_2, D_3 = delta_wide[c], delta_wide[c + 1], delta_wide[c + 2], delta_wide[c + 3]
-            for c2 in range(len(H_prev)):
-                nonzero_c2 = nonzero[c2]
-                for u in range(size):
-                    for v in range(size):
-                        offset = (c2 * rows_P + u) * cols_P + v
-                        g0, g1, g2, g3 = dW[c][c2][u][v], dW[c + 1][c2][u][v], dW[c + 2][c2][u][v], dW[c + 3][c2][u][v]
-                        for j in nonzero_c2:
-                            t = j - offset
-                            if t >= 0:
-                                h = P[j]
-                                g0 += h * D_0[t]
-                                g1 += h * D_1[t]
-                                g2 += h * D_2[t]
-                                g3 += h * D_3[t]
-                        dW[c][c2][u][v], dW[c + 1][c2][u][v], dW[c + 2][c2][u][v], dW[c + 3][c2][u][v] = g0, g1, g2, g3
+            dK_0, dK_1, dK_2, dK_3 = dW[c], dW[c + 1], dW[c + 2], dW[c + 3]
+            for i in range(self.fan_in):
+                offset_i = offset[i]
+                g0, g1, g2, g3 = dK_0[i], dK_1[i], dK_2[i], dK_3[i]
+                for j in nonzero[i // (size * size)]:
+                    t = j - offset_i
+                    if t >= 0:
+                        h = P[j]
+                        g0 += h * D_0[t]
+                        g1 += h * D_1[t]
+                        g2 += h * D_2[t]
+                        g3 += h * D_3[t]
+                dK_0[i], dK_1[i], dK_2[i], dK_3[i] = g0, g1, g2, g3
             c += 4
         for c in range(c, C):  # the last C mod 4 kernels, one at a time
             dK_c, delta_w = dW[c], delta_wide[c]
-            for c2 in range(len(H_prev)):
-                nonzero_c2 = nonzero[c2]
-                for u in range(size):
-                    dK_ccu = dK_c[c2][u]
-                    for v in range(size):
-                        offset = (c2 * rows_P + u) * cols_P + v
-                        g = dK_ccu[v]
-                        for j in nonzero_c2:  # a zero input's term is 0 (82% of MNIST pixels)
-                            t = j - offset
-                            if t >= 0:  # t grows with j: the terms come in the order (y, x), as node by node
-                                g += P[j] * delta_w[t]
-                        dK_ccu[v] = g
+            for i in range(self.fan_in):
+                offset_i = offset[i]
+                g = dK_c[i]
+                for j in nonzero[i // (size * size)]:  # a zero input's term is 0 (82% of MNIST pixels)
+                    t = j - offset_i
+                    if t >= 0:  # t grows with j: the terms come in the order (y, x), as node by node
+                        g += P[j] * delta_w[t]
+                dK_c[i] = g
 
-    def backward_by_patch(self, H_prev, delta, dW, dB, back, memory):
-        """Node by node, each node's window as one list patch[i], i = (c'*size + u)*size + v, as in
-        forward_by_patch; for each node (y, x) and kernel c with d = delta[c][y][x] != 0:
+    def backward_by_patch(self, delta, dW, dB, back, memory):
+        """Node by node, each node t's window as one list patch[i], i = (c'*size + u)*size + v, as in
+        forward_by_patch; for each node t = y*cols_out + x and kernel c with d = delta[c*n_out + t] != 0:
 
-          dK_c[i] += patch[i] * d                    dK[c][c'][u][v] += H_prev[c'][s*y+u-p][s*x+v-p] * d
-          back_P[corner + offset[i]] += K_c[i] * d   back[c'][s*y+u-p][s*x+v-p] += K[c][c'][u][v] * d
+          dK[c][i] += patch[i] * d                      dK[c][c'][u][v] += H_prev[c'][s*y+u-p][s*x+v-p] * d
+          back_P[corner[t] + offset[i]] += K[c][i] * d  back[c'][s*y+u-p][s*x+v-p] += K[c][c'][u][v] * d
 
-        back_P is back laid out as P, the padded input as one list; its rings of padding are dropped at
-        the end. After relu and max pooling most deltas are exactly 0, and this order skips each of them whole.
-        The kernels whose delta is not 0 go two per pass over the patch, every sum still adding its terms in
+        back_P is back laid out as P, the padded input; its rings of padding are dropped at the end. After
+        relu and max pooling most deltas are exactly 0, and this order skips each of them whole. The
+        kernels whose delta is not 0 go two per pass over the patch, every sum still adding its terms in
         the order (y, x), then c.
         """
-        C, n, s, p, offset = len(delta), self.fan_in, self.stride, self.padding, self.offset
-        K_flat, cols_P = memory.K_flat, len(H_prev[0][0]) + 2 * p  # as forward left them
-        if len(H_prev) == 1:  # forward went by pixel, without patches or flat kernels: make them now
+        K, C, n, n_out, offset, corner = self.K, self.channels, self.fan_in, self.n_out, self.offset, self.corner
+        if self.in_shape[0] == 1:  # forward went by pixel, without patches: gather them now
             self.gather_patches(memory)
-            for c in range(C):
-                flat_kernel(self.K[c], K_flat[c])
-        # dW[c] as one list, holding its running sums: each dK[c][c'][u][v] adds the same terms in the same
-        # order as a loop over the nested list would, and is written back at the end
-        dK_flat = memory.dK_flat
-        for c in range(C):
-            flat_kernel(dW[c], dK_flat[c])
         totals = [0.0] * C
-        cols_out = len(delta[0][0])
         back_P = memory.back_P  # back, laid out as P: padding included, whose share is dropped at the end
         if back is not None:
             for j in range(len(back_P)):
                 back_P[j] = 0.0
-        for y in range(len(delta[0])):
-            for x in range(cols_out):
-                corner = s * y * cols_P + s * x
-                live = []  # the kernels c whose delta[c][y][x] is not 0
-                for c in range(C):
-                    d = delta[c][y][x]
-                    totals[c] += d  # the bias is in every node of channel c: its gradient is their deltas' sum
-                    if d != 0.0:  # 0: a relu node that was off, or not its pooling window's maximum: no gradient
-                        live.append(c)
-                if not live:
-                    continue
-                patch = memory.patches[y * cols_out + x]
-                m = 0
-                while m + 2 <= len(live):  # two kernels per pass: patch[i] and back_P[j] read once for both (1.15x)
-                    c0, c1 = live[m], live[m + 1]
-                    d0, d1 = delta[c0][y][x], delta[c1][y][x]
-                    dK_0, dK_1, K_0, K_1 = dK_flat[c0], dK_flat[c1], K_flat[c0], K_flat[c1]
+        for t in range(n_out):
+            live = []  # the kernels c whose delta[c][y][x] is not 0
+            for c in range(C):
+                d = delta[c * n_out + t]
+                totals[c] += d  # the bias is in every node of channel c: its gradient is their deltas' sum
+                if d != 0.0:  # 0: a relu node that was off, or not its pooling window's maximum: no gradient
+                    live.append(c)
+            if not live:
+                continue
+            patch, start = memory.patches[t], corner[t]
+            m = 0
+            while m + 2 <= len(live):  # two kernels per pass: patch[i] and back_P[j] read once for both (1.15x)
+                c0, c1 = live[m], live[m + 1]
+                d0, d1 = delta[c0 * n_out + t], delta[c1 * n_out + t]
+                dK_0, dK_1, K_0, K_1 = dW[c0], dW[c1], K[c0], K[c1]
+                for i in range(n):
+                    h = patch[i]
+                    dK_0[i] += h * d0
+                    dK_1[i] += h * d1
+                if back is not None:
                     for i in range(n):
-                        h = patch[i]
-                        dK_0[i] += h * d0
-                        dK_1[i] += h * d1
-                    if back is not None:
-                        for i in range(n):
-                            j = corner + offset[i]
-                            back_P[j] = back_P[j] + K_0[i] * d0 + K_1[i] * d1  # in the order of c0, then c1
-                    m += 2
-                for c in live[m:]:  # an odd one out
-                    d = delta[c][y][x]
-                    dK_c = dK_flat[c]
-                    for i in range(n):  # one loop of C_in*size*size terms, as in forward
-                        dK_c[i] += patch[i] * d
-                    if back is not None:
-                        K_c = K_flat[c]
-                        for i in range(n):  # onto the inputs the window was gathered from
-                            back_P[corner + offset[i]] += K_c[i] * d
+                        j = start + offset[i]
+                        back_P[j] = back_P[j] + K_0[i] * d0 + K_1[i] * d1  # in the order of c0, then c1
+                m += 2
+            for c in live[m:]:  # an odd one out
+                d = delta[c * n_out + t]
+                dK_c = dW[c]
+                for i in range(n):  # one loop of C_in*size*size terms, as in forward
+                    dK_c[i] += patch[i] * d
+                if back is not None:
+                    K_c = K[c]
+                    for i in range(n):  # onto the inputs the window was gathered from
+                        back_P[start + offset[i]] += K_c[i] * d
         for c in range(C):
             dB[c] += totals[c]
-            unflat_kernel(dK_flat[c], dW[c])
         if back is not None:
-            rows_P = len(H_prev[0]) + 2 * p
-            for c2 in range(len(back)):  # back_P without its rings of padding
-                back_c2 = back[c2]
-                for y2 in range(len(back_c2)):
-                    back_row, start = back_c2[y2], (c2 * rows_P + y2 + p) * cols_P + p
-                    for x2 in range(len(back_row)):
-                        back_row[x2] = back_P[start + x2]
+            self.unpad(back_P, back)
 
     def gather_patches(self, memory):
-        """memory.patches[y*cols_out + x][i] = P[corner + offset[i]], corner = s*y*cols_P + s*x: node (y, x)'s
-        window as one list, from P = memory.P, the padded input as one list."""
-        P, s, offset, n = memory.P, self.stride, self.offset, self.fan_in
-        cols_P, cols_out = self.in_shape[2] + 2 * self.padding, self.shape[2]
-        for y in range(self.shape[1]):
-            for x in range(cols_out):
-                corner = s * y * cols_P + s * x  # the window's top left corner in P
-                patch = memory.patches[y * cols_out + x]
-                for i in range(n):
-                    patch[i] = P[corner + offset[i]]
+        """memory.patches[t][i] = P[corner[t] + offset[i]]: node t = y*cols_out + x's window as one list, from
+        P = memory.P, the padded input as one list."""
+        P, offset, n = memory.P, self.offset, self.fan_in
+        for t in range(self.n_out):
+            patch, start = memory.patches[t], self.corner[t]  # the window's top left corner in P
+            for i in range(n):
+                patch[i] = P[start + offset[i]]
 
-    def pad(self, maps, P):
-        """Write maps[c'][y'][x'] into P, the maps with p rings of zeros around each channel as one list, row by
-        row, channel by channel: P[(c'*rows_P + p + y')*cols_P + p + x'] = maps[c'][y'][x']. The rings are
-        never written: they stay the 0.0 that new_memory put there."""
+    def pad(self, H_prev, P):
+        """Write H_prev into P, the maps with p rings of zeros around each channel, as one list:
+        P[(c'*rows_P + p + y')*cols_P + p + x'] = H_prev[(c'*rows + y')*cols + x']. The rings are never
+        written: they stay the 0.0 that new_memory put there."""
+        C_in, rows, cols = self.in_shape
         p = self.padding
-        rows_P, cols_P = len(maps[0]) + 2 * p, len(maps[0][0]) + 2 * p
-        for c2 in range(len(maps)):
-            maps_c = maps[c2]
-            for y2 in range(len(maps_c)):
-                row, start = maps_c[y2], (c2 * rows_P + y2 + p) * cols_P + p
-                P[start:start + len(row)] = row  # a row at a time
+        if p == 0:
+            P[:] = H_prev  # no rings: P is H_prev, copied in C
+            return
+        rows_P, cols_P = rows + 2 * p, cols + 2 * p
+        for c2 in range(C_in):
+            for y2 in range(rows):
+                start, start_P = (c2 * rows + y2) * cols, (c2 * rows_P + y2 + p) * cols_P + p
+                P[start_P:start_P + cols] = H_prev[start:start + cols]  # a row at a time
+
+    def unpad(self, back_P, back):
+        """pad's way back: back[(c'*rows + y')*cols + x'] = back_P[(c'*rows_P + p + y')*cols_P + p + x'], the
+        rings of padding dropped."""
+        C_in, rows, cols = self.in_shape
+        p = self.padding
+        if p == 0:
+            back[:] = back_P
+            return
+        rows_P, cols_P = rows + 2 * p, cols + 2 * p
+        for c2 in range(C_in):
+            for y2 in range(rows):
+                start, start_P = (c2 * rows + y2) * cols, (c2 * rows_P + y2 + p) * cols_P + p
+                back[start:start + cols] = back_P[start_P:start_P + cols]  # a row at a time
 
     def new_memory(self):
         """The per-sample Memory that forward fills and backward reads, every list of it made here, once.
@@ -503,13 +512,11 @@ class Conv2D:
         convnet) kept PyPy's garbage collector so busy that a larger nursery sped training up 1.14x to 1.27x.
         """
         C_in, rows, cols = self.in_shape
-        rows_P, cols_P = rows + 2 * self.padding, cols + 2 * self.padding
-        wide = rows_P * cols_P if C_in == 1 else 0  # the loops by pixel run over one-channel inputs only
-        return Memory(P=[0.0] * (C_in * rows_P * cols_P),
-                      patches=[[0.0] * self.fan_in for t in range(self.shape[1] * self.shape[2])],
-                      K_flat=[[0.0] * self.fan_in for c in range(self.channels)],
-                      dK_flat=[[0.0] * self.fan_in for c in range(self.channels)],
-                      back_P=[0.0] * (C_in * rows_P * cols_P),
+        n_P = C_in * (rows + 2 * self.padding) * (cols + 2 * self.padding)
+        wide = n_P if C_in == 1 else 0  # the loops by pixel run over one-channel inputs only
+        return Memory(P=[0.0] * n_P,
+                      patches=[[0.0] * self.fan_in for t in range(self.n_out)],
+                      back_P=[0.0] * n_P,
                       A_wide=[[0.0] * wide for c in range(self.channels)],
                       delta_wide=[[0.0] * wide for c in range(self.channels)])
 
@@ -550,7 +557,7 @@ class Conv2D:
 
     def to_document(self):
         return {"type": "conv", "activation": self.activation, "stride": self.stride, "padding": self.padding,
-                "B": self.B, "K": self.K}
+                "B": self.B, "K": self.grids(self.K)}
 
     @classmethod
     def from_document(cls, document, in_shape):
@@ -558,10 +565,9 @@ class Conv2D:
                                    document["padding"], document["activation"])
 
     def parameter_indices(self):
-        """(c, (c', u, v)) of every K[c][c'][u][v], each kernel followed by (c, None) for B[c]."""
+        """(c, i) of every K[c][i], each kernel followed by (c, None) for B[c]; weight_place(i) is its (c', u, v)."""
         for c in range(self.channels):
-            yield from ((c, (c2, u, v)) for c2 in range(self.in_shape[0]) for u in range(self.size)
-                        for v in range(self.size))
+            yield from ((c, i) for i in range(self.fan_in))
             yield c, None
 
 
@@ -571,17 +577,16 @@ class Memory:
     compute it again (as max pooling remembers where each maximum was).
 
     P            H_prev padded, as one list (Conv2D.pad)
-    patches[t]   node t = y*cols_out + x's window as one list, patch[i] = P[corner + offset[i]] (by patch)
-    K_flat[c]    kernel c as one list, flat_kernel(K[c]), as forward read it (by patch)
+    patches[t]   node t = y*cols_out + x's window as one list, patch[i] = P[corner[t] + offset[i]] (by patch)
     nonzero[c']  the j of channel c' where P[j] != 0 (by pixel)
 
-    and the loops' own scratch: dK_flat[c] (dK[c] as one list, by patch), back_P (back laid out as P,
-    by patch), A_wide[c] and delta_wide[c] (the wide lists of forward_by_pixel and backward_by_pixel).
-    All are made once, by new_memory, and refilled for every sample.
+    and the loops' own scratch: back_P (back laid out as P, by patch), A_wide[c] and delta_wide[c] (the
+    wide lists of forward_by_pixel and backward_by_pixel). All are made once, by new_memory, and refilled
+    for every sample.
     """
 
-    def __init__(self, P, patches, K_flat, dK_flat, back_P, A_wide, delta_wide):
-        self.P, self.patches, self.K_flat, self.dK_flat, self.back_P = P, patches, K_flat, dK_flat, back_P
+    def __init__(self, P, patches, back_P, A_wide, delta_wide):
+        self.P, self.patches, self.back_P = P, patches, back_P
         self.A_wide, self.delta_wide = A_wide, delta_wide
         self.nonzero = []
 
@@ -589,25 +594,11 @@ class Memory:
         return f"Memory of a convolution: {len(self.patches)} patches, {len(self.P)} padded inputs"
 
 
-def flat_kernel(K_c, K_flat):
-    """Write kernel K_c[c'][u][v] into the one list K_flat: K_flat[(c'*size + u)*size + v] = K_c[c'][u][v].
+def kernels(grids):
+    """Kernels given as grids K[c][c'][u][v] as the lists K[c][i] of floats a Conv2D holds,
+    i = (c'*size + u)*size + v: Conv2D.grids' way back.
 
-    >>> K_flat = [0.0] * 8
-    >>> flat_kernel([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]], K_flat)
-    >>> K_flat
-    [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    >>> kernels([[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]])
+    [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]]
     """
-    i = 0
-    for grid in K_c:
-        for row in grid:
-            K_flat[i:i + len(row)] = row  # a row at a time: twice as fast under PyPy as weight by weight
-            i += len(row)
-
-
-def unflat_kernel(K_flat, K_c):
-    """flat_kernel's way back: K_c[c'][u][v] = K_flat[(c'*size + u)*size + v], in place."""
-    i = 0
-    for grid in K_c:
-        for row in grid:
-            row[:] = K_flat[i:i + len(row)]  # a row at a time
-            i += len(row)
+    return [[float(w) for grid in kernel for row in grid for w in row] for kernel in grids]  # in the order i

@@ -40,7 +40,7 @@ and then the layer passes values through.
 import re
 
 from ..errors import NnloopError
-from ..lists import rows, zeros
+from ..lists import zeros
 from .activations import identity
 
 FIXED_SEED = 0  # the seed of the masks that gradcheck and trace hold fixed: sample n's come from Random(FIXED_SEED + n)
@@ -69,27 +69,25 @@ class Dropout:
     def forward(self, H_prev, A, H, memory):
         """Training (memory.rng set): draw mask[j], A[j] = H[j] = H_prev[j] * mask[j]. Evaluating: A = H = H_prev.
 
-        Feature maps go row by row: every innermost list of A, H and the mask pairs with H_prev's.
+        Feature maps are one list too (nnloop.layers.shapes): j = (c*rows + y)*cols + x.
         """
-        rng, P, scale = memory.rng, self.P, 1.0 / (1.0 - self.P)
-        for H_prev_row, A_row, H_row, mask_row in zip(rows(H_prev), rows(A), rows(H), rows(memory.mask)):
-            for j in range(len(A_row)):
-                if rng is None:  # evaluation: no mask, the value passes through
-                    a = H_prev_row[j]
-                else:
-                    mask_row[j] = 0.0 if rng.uniform() < P else scale
-                    a = H_prev_row[j] * mask_row[j]
-                A_row[j] = a
-                H_row[j] = a
+        rng, P, scale, mask = memory.rng, self.P, 1.0 / (1.0 - self.P), memory.mask
+        for j in range(len(A)):
+            if rng is None:  # evaluation: no mask, the value passes through
+                a = H_prev[j]
+            else:
+                mask[j] = 0.0 if rng.uniform() < P else scale
+                a = H_prev[j] * mask[j]
+            A[j] = a
+            H[j] = a
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
         """Overwrite back[j] = mask[j] * delta[j] (back = delta when evaluating) unless back is None; no dW, dB."""
         if back is None:
             return  # layer k-1 is the input: nothing below it to learn
-        masked = memory.rng is not None
-        for back_row, delta_row, mask_row in zip(rows(back), rows(delta), rows(memory.mask)):
-            for j in range(len(back_row)):
-                back_row[j] = mask_row[j] * delta_row[j] if masked else delta_row[j]
+        masked, mask = memory.rng is not None, memory.mask
+        for j in range(len(back)):
+            back[j] = mask[j] * delta[j] if masked else delta[j]
 
     def new_memory(self):
         """A Mask shaped like the layer's values, with no generator yet: the layer passes values through."""
@@ -140,7 +138,7 @@ class Dropout:
 class Mask:
     """A dropout layer's memory of one sample.
 
-    mask  mask[j], or mask[c][y][x] for feature maps: 0 for a dropped node,
+    mask  mask[j], one per node (j = (c*rows + y)*cols + x for maps): 0 for a dropped node,
           1 / (1 - P) for a kept one, as the last training forward drew it
     rng   the generator this sample's mask is drawn from (a nnloop.rng.Random),
           set by NodeValues.draw_masks in training; None when evaluating

@@ -1,11 +1,12 @@
-"""Flatten: a feature map laid out as one flat layer, so dense layers can follow.
+"""Flatten: feature maps seen as one flat layer of nodes, so that dense layers can follow.
 
-Flatten layer k reads H[k-1][c][y][x], shaped in_shape = (C, rows, cols),
-and writes the flat lists A[k] and H[k] of C*rows*cols nodes, channel by
-channel, each row by row:
+Flatten layer k reads H[k-1], C feature maps shaped in_shape = (C, rows,
+cols), and writes A[k] and H[k], C*rows*cols nodes. Maps are already one
+list, node (c, y, x) at i = (c*rows + y)*cols + x (nnloop.layers.shapes),
+so nothing moves: only the shape changes, from maps to a list of nodes.
 
-  forward   H[i] = H[k-1][c][y][x]   with i = (c*rows + y)*cols + x
-  backward  back[c][y][x] = delta[i]
+  forward   H[i] = H[k-1][i]     H[k-1][i] being H[k-1][c][y][x], i = (c*rows + y)*cols + x
+  backward  back[i] = delta[i]
 
 There are no parameters and f is the identity: A and H hold the same
 values (both are filled), and delta is back.
@@ -13,11 +14,10 @@ values (both are filled), and delta is back.
 >>> flat = Flatten((2, 2, 2))
 >>> flat
 Flatten 2x2x2 -> 8
->>> from nnloop.lists import zeros
->>> A, H = zeros(flat.shape), zeros(flat.shape)
->>> flat.forward([[[1, 2], [3, 4]], [[5, 6], [7, 8]]], A, H, None)
+>>> A, H = [0.0] * 8, [0.0] * 8
+>>> flat.forward([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], A, H, None)
 >>> H
-[1, 2, 3, 4, 5, 6, 7, 8]
+[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
 """
 import re
 
@@ -29,7 +29,7 @@ class Flatten:
     """Reshape (C, rows, cols) into C*rows*cols nodes; the gradient goes back the same way.
 
     in_shape   (C, rows, cols), the shape of H[k-1]
-    shape      C*rows*cols, an int: A[k] and H[k] are flat lists
+    shape      C*rows*cols, an int: A[k] and H[k] are a layer of nodes
     W, B       [] and []: no parameters
     """
 
@@ -48,19 +48,14 @@ class Flatten:
         return f"Flatten {shape_name(self.in_shape)} -> {self.shape}"
 
     def forward(self, H_prev, A, H, memory):
-        """Fill the flat A and H: H[(c*rows + y)*cols + x] = H_prev[c][y][x]."""
-        i = 0  # counts (c*rows + y)*cols + x up, in the order of the loops
-        for H_prev_c in H_prev:
-            for H_row in H_prev_c:
-                for h in H_row:
-                    A[i] = h
-                    H[i] = h
-                    i += 1
+        """Fill A and H: H[i] = H_prev[i], node i = (c*rows + y)*cols + x of the maps."""
+        A[:] = H_prev  # a copy in C: the maps' numbering is already the nodes'
+        H[:] = H_prev
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
-        """Overwrite back[c][y][x] = delta[(c*rows + y)*cols + x]; dW and dB are [] and stay so."""
+        """Overwrite back[i] = delta[i]; dW and dB are [] and stay so."""
         if back is not None:
-            unflatten(delta, back)
+            back[:] = delta
 
 
     def new_memory(self):
@@ -103,17 +98,3 @@ class Flatten:
 
     def parameter_indices(self):
         return iter(())
-
-
-
-def unflatten(values, maps):
-    """Copy the flat list values into feature maps: maps[c][y][x] = values[(c*rows + y)*cols + x].
-
-    Flatten's backward, and how the network reads a flat input x into H[0].
-    """
-    i = 0  # counts (c*rows + y)*cols + x up, in the order of the loops
-    for maps_c in maps:
-        for row in maps_c:
-            for x in range(len(row)):
-                row[x] = values[i]
-                i += 1

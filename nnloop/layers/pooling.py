@@ -17,32 +17,40 @@ When windows overlap (s < w), an input in several windows gets what each
 sends, added up. The output has (rows - w) // s + 1 rows, rounded down like
 in every framework: rows a stride does not reach are in no window.
 
+In the lists, as for every layer, maps are one list: H[k-1][c][y'][x'] is
+H_prev[(c*rows + y')*cols + x'] and H[c][y][x] is H[(c*rows_out + y)*cols_out
++ x] (nnloop.layers.shapes). Output node i = c*n_out + t, t = y*cols_out + x,
+has its window's top left corner at H_prev[c*n_in + corner[t]], corner[t] =
+s*y*cols + s*x, and input (u, v) of the window offset[u*w + v] = u*cols + v
+further on (n_in = rows*cols and n_out = rows_out*cols_out, a map's nodes).
+
 Max pooling's tie rule: when several inputs of a window share the maximum,
 the FIRST in row-major window order (u, then v) is the one that counts, and
 only it gets the gradient. The forward pass remembers where each maximum
-came from, in the per-sample memory from new_memory(): memory[c][y][x] is
-the flat offset u*w + v, within its window, of the maximum's input; that
-input is H[k-1][c][s*y+u][s*x+v] with u, v = divmod(memory[c][y][x], w).
-backward uses the memory, not a second search, so it needs the forward of
-the same sample first.
+came from, in the per-sample memory from new_memory(): memory[i] is the
+index j in H_prev of output node i's maximum. backward uses the memory, not
+a second search, so it needs the forward of the same sample first.
 
 >>> pool = MaxPool((1, 4, 4), size=2)
 >>> pool
 MaxPool 1x4x4 -> 1x2x2 (window 2x2, stride 2)
->>> X = [[[1, 3, 0, 2], [2, 0, 5, 5], [7, 1, 0, 1], [0, 7, 1, 0]]]
+>>> X = [1, 3, 0, 2,
+...      2, 0, 5, 5,
+...      7, 1, 0, 1,
+...      0, 7, 1, 0]
 >>> from nnloop.lists import zeros
 >>> A, H, memory = zeros(pool.shape), zeros(pool.shape), pool.new_memory()
 >>> pool.forward(X, A, H, memory)
 >>> H, memory
-([[[3, 5], [7, 1]]], [[[1, 2], [0, 1]]])
+([3, 5, 7, 1], [1, 6, 8, 11])
 
-The top right window holds 5 twice (offsets 2 and 3): the first, offset 2,
-gets the gradient. So does the first 7 of the bottom left window:
+The top right window holds 5 twice (X[6] and X[7]): the first, X[6], gets
+the gradient. So does the first 7 of the bottom left window, X[8]:
 
->>> back = [[[0.0] * 4 for y in range(4)]]
->>> pool.backward(X, A, H, [[[1.0, 2.0], [3.0, 4.0]]], [], [], back, memory)
+>>> back = [0.0] * 16
+>>> pool.backward(X, A, H, [1.0, 2.0, 3.0, 4.0], [], [], back, memory)
 >>> back
-[[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [3.0, 0.0, 0.0, 4.0], [0.0, 0.0, 0.0, 0.0]]]
+[0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 3.0, 0.0, 0.0, 4.0, 0.0, 0.0, 0.0, 0.0]
 """
 import re
 
@@ -58,6 +66,9 @@ class Pool:
     shape      (C, rows_out, cols_out), the shape of A[k] and H[k]
     size       w: the windows are w x w
     stride     s: the step between windows (w unless given)
+    n_in, n_out  rows*cols and rows_out*cols_out, the nodes of one input and one output map
+    corner[t]  where node t = y*cols_out + x's window has its top left corner in its input map: s*y*cols + s*x
+    offset[i]  how far input (u, v), i = u*w + v, of a window is from its corner: u*cols + v
     W, B       [] and []: no parameters; dW and dB stay [] too
     """
 
@@ -75,7 +86,11 @@ class Pool:
             raise NnloopError(f"{self.kind} window {size}x{size} does not fit a {rows}x{cols} input: use a window of "
                               f"at most {min(rows, cols)} (pooling has no padding)")
         self.in_shape, self.size, self.stride = in_shape, size, stride
-        self.shape = (C, output_size(rows, size, stride), output_size(cols, size, stride))
+        rows_out, cols_out = output_size(rows, size, stride), output_size(cols, size, stride)
+        self.shape = (C, rows_out, cols_out)
+        self.n_in, self.n_out = rows * cols, rows_out * cols_out
+        self.corner = [stride * y * cols + stride * x for y in range(rows_out) for x in range(cols_out)]
+        self.offset = [u * cols + v for u in range(size) for v in range(size)]
         self.W, self.B = [], []
 
     def __repr__(self):
@@ -128,7 +143,8 @@ class MaxPool(Pool):
     """Max pooling: each window's maximum, which alone gets the gradient back.
 
     See the module docstring for the tie rule (the first maximum in
-    row-major order wins) and the memory: memory[c][y][x] = u*size + v.
+    row-major order wins) and the memory: memory[i] = j, where output node
+    i's maximum is in H_prev.
 
     >>> MaxPool((8, 24, 24), size=2)
     MaxPool 8x24x24 -> 8x12x12 (window 2x2, stride 2)
@@ -138,63 +154,45 @@ class MaxPool(Pool):
     WORD = re.compile(r"(?:max)?pool(?P<size>[0-9]+)(?:s(?P<stride>[0-9]+))?")
 
     def new_memory(self):
-        """Per-sample memory of where each maximum came from: memory[c][y][x] = u*size + v, shaped self.shape."""
-        C, rows_out, cols_out = self.shape
-        return [[[0] * cols_out for y in range(rows_out)] for c in range(C)]
+        """Per-sample memory of where each maximum came from: memory[i] = j, its index in H_prev."""
+        return [0] * (self.shape[0] * self.n_out)
 
     def forward(self, H_prev, A, H, memory):
-        """Fill A and H with each window's maximum, and memory with the maximum's offset u*size + v.
+        """Fill A and H with each window's maximum, and memory with where in H_prev it is.
 
-        H[c][y][x] starts as the window's first input, H_prev[c][s*y][s*x];
-        then each offset (u, v), in row-major order, replaces it where
-        H_prev[c][s*y+u][s*x+v] is greater.
+        H[i] starts as the window's first input, H_prev[c*n_in + corner[t]]; then each offset (u, v), in
+        row-major order, replaces it where the window's input there is greater.
         """
-        w, s = self.size, self.stride
-        for c in range(len(H)):
-            H_prev_c, A_c, H_c, M_c = H_prev[c], A[c], H[c], memory[c]
-            for y in range(len(H_c)):
-                A_cy, H_cy, M_cy = A_c[y], H_c[y], M_c[y]
-                top = s * y
-                H_row = H_prev_c[top]
-                for x in range(len(H_cy)):
-                    H_cy[x] = H_row[s * x]
-                    M_cy[x] = 0
-                # offset by offset, so that the innermost loop runs along a whole output row: faster than
-                # the short loops over one window, under PyPy and CPython alike
-                for u in range(w):
-                    H_row = H_prev_c[top + u]
-                    for v in range(w):
-                        where = u * w + v
-                        for x in range(len(H_cy)):
-                            h = H_row[s * x + v]
-                            if h > H_cy[x]:  # strictly greater: a tie keeps the first maximum
-                                H_cy[x] = h
-                                M_cy[x] = where
-                for x in range(len(H_cy)):
-                    A_cy[x] = H_cy[x]
+        n_in, n_out, corner = self.n_in, self.n_out, self.corner
+        for c in range(self.shape[0]):
+            start_in, start = c * n_in, c * n_out
+            for t in range(n_out):
+                j = start_in + corner[t]
+                H[start + t] = H_prev[j]
+                memory[start + t] = j
+            # offset by offset, so that the innermost loop runs over a whole output map: faster than
+            # the short loops over one window, under PyPy and CPython alike
+            for offset in self.offset[1:]:
+                for t in range(n_out):
+                    j = start_in + corner[t] + offset
+                    h = H_prev[j]
+                    if h > H[start + t]:  # strictly greater: a tie keeps the first maximum
+                        H[start + t] = h
+                        memory[start + t] = j
+        A[:] = H
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
-        """Overwrite back: delta[c][y][x] to the remembered maximum of each window, 0 elsewhere.
+        """Overwrite back: delta[i] to the remembered maximum of each window, back[memory[i]], 0 elsewhere.
 
         memory is what forward filled for the same sample; dW and dB are
         [] and stay so. back None: nothing to do.
         """
         if back is None:
             return
-        w, s = self.size, self.stride
-        for back_c in back:
-            for back_row in back_c:
-                for x2 in range(len(back_row)):
-                    back_row[x2] = 0.0
-        for c in range(len(delta)):
-            delta_c, M_c, back_c = delta[c], memory[c], back[c]
-            for y in range(len(delta_c)):
-                delta_cy, M_cy = delta_c[y], M_c[y]
-                for x in range(len(delta_cy)):
-                    where = M_cy[x]
-                    u = where // w
-                    v = where - u * w
-                    back_c[s * y + u][s * x + v] += delta_cy[x]  # +=: overlapping windows can share a maximum
+        for j in range(len(back)):
+            back[j] = 0.0
+        for i in range(len(delta)):
+            back[memory[i]] += delta[i]  # +=: overlapping windows can share a maximum
 
 
 class AvgPool(Pool):
@@ -202,19 +200,21 @@ class AvgPool(Pool):
 
     >>> from nnloop.lists import zeros
     >>> pool = AvgPool((1, 3, 3), size=2, stride=1)
-    >>> X = [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
+    >>> X = [1, 2, 3,
+    ...      4, 5, 6,
+    ...      7, 8, 9]
     >>> A, H = zeros(pool.shape), zeros(pool.shape)
     >>> pool.forward(X, A, H, None)
     >>> H
-    [[[3.0, 4.0], [6.0, 7.0]]]
+    [3.0, 4.0, 6.0, 7.0]
 
     Windows overlap at stride 1: the centre is in all four and gets a
     quarter of each delta.
 
-    >>> back = [[[0.0] * 3 for y in range(3)]]
-    >>> pool.backward(X, A, H, [[[4.0, 4.0], [4.0, 4.0]]], [], [], back, None)
+    >>> back = [0.0] * 9
+    >>> pool.backward(X, A, H, [4.0, 4.0, 4.0, 4.0], [], [], back, None)
     >>> back
-    [[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]
+    [1.0, 2.0, 1.0, 2.0, 4.0, 2.0, 1.0, 2.0, 1.0]
     """
 
     kind = "avgpool"
@@ -225,43 +225,29 @@ class AvgPool(Pool):
         return None
 
     def forward(self, H_prev, A, H, memory):
-        """Fill A and H with each window's mean."""
-        w, s = self.size, self.stride
-        n = w * w
-        for c in range(len(H)):
-            H_prev_c, A_c, H_c = H_prev[c], A[c], H[c]
-            for y in range(len(H_c)):
-                A_cy, H_cy = A_c[y], H_c[y]
-                top = s * y
-                for x in range(len(H_cy)):
-                    left = s * x
-                    total = 0.0
-                    for u in range(w):
-                        H_row = H_prev_c[top + u]
-                        for v in range(w):
-                            total += H_row[left + v]
-                    A_cy[x] = total / n
-                    H_cy[x] = total / n
+        """Fill A and H with each window's mean: H[i] = (1 / w^2) sum_{u,v} H_prev[c*n_in + corner[t] + offset[u*w + v]]."""
+        n_in, n_out, corner, offset = self.n_in, self.n_out, self.corner, self.offset
+        n = len(offset)
+        for c in range(self.shape[0]):
+            for t in range(n_out):
+                start = c * n_in + corner[t]
+                total = 0.0
+                for i in range(n):  # the window's inputs in row-major order
+                    total += H_prev[start + offset[i]]
+                A[c * n_out + t] = total / n
+                H[c * n_out + t] = total / n
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
-        """Overwrite back: each input gets delta[c][y][x] / size^2 from every window it is in."""
+        """Overwrite back: each input gets delta[i] / size^2 from every window it is in."""
         if back is None:
             return
-        w, s = self.size, self.stride
-        n = w * w
-        for back_c in back:
-            for back_row in back_c:
-                for x2 in range(len(back_row)):
-                    back_row[x2] = 0.0
-        for c in range(len(delta)):
-            delta_c, back_c = delta[c], back[c]
-            for y in range(len(delta_c)):
-                delta_cy = delta_c[y]
-                top = s * y
-                for x in range(len(delta_cy)):
-                    share = delta_cy[x] / n
-                    left = s * x
-                    for u in range(w):
-                        back_row = back_c[top + u]
-                        for v in range(w):
-                            back_row[left + v] += share
+        n_in, n_out, corner, offset = self.n_in, self.n_out, self.corner, self.offset
+        n = len(offset)
+        for j in range(len(back)):
+            back[j] = 0.0
+        for c in range(self.shape[0]):
+            for t in range(n_out):
+                share = delta[c * n_out + t] / n
+                start = c * n_in + corner[t]
+                for i in range(n):
+                    back[start + offset[i]] += share

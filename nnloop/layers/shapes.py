@@ -1,7 +1,13 @@
 """Shapes of the values a layer reads and writes, shared by every kind of layer.
 
-A flat layer's values are a list of nodes, its shape their number; feature
-maps X[c][y][x] have the shape (C, rows, cols).
+Every layer's values are one list of nodes. A dense layer's shape is their
+number; feature maps have the shape (C, rows, cols): C channels of rows x
+cols nodes, and the node the textbook calls X[c][y][x] (channel c, row y,
+column x) is X[i] with i = (c*rows + y)*cols + x, channel after channel,
+each row by row, as a digit's pixels come in a file.
+
+>>> node_index((2, 3, 4), 1, 2, 3), node_place((2, 3, 4), 23)
+(23, (1, 2, 3))
 """
 from ..errors import NnloopError, short
 
@@ -9,6 +15,17 @@ from ..errors import NnloopError, short
 def shape_name(shape):
     """'3x5x5' for the feature-map shape (3, 5, 5); '75' for a flat layer of 75 nodes."""
     return str(shape) if isinstance(shape, int) else "x".join(map(str, shape))
+
+
+def node_index(shape, c, y, x):
+    """Where node X[c][y][x] of maps shaped (C, rows, cols) is in their one list: (c*rows + y)*cols + x."""
+    return (c * shape[1] + y) * shape[2] + x
+
+
+def node_place(shape, i):
+    """node_index's way back: (c, y, x) of node i of maps shaped (C, rows, cols)."""
+    c, t = divmod(i, shape[1] * shape[2])
+    return (c,) + divmod(t, shape[2])
 
 
 def output_size(n, size, stride, padding=0):

@@ -37,6 +37,7 @@ import math
 
 from .. import lists
 from ..errors import NnloopError, short
+from ..layers.conv import kernels
 from ..lists import rows
 
 
@@ -101,10 +102,12 @@ class Optimizer:
             settings.append(f"weight_decay={self.weight_decay:g} ({self.decay})")
         return f"{type(self).__name__}({', '.join(settings + [f't={self.t}'])})"
 
-    def to_document(self):
-        """The optimizer as a JSON-ready dict for the model file: name, settings, t and state."""
+    def to_document(self, net):
+        """The optimizer of net as a JSON-ready dict for the model file: name, settings, t and state, the state
+        shaped as the file holds W (a convolution's kernels as grids, nnloop.layers.conv.Conv2D.grids)."""
+        state = {name: {"W": as_written(net, self.state[name]["W"]), "B": self.state[name]["B"]} for name in self.state}
         return {"name": self.NAME, **{name: getattr(self, name) for name in self.HYPERPARAMETERS},
-                "weight_decay": self.weight_decay, "decay": self.decay, "t": self.t, "state": self.state}
+                "weight_decay": self.weight_decay, "decay": self.decay, "t": self.t, "state": state}
 
 
 class SGD(Optimizer):
@@ -278,8 +281,19 @@ def from_document(document, net, where):
     for name in cls.STATE:
         check_like(state[name], net, f"{where}: optimizer state {name!r}", name in cls.SQUARES)
     optimizer.t = t
-    optimizer.state = {name: floats(state[name]) for name in cls.STATE}
+    optimizer.state = {name: {"W": as_read(net, floats(state[name])["W"]), "B": floats(state[name])["B"]}
+                       for name in cls.STATE}
     return optimizer
+
+
+def as_written(net, W):
+    """W, or optimizer state shaped like it, as a model file holds W: a convolution's K[c][i] as grids."""
+    return [W[k] if k == 0 or net.layers[k].WEIGHTS != "K" else net.layers[k].grids(W[k]) for k in range(len(W))]
+
+
+def as_read(net, W):
+    """as_written's way back: each convolution's grids K[c][c'][u][v] as lists K[c][i]."""
+    return [W[k] if k == 0 or net.layers[k].WEIGHTS != "K" else kernels(W[k]) for k in range(len(W))]
 
 
 def describe_shapes(shapes):
@@ -287,7 +301,7 @@ def describe_shapes(shapes):
 
 
 def parameter_rows(net, gradients, *states):
-    """(p, dp, *state rows) for each row of weights (W[k][j], or a kernel's K[c][c'][u]) and each list B[k].
+    """(p, dp, *state rows) for each row of weights (W[k][j], or a kernel K[c]) and each list B[k].
 
     p is a list of parameters, dp the list of their gradient sums, and each
     state row the same parameters' entries in one of the optimizer's state
@@ -338,8 +352,9 @@ def check_like(state, net, where, squares=False):
     """Refuse a state that is not shaped like net's parameters or holds anything but finite numbers
     (numbers >= 0 if it holds sums of squares)."""
     try:
+        W = as_written(net, net.W)
         ok = (isinstance(state, dict) and len(state["W"]) == len(state["B"]) == net.L + 1
-              and all(same_shape(state["W"][k], net.W[k]) and same_shape(state["B"][k], net.B[k])
+              and all(same_shape(state["W"][k], W[k]) and same_shape(state["B"][k], net.B[k])
                       for k in range(net.L + 1)))
     except (KeyError, TypeError):
         ok = False

@@ -467,7 +467,7 @@ def torch_source(net, about, path, optimizer=None, eta=0.1, arguments=None):
     """The text of a PyTorch program holding net's layers, reading its parameters from the nnloop file at path,
     with the run's optimizer (an nnloop.learning.optimizers one), eta and, for a training run, its arguments."""
     arguments = arguments or {}
-    settings = optimizer.to_document() if optimizer is not None else {"name": "sgd", "weight_decay": 0.0,
+    settings = optimizer.to_document(net) if optimizer is not None else {"name": "sgd", "weight_decay": 0.0,
                                                                       "decay": "coupled"}
     name = settings["name"]
     call = TORCH_OPTIMIZERS[name](settings, eta)
