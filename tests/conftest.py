@@ -89,21 +89,32 @@ def assert_refused(result, *fragments):
 
 
 def delta_from_back(f, A, H, back, delta):
-    """delta[c][y][x] = f'(A[c][y][x]) * back[c][y][x]: what the network does between layers."""
-    for c in range(len(A)):
-        for y in range(len(A[c])):
-            for x in range(len(A[c][y])):
-                delta[c][y][x] = f.derivative(A[c][y][x], H[c][y][x]) * back[c][y][x]
+    """delta[i] = f'(A[i]) * back[i]: what the network does between layers, node by node."""
+    for i in range(len(A)):
+        delta[i] = f.derivative(A[i], H[i]) * back[i]
 
 
 def zeros3(shape):
+    """Feature maps of 0.0 as nnloop holds them: one list, node (c, y, x) at (c*rows + y)*cols + x."""
     C, rows, cols = shape
-    return [[[0.0] * cols for _ in range(rows)] for _ in range(C)]
+    return [0.0] * (C * rows * cols)
 
 
 def random3(shape, rnd, lo=-2.0, hi=2.0):
+    """Random feature maps as one list, drawn in the order (c, y, x)."""
     C, rows, cols = shape
-    return [[[rnd.uniform(lo, hi) for _ in range(cols)] for _ in range(rows)] for _ in range(C)]
+    return [rnd.uniform(lo, hi) for _ in range(C * rows * cols)]
+
+
+def flat3(maps):
+    """Maps written as the textbook draws them, maps[c][y][x], as the one list nnloop holds."""
+    return [value for channel in maps for row in channel for value in row]
+
+
+def maps3(values, shape):
+    """flat3's way back: the one list values as nested maps[c][y][x] of the shape (C, rows, cols)."""
+    C, rows, cols = shape
+    return [[values[(c * rows + y) * cols:(c * rows + y + 1) * cols] for y in range(rows)] for c in range(C)]
 
 
 # Finite differences for a layer alone (the network-level check is nnloop.tools.gradcheck itself).
