@@ -17,10 +17,9 @@ here walk either down to its rows, which is where every loop over numbers runs.
 
 
 def rows(values):
-    """The innermost lists of values, in order: values itself if it holds numbers."""
+    """The rows of values, in order: values itself if it holds numbers (B, H), else its lists (W[j], K[c])."""
     if values and isinstance(values[0], list):
-        for part in values:
-            yield from rows(part)
+        yield from values
     else:
         yield values
 
@@ -28,7 +27,7 @@ def rows(values):
 def zeros_like(values):
     """A list of 0.0 shaped like values: a list of numbers, or a list of rows."""
     if values and isinstance(values[0], list):
-        return [zeros_like(part) for part in values]
+        return [[0.0] * len(row) for row in values]
     return [0.0] * len(values)
 
 

@@ -19,6 +19,7 @@ from nnloop import architecture
 from nnloop.cli import main
 from nnloop.files import modelfile
 from nnloop.layers.dropout import FIXED_SEED
+from nnloop.layers.shapes import node_index
 from nnloop.network import NodeValues
 from nnloop.rng import Random
 from nnloop.tools import spec
@@ -74,8 +75,7 @@ def near_a_kink(net, samples):
         net.forward(x, v)
         for k in range(1, net.L + 1):
             layer = net.layers[k]
-            flat = [a for row in rows_of(v.A[k]) for a in row]
-            if layer.activation == "relu" and any(abs(a) < KINK_MARGIN for a in flat):
+            if layer.activation == "relu" and any(abs(a) < KINK_MARGIN for a in v.A[k]):
                 return True
             if layer.kind == "maxpool":
                 H = v.H[k - 1]
@@ -84,18 +84,12 @@ def near_a_kink(net, samples):
                 zeros_stay = not weighted or weighted[0].activation == "relu"
                 for c, y, x_ in [(c, y, x_) for c in range(layer.shape[0]) for y in range(layer.shape[1])
                                  for x_ in range(layer.shape[2])]:
-                    window = sorted(H[c][layer.stride * y + u][layer.stride * x_ + w]
+                    window = sorted(H[node_index(layer.in_shape, c, layer.stride * y + u, layer.stride * x_ + w)]
                                     for u in range(layer.size) for w in range(layer.size))
                     # two zeros that stay 0 tie harmlessly; a live value beside a dropped or clamped 0 can cross it
                     if window[-1] - window[-2] < KINK_MARGIN and not (zeros_stay and window[-1] == window[-2] == 0.0):
                         return True
     return False
-
-
-def rows_of(values):
-    if values and isinstance(values[0], list):
-        return [row for part in values for row in rows_of(part)]
-    return [values]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

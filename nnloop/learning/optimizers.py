@@ -361,13 +361,20 @@ def check_like(state, net, where, squares=False):
     if not ok:
         raise NnloopError(f"{where} is not shaped like the network's W and B: the file is damaged")
     for k in range(1, net.L + 1):
-        for row in list(rows(state["W"][k])) + [state["B"][k]]:
+        for row in (numbers(state["W"][k]), state["B"][k]):
             for x in row:
                 if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
                     raise NnloopError(f"{where} must hold finite numbers, found {x!r}: the file is damaged")
                 if squares and x < 0:  # sqrt(h) of a negative h: no step could be taken
                     raise NnloopError(f"{where} sums squares, so it must hold numbers >= 0, found {x!r}: "
                                       "the file is damaged")
+
+
+def numbers(values):
+    """The numbers of a nested list, in order: a file's W[k], kernels as grids included."""
+    if values and isinstance(values[0], list):
+        return [x for part in values for x in numbers(part)]
+    return values
 
 
 def same_shape(values, like):

@@ -14,24 +14,21 @@ from nnloop.rng import Random
 from nnloop.tools.gradcheck import check_gradients
 from nnloop.tools.trace import render, trace
 
-from conftest import assert_refused, run_nnloop
+from conftest import assert_refused, flat3, run_nnloop
 
 
 def test_a_training_forward_scales_the_kept_and_zeroes_the_dropped_and_backward_uses_the_same_mask():
     drop = Dropout((2, 2, 3), 0.25)
-    H_prev = [[[1.0 + c + y + x for x in range(3)] for y in range(2)] for c in range(2)]
+    H_prev = flat3([[[1.0 + c + y + x for x in range(3)] for y in range(2)] for c in range(2)])
     A, H, back, memory = zeros(drop.shape), zeros(drop.shape), zeros(drop.shape), drop.new_memory()
     memory.rng = Random(3)
     drop.forward(H_prev, A, H, memory)
-    masks = {m for plane in memory.mask for row in plane for m in row}
-    assert masks == {0.0, 1.0 / 0.75}  # a mask per node of every map
-    for c in range(2):
-        for y in range(2):
-            for x in range(3):
-                assert H[c][y][x] == A[c][y][x] == H_prev[c][y][x] * memory.mask[c][y][x]
-    delta = [[[0.5] * 3 for y in range(2)] for c in range(2)]
+    assert len(memory.mask) == 12 and set(memory.mask) == {0.0, 1.0 / 0.75}  # a mask per node of every map
+    for j in range(12):
+        assert H[j] == A[j] == H_prev[j] * memory.mask[j]
+    delta = [0.5] * 12
     drop.backward(H_prev, A, H, delta, [], [], back, memory)
-    assert back == [[[0.5 * m for m in row] for row in plane] for plane in memory.mask]
+    assert back == [0.5 * m for m in memory.mask]
 
 
 def test_evaluating_passes_values_through_unchanged():

@@ -1,4 +1,4 @@
-"""Flatten: feature maps H[k-1][c][y][x] laid out as one list of nodes, and delta laid back as back[c][y][x].
+"""Flatten: feature maps H[k-1][c][y][x], already one list, seen as a layer of nodes; delta goes back as it is.
 
 The first three tests moved here from test_pooling.py.
 """
@@ -7,10 +7,10 @@ import random
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import random3, zeros3
+from conftest import flat3, maps3, random3
 from nnloop import NnloopError
 from nnloop.layers.activations import identity
-from nnloop.layers.flatten import Flatten, unflatten
+from nnloop.layers.flatten import Flatten
 from nnloop.lists import zeros, zeros_like
 
 
@@ -23,7 +23,7 @@ def run(layer, X):
 
 def test_flatten_lays_out_channels_then_rows_then_columns():
     flat = Flatten((2, 3, 4))
-    X = [[[(c, y, x) for x in range(4)] for y in range(3)] for c in range(2)]
+    X = flat3([[[(c, y, x) for x in range(4)] for y in range(3)] for c in range(2)])
     A, H, memory = run(flat, X)
     assert flat.shape == 24 and memory is None and len(H) == 24
     for c in range(2):
@@ -36,10 +36,11 @@ def test_flatten_lays_out_channels_then_rows_then_columns():
 def test_flatten_backward_is_the_inverse_layout():
     flat = Flatten((2, 3, 4))
     delta = [float(i) for i in range(24)]
-    back = [[[-1.0] * 4 for _ in range(3)] for _ in range(2)]  # overwritten
+    back = [-1.0] * 24  # overwritten
     dW, dB = (zeros_like(flat.W), zeros_like(flat.B))
     flat.backward(None, None, None, delta, dW, dB, back, None)
-    assert back == [[[float((c * 3 + y) * 4 + x) for x in range(4)] for y in range(3)] for c in range(2)]
+    assert maps3(back, (2, 3, 4)) == [[[float((c * 3 + y) * 4 + x) for x in range(4)] for y in range(3)]
+                                      for c in range(2)]
     assert (dW, dB) == ([], [])
     X = random3((2, 3, 4), random.Random(4))
     _, H, _ = run(flat, X)
@@ -60,13 +61,14 @@ def test_flatten_interface_repr_and_refusals():
 
 
 @given(st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4)), st.randoms())
-def test_unflatten_inverts_forward_for_any_shape(shape, rnd):
+def test_forward_copies_into_its_own_lists_for_any_shape(shape, rnd):
     flat = Flatten(shape)
     X = random3(shape, rnd)
-    _, H, _ = run(flat, X)
-    maps = zeros3(shape)
-    unflatten(H, maps)
-    assert maps == X
+    A, H, _ = run(flat, X)
+    assert A == H == X and A is not X and H is not X  # the layer's own lists: the one below may change X
+    back = [0.0] * len(X)
+    flat.backward(X, A, H, H, [], [], back, None)
+    assert back == X and back is not H
 
 
 def test_flatten_words_files_and_size():

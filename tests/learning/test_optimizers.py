@@ -167,11 +167,28 @@ def test_state_round_trips_through_the_document(name, h):
         update_mini_batch(straight, BATCH, ETA, a)
     for _ in range(2):
         update_mini_batch(broken, BATCH, ETA, b)
-    b = from_document(json.loads(json.dumps(b.to_document())), broken, "m.json")
+    b = from_document(json.loads(json.dumps(b.to_document(broken))), broken, "m.json")
     for _ in range(2):
         update_mini_batch(broken, BATCH, ETA, b)
     assert straight.W == broken.W and straight.B == broken.B
     assert repr(a) == repr(b)
+
+
+def test_a_convnets_state_is_written_as_grids_and_read_back_as_kernels():
+    """The model file holds a kernel's state as it holds K, grids [c][c'][u][v]; the optimizer keeps K[c][i]."""
+    import json
+    from nnloop import architecture
+    net = architecture.build(architecture.parse("conv3x2,dense4"), (2, 3, 3), 2, seed=5)
+    adam = make("adam", net)
+    g = Gradients(net)
+    g.dW[1][2][5] = 0.25  # dK[1][2][1][0][1]: kernel 2, input channel 1, offset (0, 1)
+    adam.step(net, g, 0.1, 1)
+    document = json.loads(json.dumps(adam.to_document(net)))
+    m = document["state"]["m"]["W"][1]
+    assert len(m) == 3 and len(m[0]) == 2 and len(m[0][0]) == 2 and m[2][1][0][1] == pytest.approx(0.025)
+    assert document["state"]["m"]["W"][2] == adam.state["m"]["W"][2]  # a dense layer's rows as they are
+    again = from_document(document, net, "m.json")
+    assert again.state == adam.state and again.state["m"]["W"][1][2][5] == pytest.approx(0.025)
 
 
 @pytest.mark.parametrize("bad, fragment", [

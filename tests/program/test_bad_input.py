@@ -76,7 +76,7 @@ def adam_training_block(net):
     """A checkpoint of an Adam run, with its optimizer state and dropout generator, as nnloop train writes them."""
     block = training_block()
     block["arguments"]["optimizer"] = "adam"
-    block["optimizer"] = optimizers.make("adam", net).to_document()
+    block["optimizer"] = optimizers.make("adam", net).to_document(net)
     block["dropout_rng"] = Random(2).get_state()
     return block
 
@@ -684,7 +684,7 @@ def test_all_zero_weights_are_made_only_by_name():
         Dense(3, 2, "relu")
     with pytest.raises(NnloopError, match="made by name: Conv2D.zeros"):
         Conv2D((1, 4, 4), 2, 2)
-    assert Dense.zeros(3, 2).W == [[0.0] * 3] * 2 and Conv2D.zeros((1, 4, 4), 2, 2).K[1][0] == [[0.0, 0.0]] * 2
+    assert Dense.zeros(3, 2).W == [[0.0] * 3] * 2 and Conv2D.zeros((1, 4, 4), 2, 2).K == [[0.0] * 4] * 2
     assert Dense(3, 2, "relu", Random(0)).in_shape == 3  # one order for every layer: what it reads, what it
     assert Conv2D((1, 4, 4), 2, 2, 1, 0, "relu", Random(0)).in_shape == (1, 4, 4)  # makes, f, the generator
 

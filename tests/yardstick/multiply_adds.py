@@ -50,15 +50,15 @@ def multiply_adds(layer, k, v):
         return 0, 0
     C_out, rows_out, cols_out = layer.shape
     by_pixel = 0  # the loops over the nonzero pixels: per kernel, each weight meets each pixel in its reach
-    if len(H_prev) == 1:
+    if layer.in_shape[0] == 1:
         cols_P = layer.in_shape[2] + 2 * layer.padding
         nonzero = v.memory[k].nonzero[0]
         by_pixel = C_out * sum(1 for u in range(layer.size) for x in range(layer.size)
                                for j in nonzero if j >= u * cols_P + x)
     forward = by_pixel if by_pixel else rows_out * cols_out * C_out * layer.fan_in
-    if first and len(H_prev) == 1:
+    if first and layer.in_shape[0] == 1:
         return forward, by_pixel
-    live = sum(1 for c in range(C_out) for y in range(rows_out) for x in range(cols_out) if delta[c][y][x] != 0.0)
+    live = sum(1 for d in delta if d != 0.0)
     return forward, live * layer.fan_in * (1 if first else 2)
 
 
