@@ -1,5 +1,11 @@
 """MaxPool and AvgPool: worked examples, the tie rule, the memory, finite differences, refusals.
 
+The layers' values are flat: maps are one list, node (c, y, x) at
+i = (c*rows + y)*cols + x (nnloop.layers.shapes.node_index). The examples
+and the reference are written as the textbook draws maps, X[c][y][x], and
+compared with the layer's lists read back the same way (flat3, maps3). Max
+pooling's memory names each window's maximum by its index j in H_prev.
+
 The finite-difference checks follow tests/test_gradients.py (see test_conv.py):
 max pooling has a kink wherever a window's two largest inputs are equal, so
 draws with two within KINK_MARGIN = 1e-3 of each other are skipped, as relu's
@@ -11,10 +17,11 @@ import random
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from conftest import assert_matches_finite_difference, random3, zeros3
+from conftest import assert_matches_finite_difference, flat3, maps3, random3, zeros3
 from nnloop import NnloopError
 from nnloop.layers.activations import identity
 from nnloop.layers.pooling import AvgPool, MaxPool
+from nnloop.layers.shapes import node_index, node_place
 from nnloop.lists import zeros, zeros_like
 
 KINK_MARGIN = 1e-3
@@ -45,7 +52,9 @@ def windows(layer):
 
 
 def reference_pool(layer, X, kind):
-    H = zeros3(layer.shape)
+    """H[c][y][x], nested, from the nested X[c][y'][x']: each window's max or mean, as the textbook writes it."""
+    C, rows_out, cols_out = layer.shape
+    H = [[[0.0] * cols_out for _ in range(rows_out)] for _ in range(C)]
     for c, y, x, cells in windows(layer):
         values = [X[c][y2][x2] for y2, x2 in cells]
         H[c][y][x] = max(values) if kind == "max" else sum(values) / len(values)
@@ -68,13 +77,17 @@ def test_max_pool_worked_example():
     X = [[[1.0, 3.0, 0.0, 2.0], [2.0, 0.0, 5.0, 4.0], [7.0, 1.0, 0.0, 1.0], [0.0, 6.0, 1.5, 0.0]],
          [[-1.0, -2.0, -3.0, -4.0], [-5.0, -6.0, -7.0, -8.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]
     pool = MaxPool((2, 4, 4), 2)
-    A, H, memory = run(pool, X)
-    assert H == [[[3.0, 5.0], [7.0, 1.5]], [[-1.0, -3.0], [0.0, 0.0]]]
+    A, H, memory = run(pool, flat3(X))
+    assert maps3(H, pool.shape) == [[[3.0, 5.0], [7.0, 1.5]], [[-1.0, -3.0], [0.0, 0.0]]]
     assert A == H
-    # memory[c][y][x] = u*2 + v: 3 at (0, 1), 5 at (1, 0), 7 at (0, 0), 1.5 at (1, 0); -1, -3 top left;
-    # the all-zero windows tie everywhere and keep the first.
-    assert memory == [[[1, 2], [0, 2]], [[0, 0], [0, 0]]]
-    back = send_back(pool, X, [[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]])
+    # memory[i] = j, the maximum's index in X: 3 at (0, 0, 1), 5 at (0, 1, 2), 7 at (0, 2, 0), 1.5 at (0, 3, 2);
+    # -1, -3 top left of theirs, (1, 0, 0) and (1, 0, 2); the all-zero windows tie everywhere and keep the
+    # first, (1, 2, 0) and (1, 2, 2).
+    assert [node_place(pool.in_shape, j) for j in memory] == [(0, 0, 1), (0, 1, 2), (0, 2, 0), (0, 3, 2),
+                                                              (1, 0, 0), (1, 0, 2), (1, 2, 0), (1, 2, 2)]
+    assert memory == [1, 6, 8, 14, 16, 18, 24, 26]
+    back = maps3(send_back(pool, flat3(X), flat3([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]])),
+                 pool.in_shape)
     assert back[0] == [[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [3.0, 0.0, 0.0, 0.0], [0.0, 0.0, 4.0, 0.0]]
     assert back[1] == [[5.0, 0.0, 6.0, 0.0], [0.0, 0.0, 0.0, 0.0], [7.0, 0.0, 8.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
 
@@ -84,9 +97,9 @@ def test_a_tie_sends_the_gradient_to_the_first_maximum_in_row_major_order():
     for X, first in [([[[0, 1, 0], [0, 0, 1], [1, 0, 0]]], (0, 1)),   # u before v: (0, 1) before (1, 2)
                      ([[[0, 0, 0], [0, 0, 2], [2, 0, 2]]], (1, 2)),   # (1, 2) before (2, 0)
                      ([[[4, 4, 4], [4, 4, 4], [4, 4, 4]]], (0, 0))]:
-        _, _, memory = run(pool, X)
-        assert memory == [[[first[0] * 3 + first[1]]]]
-        back = send_back(pool, X, [[[1.0]]])
+        _, _, memory = run(pool, flat3(X))
+        assert memory == [node_index(pool.in_shape, 0, *first)]
+        back = maps3(send_back(pool, flat3(X), [1.0]), pool.in_shape)
         assert [(y, x) for y in range(3) for x in range(3) if back[0][y][x]] == [first]
         assert back[0][first[0]][first[1]] == 1.0
 
@@ -94,39 +107,43 @@ def test_a_tie_sends_the_gradient_to_the_first_maximum_in_row_major_order():
 def test_overlapping_windows_add_up_at_a_shared_maximum():
     pool = MaxPool((1, 3, 3), 2, stride=1)
     X = [[[0.0, 1.0, 0.0], [2.0, 9.0, 3.0], [0.0, 4.0, 0.0]]]
-    _, H, memory = run(pool, X)
-    assert H == [[[9.0, 9.0], [9.0, 9.0]]] and memory == [[[3, 2], [1, 0]]]
-    back = send_back(pool, X, [[[1.0, 2.0], [4.0, 8.0]]])
-    assert back == [[[0.0, 0.0, 0.0], [0.0, 15.0, 0.0], [0.0, 0.0, 0.0]]]
+    _, H, memory = run(pool, flat3(X))
+    # all four windows name the same input, the centre (0, 1, 1)
+    assert H == [9.0, 9.0, 9.0, 9.0] and memory == [node_index(pool.in_shape, 0, 1, 1)] * 4
+    back = send_back(pool, flat3(X), [1.0, 2.0, 4.0, 8.0])
+    assert maps3(back, pool.in_shape) == [[[0.0, 0.0, 0.0], [0.0, 15.0, 0.0], [0.0, 0.0, 0.0]]]
 
 
 def test_backward_uses_the_remembered_maxima_not_a_new_search():
     """backward after the forward of X sends to X's maxima, even given another input: it reads the memory."""
     pool = MaxPool((1, 2, 2), 2)
-    X, other = [[[1.0, 5.0], [2.0, 3.0]]], [[[9.0, 0.0], [0.0, 0.0]]]
+    X, other = flat3([[[1.0, 5.0], [2.0, 3.0]]]), flat3([[[9.0, 0.0], [0.0, 0.0]]])
     A, H, memory = run(pool, X)
     back = zeros3(pool.in_shape)
-    pool.backward(other, A, H, [[[1.0]]], [], [], back, memory)
-    assert back == [[[0.0, 1.0], [0.0, 0.0]]]
-    memory[0][0][0] = 2  # and the memory is all it reads: offset 2 is (1, 0)
-    pool.backward(other, A, H, [[[1.0]]], [], [], back, memory)
-    assert back == [[[0.0, 0.0], [1.0, 0.0]]]
+    pool.backward(other, A, H, [1.0], [], [], back, memory)
+    assert maps3(back, pool.in_shape) == [[[0.0, 1.0], [0.0, 0.0]]]
+    memory[0] = node_index(pool.in_shape, 0, 1, 0)  # and the memory is all it reads: point it at (1, 0)
+    pool.backward(other, A, H, [1.0], [], [], back, memory)
+    assert maps3(back, pool.in_shape) == [[[0.0, 0.0], [1.0, 0.0]]]
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pool_problems(MaxPool))
 def test_max_pool_sends_each_delta_to_its_window_maximum_only(problem):
+    """The maxima, the memory (the index in X of each window's first maximum) and back, against the
+    textbook's nested maps."""
     pool, X, delta = problem
     _, H, memory = run(pool, X)
-    assert H == reference_pool(pool, X, "max")
-    expected = zeros3(pool.in_shape)
+    X_maps, delta_maps = maps3(X, pool.in_shape), maps3(delta, pool.shape)
+    assert maps3(H, pool.shape) == reference_pool(pool, X_maps, "max")
+    expected = maps3(zeros3(pool.in_shape), pool.in_shape)
     for c, y, x, cells in windows(pool):
-        values = [X[c][y2][x2] for y2, x2 in cells]
+        values = [X_maps[c][y2][x2] for y2, x2 in cells]
         where = values.index(max(values))  # the first maximum
-        assert memory[c][y][x] == where
         y2, x2 = cells[where]
-        expected[c][y2][x2] += delta[c][y][x]
-    back = send_back(pool, X, delta)
+        assert memory[node_index(pool.shape, c, y, x)] == node_index(pool.in_shape, c, y2, x2)
+        expected[c][y2][x2] += delta_maps[c][y][x]
+    back = maps3(send_back(pool, X, delta), pool.in_shape)
     for c in range(pool.in_shape[0]):
         for y2 in range(pool.in_shape[1]):
             assert back[c][y2] == pytest.approx(expected[c][y2], rel=1e-15, abs=0.0)
@@ -136,26 +153,28 @@ def test_max_pool_sends_each_delta_to_its_window_maximum_only(problem):
 @given(pool_problems(MaxPool))
 def test_max_pool_backprop_equals_central_differences(problem):
     pool, X, r = problem
+    X_maps = maps3(X, pool.in_shape)
     for c, y, x, cells in windows(pool):
-        values = sorted((X[c][y2][x2] for y2, x2 in cells), reverse=True)
+        values = sorted((X_maps[c][y2][x2] for y2, x2 in cells), reverse=True)
         assume(len(values) == 1 or values[0] - values[1] >= KINK_MARGIN)
     check_input_gradients(pool, X, r)
 
 
 def check_input_gradients(layer, X, r):
-    """back for the loss sum r * H against central differences in every input."""
+    """back for the loss sum r * H against central differences in every input X[c][y'][x'], which is
+    X[node_index(in_shape, c, y', x')] of the list: the finite difference nudges that very number."""
     back = send_back(layer, X, r)
 
     def loss():
         H = run(layer, X)[1]
-        return math.fsum(r[c][y][x] * H[c][y][x] for c in range(len(H)) for y in range(len(H[c]))
-                         for x in range(len(H[c][y])))
+        return math.fsum(r[i] * H[i] for i in range(len(H)))
 
     C, rows, cols = layer.in_shape
     for c in range(C):
         for y2 in range(rows):
             for x2 in range(cols):
-                assert_matches_finite_difference(f"back[{c}][{y2}][{x2}]", back[c][y2][x2], loss, X[c][y2], x2)
+                i = node_index(layer.in_shape, c, y2, x2)
+                assert_matches_finite_difference(f"back[{c}][{y2}][{x2}]", back[i], loss, X, i)
 
 
 # --- average pooling -------------------------------------------------------------------------------------
@@ -163,11 +182,12 @@ def check_input_gradients(layer, X, r):
 def test_avg_pool_worked_example():
     pool = AvgPool((1, 4, 4), 2)
     X = [[[1.0, 3.0, 0.0, 2.0], [2.0, 2.0, 5.0, 1.0], [7.0, 1.0, 0.0, 1.0], [0.0, 4.0, 1.0, 2.0]]]
-    A, H, memory = run(pool, X)
+    A, H, memory = run(pool, flat3(X))
     assert memory is None
-    assert H == [[[2.0, 2.0], [3.0, 1.0]]] and A == H
-    back = send_back(pool, X, [[[4.0, 8.0], [-4.0, 2.0]]])
-    assert back == [[[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0], [-1.0, -1.0, 0.5, 0.5], [-1.0, -1.0, 0.5, 0.5]]]
+    assert maps3(H, pool.shape) == [[[2.0, 2.0], [3.0, 1.0]]] and A == H
+    back = send_back(pool, flat3(X), flat3([[[4.0, 8.0], [-4.0, 2.0]]]))
+    assert maps3(back, pool.in_shape) == \
+        [[[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0], [-1.0, -1.0, 0.5, 0.5], [-1.0, -1.0, 0.5, 0.5]]]
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -175,14 +195,15 @@ def test_avg_pool_worked_example():
 def test_avg_pool_shares_each_delta_equally_over_its_window(problem):
     pool, X, delta = problem
     _, H, _ = run(pool, X)
+    X_maps, H_maps, delta_maps = maps3(X, pool.in_shape), maps3(H, pool.shape), maps3(delta, pool.shape)
     for c in range(pool.shape[0]):
         for y in range(pool.shape[1]):
-            assert H[c][y] == pytest.approx(reference_pool(pool, X, "avg")[c][y], rel=1e-12, abs=1e-15)
-    expected = zeros3(pool.in_shape)
+            assert H_maps[c][y] == pytest.approx(reference_pool(pool, X_maps, "avg")[c][y], rel=1e-12, abs=1e-15)
+    expected = maps3(zeros3(pool.in_shape), pool.in_shape)
     for c, y, x, cells in windows(pool):
         for y2, x2 in cells:
-            expected[c][y2][x2] += delta[c][y][x] / len(cells)
-    back = send_back(pool, X, delta)
+            expected[c][y2][x2] += delta_maps[c][y][x] / len(cells)
+    back = maps3(send_back(pool, X, delta), pool.in_shape)
     for c in range(pool.in_shape[0]):
         for y2 in range(pool.in_shape[1]):
             assert back[c][y2] == pytest.approx(expected[c][y2], rel=1e-12, abs=1e-15)
@@ -206,9 +227,9 @@ def test_pool_shapes_and_interface(cls):
     assert pool.kind == {MaxPool: "maxpool", AvgPool: "avgpool"}[cls]
     assert (pool.W, pool.B, pool.activation, pool.f) == ([], [], "identity", identity)
     assert (zeros_like(pool.W), zeros_like(pool.B)) == ([], [])
-    assert zeros(pool.shape) == zeros3((3, 3, 3)) and zeros(pool.shape) is not zeros(pool.shape)
+    assert zeros(pool.shape) == [0.0] * (3 * 3 * 3) and zeros(pool.shape) is not zeros(pool.shape)
     if cls is MaxPool:
-        assert pool.new_memory() == [[[0] * 3 for _ in range(3)] for _ in range(3)]
+        assert pool.new_memory() == [0] * (3 * 3 * 3)  # one index per output node
     else:
         assert pool.new_memory() is None
     X = random3(pool.in_shape, random.Random(1))
@@ -222,7 +243,7 @@ def test_pool_backward_overwrites_back(cls):
     X = random3(pool.in_shape, random.Random(2))
     delta = random3(pool.shape, random.Random(3))
     A, H, memory = run(pool, X)
-    back = [[[77.0] * 4 for _ in range(4)]]
+    back = [77.0] * 16  # stale values from another sample
     pool.backward(X, A, H, delta, [], [], back, memory)
     assert back == send_back(pool, X, delta)
 
