@@ -7,6 +7,13 @@ gradcheck.GradientCheck.passes: relative error (relative above gradcheck.FLOOR,
 absolute under it) below 1e-6 plus the finite difference's own noise, and
 that noise must itself stay below 1e-5.
 
+The layer's lists are flat: maps are one list, node (c, y, x) at
+i = (c*rows + y)*cols + x, and kernel c is one list K[c][i],
+i = (c'*size + u)*size + v. The references below are written as the
+textbook writes them, nested X[c][y][x] and K[c][c'][u][v], and are compared
+with the layer's lists read back the same way (maps3, layer.grids), so that
+they share no index arithmetic with the code under test.
+
 The loss of a lone layer is L = sum r[c][y][x] * H[c][y][x] with random r,
 so dL/dH = r and delta = f'(A) * r (delta_from_back, the network's job).
 Stacks conv -> (conv ->) pool -> flatten end in a dense layer written out
@@ -19,12 +26,13 @@ import random
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from conftest import assert_matches_finite_difference, delta_from_back, random3, zeros3
+from conftest import assert_matches_finite_difference, delta_from_back, flat3, maps3, random3, zeros3
 from nnloop import NnloopError
 from nnloop.layers.activations import ACTIVATIONS
-from nnloop.layers.conv import Conv2D
+from nnloop.layers.conv import Conv2D, kernels
 from nnloop.layers.flatten import Flatten
 from nnloop.layers.pooling import AvgPool, MaxPool
+from nnloop.layers.shapes import node_index
 from nnloop.lists import zeros, zeros_like
 from nnloop.rng import Random
 from nnloop.tools.gradcheck import FLOOR
@@ -34,7 +42,9 @@ KINK_MARGIN = 1e-3
 
 
 def reference_conv(X, K, B, s, p):
-    """A[c][y][x] the other way: pad X with zeros explicitly, then slide the kernel over the padded copy."""
+    """A[c][y][x] the other way: pad X with zeros explicitly, then slide the kernel over the padded copy.
+
+    X[c'][y'][x'] and K[c][c'][u][v] nested, as the textbook writes them; so is the result."""
     C_in, rows, cols = len(X), len(X[0]), len(X[0][0])
     size = len(K[0][0])
     padded = [[[0.0] * (cols + 2 * p) for _ in range(rows + 2 * p)] for _ in range(C_in)]
@@ -49,7 +59,9 @@ def reference_conv(X, K, B, s, p):
 
 
 def reference_gradients(X, K, s, p, delta):
-    """dK, dB and back by the backward formulas as written: back as a gather over every (c, y, x, u, v)."""
+    """dK, dB and back by the backward formulas as written: back as a gather over every (c, y, x, u, v).
+
+    X, K and delta nested, as the textbook writes them; so are dK[c][c'][u][v] and back[c'][y'][x']."""
     C_in, rows, cols = len(X), len(X[0]), len(X[0][0])
     size = len(K[0][0])
 
@@ -87,12 +99,12 @@ def backprop(layer, X, r):
 
 
 def weighted_sum(r, H):
-    return math.fsum(r[c][y][x] * H[c][y][x] for c in range(len(H)) for y in range(len(H[c]))
-                     for x in range(len(H[c][y])))
+    """sum r[c][y][x] * H[c][y][x] over every node, r and H one list each."""
+    return math.fsum(r[i] * H[i] for i in range(len(H)))
 
 
 def away_from_relu_kinks(layer, A):
-    return layer.activation != "relu" or all(abs(a) >= KINK_MARGIN for A_c in A for A_cy in A_c for a in A_cy)
+    return layer.activation != "relu" or all(abs(a) >= KINK_MARGIN for a in A)
 
 
 def some(rnd, items, n):
@@ -123,8 +135,9 @@ def test_the_tiny_worked_example_by_hand():
     layer = Conv2D.with_parameters((1, 4, 4), K=[[[[1, 0], [-1, 2]]]], B=[0.5], activation="relu")
     X = [[[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 1], [1, 1, 0, 2]]]
     memory = layer.new_memory()
-    A, H = run(layer, X, memory)
-    assert layer.shape == (1, 3, 3)
+    A_list, H_list = run(layer, flat3(X), memory)
+    A, H = maps3(A_list, layer.shape), maps3(H_list, layer.shape)
+    assert layer.shape == (1, 3, 3) and len(A_list) == len(H_list) == 9
     # A[0][y][x] = 0.5 + 1*X[y][x] + 0*X[y][x+1] - 1*X[y+1][x] + 2*X[y+1][x+1]
     assert A[0][0] == [0.5 + 1 - 0 + 2 * 1, 0.5 + 2 - 1 + 2 * 3, 0.5 + 0 - 3 + 2 * 1]
     assert A[0][1] == [0.5 + 0 - 2 + 2 * 0, 0.5 + 1 - 0 + 2 * 1, 0.5 + 3 - 1 + 2 * 1]
@@ -134,12 +147,13 @@ def test_the_tiny_worked_example_by_hand():
     delta = [[[1.0] * 3 for _ in range(3)]]
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3((1, 4, 4))
-    layer.backward(X, A, H, delta, dK, dB, back, memory)
+    layer.backward(flat3(X), A_list, H_list, flat3(delta), dK, dB, back, memory)
     assert dB == [9.0]
-    assert dK == [[[[sum(X[0][y][x] for y in range(3) for x in range(3)),
-                     sum(X[0][y][x] for y in range(3) for x in range(1, 4))],
-                    [sum(X[0][y][x] for y in range(1, 4) for x in range(3)),
-                     sum(X[0][y][x] for y in range(1, 4) for x in range(1, 4))]]]]
+    assert layer.grids(dK) == [[[[sum(X[0][y][x] for y in range(3) for x in range(3)),
+                                  sum(X[0][y][x] for y in range(3) for x in range(1, 4))],
+                                 [sum(X[0][y][x] for y in range(1, 4) for x in range(3)),
+                                  sum(X[0][y][x] for y in range(1, 4) for x in range(1, 4))]]]]
+    back = maps3(back, layer.in_shape)
     # An interior input sits under all four weights once: 1 + 0 - 1 + 2; a corner under one weight.
     assert back[0][1][1] == 2.0 and back[0][0][0] == 1.0 and back[0][0][3] == 0.0 and back[0][3][0] == -1.0
     assert back[0][3][3] == 2.0
@@ -152,8 +166,9 @@ def test_the_three_channel_example_padded_by_1_with_stride_2():
     K1 = [[[c2 + 1] * 3 for _ in range(3)] for c2 in range(3)]  # channel c' weighted c' + 1 everywhere
     layer = Conv2D.with_parameters((3, 5, 5), K=[K0, K1], B=[1, -1], stride=2, padding=1, activation="identity")
     memory = layer.new_memory()
-    A, H = run(layer, X, memory)
-    assert layer.shape == (2, 3, 3) and len(A) == 2 and all(len(A_c) == 3 and len(A_c[0]) == 3 for A_c in A)
+    A_list, H_list = run(layer, flat3(X), memory)
+    A = maps3(A_list, layer.shape)
+    assert layer.shape == (2, 3, 3) and len(A_list) == 2 * 3 * 3
     # Kernel 0 picks the centre of each window: input (2y, 2x) of each channel, summed over the channels.
     assert A[0][0][0] == 1 + 0 + 25 + 50
     assert A[0][1][2] == 1 + (2 * 5 + 4) + (25 + 2 * 5 + 4) + (50 + 2 * 5 + 4)
@@ -164,8 +179,9 @@ def test_the_three_channel_example_padded_by_1_with_stride_2():
     # At (1, 1) the window (rows 1..3, columns 1..3) is wholly inside.
     inside = [sum(X[c2][y][x] for y in range(1, 4) for x in range(1, 4)) for c2 in range(3)]
     assert A[1][1][1] == -1 + 1 * inside[0] + 2 * inside[1] + 3 * inside[2]
-    assert A == reference_conv(X, layer.K, layer.B, 2, 1)
-    assert H == A  # identity
+    assert layer.grids(layer.K) == [K0, K1]  # kept as one list per kernel, read back as the grids given
+    assert A == reference_conv(X, [K0, K1], layer.B, 2, 1)
+    assert H_list == A_list  # identity
 
 
 def test_trailing_rows_a_stride_does_not_reach_play_no_part():
@@ -175,9 +191,10 @@ def test_trailing_rows_a_stride_does_not_reach_play_no_part():
     assert layer.shape == (2, 2, 2)
     before = run(layer, X)
     for i in range(6):
-        X[0][5][i] = X[0][i][5] = 100.0
+        X[node_index(layer.in_shape, 0, 5, i)] = X[node_index(layer.in_shape, 0, i, 5)] = 100.0
     assert run(layer, X) == before
     _, _, _, _, back = backprop(layer, X, random3(layer.shape, random.Random(2)))
+    back = maps3(back, layer.in_shape)
     assert all(back[0][5][i] == 0.0 and back[0][i][5] == 0.0 for i in range(6))
 
 
@@ -191,12 +208,12 @@ def test_backward_adds_into_dK_and_dB_and_overwrites_back():
     delta = zeros(layer.shape)
     delta_from_back(layer.f, A, H, r, delta)
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
-    back = [[[123.0] * 5 for _ in range(4)] for _ in range(2)]  # stale values from another sample
+    back = [123.0] * (2 * 4 * 5)  # stale values from another sample
     for _ in range(3):
         layer.backward(X, A, H, delta, dK, dB, back, memory)
     assert back == back1
     assert dB == pytest.approx([3 * d for d in dB1], rel=1e-12)
-    assert dK[1][0][1] == pytest.approx([3 * d for d in dK1[1][0][1]], rel=1e-12)
+    assert layer.grids(dK)[1][0][1] == pytest.approx([3 * d for d in layer.grids(dK1)[1][0][1]], rel=1e-12)
     # back None: the first layer; the parameters' gradients still come
     dK2, dB2 = (zeros_like(layer.W), zeros_like(layer.B))
     layer.backward(X, A, H, delta, dK2, dB2, None, memory)
@@ -212,7 +229,9 @@ def test_forward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_
     rnd = random.Random(22)
     layer.B = [rnd.uniform(-1, 1) for _ in range(channels)]
     X = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(6)] for y in range(7)] for c2 in range(C_in)]
-    A, _ = run(layer, X)
+    A, _ = run(layer, flat3(X))
+    A = maps3(A, layer.shape)
+    K = layer.grids(layer.K)
     rows, cols = layer.in_shape[1:]
     for c in range(channels):
         for y in range(layer.shape[1]):
@@ -222,7 +241,7 @@ def test_forward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_
                     for u in range(3):
                         for v in range(3):
                             y2, x2 = 2 * y + u - 1, 2 * x + v - 1
-                            a += layer.K[c][c2][u][v] * (X[c2][y2][x2] if 0 <= y2 < rows and 0 <= x2 < cols else 0.0)
+                            a += K[c][c2][u][v] * (X[c2][y2][x2] if 0 <= y2 < rows and 0 <= x2 < cols else 0.0)
                 assert A[c][y][x] == a
 
 
@@ -238,8 +257,9 @@ def test_backward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels
     A, H = run(layer, X, memory)
     dK, dB = zeros_like(layer.W), zeros_like(layer.B)
     back = zeros3(layer.in_shape)
-    layer.backward(X, A, H, delta, dK, dB, back, memory)
-    ref_dK, ref_back = zeros_like(layer.W), zeros3(layer.in_shape)
+    layer.backward(X, A, H, flat3(delta), dK, dB, back, memory)
+    X, K = maps3(X, layer.in_shape), layer.grids(layer.K)  # read as the textbook writes them
+    ref_dK, ref_back = layer.grids(zeros_like(layer.W)), maps3(zeros3(layer.in_shape), layer.in_shape)
     for y in range(6):
         for x in range(7):
             for c in range(channels):
@@ -249,9 +269,9 @@ def test_backward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels
                             y2, x2 = y + u - 1, x + v - 1
                             if 0 <= y2 < 6 and 0 <= x2 < 7:
                                 ref_dK[c][c2][u][v] += X[c2][y2][x2] * delta[c][y][x]
-                                ref_back[c2][y2][x2] += layer.K[c][c2][u][v] * delta[c][y][x]
-    assert dK == ref_dK
-    assert back == ref_back
+                                ref_back[c2][y2][x2] += K[c][c2][u][v] * delta[c][y][x]
+    assert layer.grids(dK) == ref_dK
+    assert maps3(back, layer.in_shape) == ref_back
 
 
 @pytest.mark.parametrize("channels", [1, 3, 4, 5, 9])
@@ -263,11 +283,11 @@ def test_a_first_layer_s_dK_adds_its_terms_in_the_order_y_x_whatever_the_kernels
     X = [[[rnd.choice([0.0, 0.0, rnd.uniform(0, 1)]) for x in range(8)] for y in range(7)]]
     delta = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(8)] for y in range(7)] for c in range(channels)]
     memory = layer.new_memory()
-    A, H = run(layer, X, memory)
-    dK = [[[[rnd.uniform(-1, 1) for v in range(3)] for u in range(3)]] for c in range(channels)]
-    ref_dK = [[[row[:] for row in grid] for grid in kernel] for kernel in dK]
+    A, H = run(layer, flat3(X), memory)
+    start = [[[[rnd.uniform(-1, 1) for v in range(3)] for u in range(3)]] for c in range(channels)]
+    dK, ref_dK = kernels(start), [[[row[:] for row in grid] for grid in kernel] for kernel in start]
     dB, ref_dB = [0.5] * channels, [0.5] * channels
-    layer.backward(X, A, H, delta, dK, dB, None, memory)
+    layer.backward(flat3(X), A, H, flat3(delta), dK, dB, None, memory)
     for c in range(channels):
         for u in range(3):
             for v in range(3):
@@ -281,7 +301,7 @@ def test_a_first_layer_s_dK_adds_its_terms_in_the_order_y_x_whatever_the_kernels
             for x in range(8):
                 total += delta[c][y][x]
         ref_dB[c] += total
-    assert (dK, dB) == (ref_dK, ref_dB)
+    assert (layer.grids(dK), dB) == (ref_dK, ref_dB)
 
 
 def test_a_zero_delta_is_skipped_yet_counts_as_zero():
@@ -290,22 +310,24 @@ def test_a_zero_delta_is_skipped_yet_counts_as_zero():
     X = random3(layer.in_shape, random.Random(7))
     delta = random3(layer.shape, random.Random(8))
     for y in range(5):
-        delta[0][y][y] = 0.0
+        delta[node_index(layer.shape, 0, y, y)] = 0.0
     memory = layer.new_memory()
     A, H = run(layer, X, memory)
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3(layer.in_shape)
     layer.backward(X, A, H, delta, dK, dB, back, memory)
-    ref_dK, ref_dB, ref_back = reference_gradients(X, layer.K, 1, 1, delta)
+    ref_dK, ref_dB, ref_back = reference_gradients(maps3(X, layer.in_shape), layer.grids(layer.K), 1, 1,
+                                                   maps3(delta, layer.shape))
     assert dB == pytest.approx(ref_dB, rel=1e-12)
-    assert dK[0][0] == [pytest.approx(row, rel=1e-12, abs=1e-12) for row in ref_dK[0][0]]
-    assert back[0] == [pytest.approx(row, rel=1e-12, abs=1e-12) for row in ref_back[0]]
+    assert layer.grids(dK)[0][0] == [pytest.approx(row, rel=1e-12, abs=1e-12) for row in ref_dK[0][0]]
+    assert maps3(back, layer.in_shape)[0] == [pytest.approx(row, rel=1e-12, abs=1e-12) for row in ref_back[0]]
 
 
 def test_padding_wider_than_the_kernel_leaves_border_nodes_with_the_bias_alone():
     layer = Conv2D.with_parameters((1, 3, 3), K=[[[[2.0]]]], B=[0.25], padding=2, activation="identity")
     assert layer.shape == (1, 7, 7)
-    A, _ = run(layer, [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]])
+    A, _ = run(layer, flat3([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]))
+    A = maps3(A, layer.shape)
     assert A[0][0] == [0.25] * 7 and A[0][1] == [0.25] * 7
     assert A[0][2] == [0.25, 0.25, 2.25, 4.25, 6.25, 0.25, 0.25]
 
@@ -317,21 +339,26 @@ def test_padding_wider_than_the_kernel_leaves_border_nodes_with_the_bias_alone()
 def test_forward_and_backward_equal_the_formulas_computed_another_way(problem):
     layer, X, r, _ = problem
     A, H, dK, dB, back = backprop(layer, X, r)
-    ref = reference_conv(X, layer.K, layer.B, layer.stride, layer.padding)
+    X_maps, K = maps3(X, layer.in_shape), layer.grids(layer.K)  # the reference reads them as the textbook does
+    ref = reference_conv(X_maps, K, layer.B, layer.stride, layer.padding)
+    A_maps, H_maps = maps3(A, layer.shape), maps3(H, layer.shape)
     for c in range(layer.channels):
         for y in range(layer.shape[1]):
-            assert A[c][y] == pytest.approx(ref[c][y], rel=1e-12, abs=1e-12)
-            H_row = [0.0] * len(A[c][y])
-            ACTIVATIONS[layer.activation].forward(A[c][y], H_row)
-            assert H[c][y] == H_row
+            assert A_maps[c][y] == pytest.approx(ref[c][y], rel=1e-12, abs=1e-12)
+            H_row = [0.0] * len(A_maps[c][y])
+            ACTIVATIONS[layer.activation].forward(A_maps[c][y], H_row)
+            assert H_maps[c][y] == H_row
     delta = zeros(layer.shape)
     delta_from_back(layer.f, A, H, r, delta)
-    ref_dK, ref_dB, ref_back = reference_gradients(X, layer.K, layer.stride, layer.padding, delta)
+    ref_dK, ref_dB, ref_back = reference_gradients(X_maps, K, layer.stride, layer.padding,
+                                                   maps3(delta, layer.shape))
     assert dB == pytest.approx(ref_dB, rel=1e-12, abs=1e-12)
+    dK = layer.grids(dK)
     for c in range(layer.channels):
         for c2 in range(layer.in_shape[0]):
             for u in range(layer.size):
                 assert dK[c][c2][u] == pytest.approx(ref_dK[c][c2][u], rel=1e-12, abs=1e-12)
+    back = maps3(back, layer.in_shape)
     for c2 in range(layer.in_shape[0]):
         for y2 in range(layer.in_shape[1]):
             assert back[c2][y2] == pytest.approx(ref_back[c2][y2], rel=1e-12, abs=1e-12)
@@ -340,6 +367,8 @@ def test_forward_and_backward_equal_the_formulas_computed_another_way(problem):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conv_problems())
 def test_backprop_equals_central_differences(problem):
+    """Each weight K[c][c'][u][v] is K[c][i] of the lists, i = weight_index(c', u, v); each input X[c'][y'][x']
+    is X[node_index(in_shape, c', y', x')]: the finite difference nudges that very number."""
     layer, X, r, rnd = problem
     A, H, dK, dB, back = backprop(layer, X, r)
     assume(away_from_relu_kinks(layer, A))
@@ -348,15 +377,17 @@ def test_backprop_equals_central_differences(problem):
         return weighted_sum(r, run(layer, X)[1])
 
     C_in, rows, cols = layer.in_shape
-    kernels = [(c, c2, u, v) for c in range(layer.channels) for c2 in range(C_in)
+    weights = [(c, c2, u, v) for c in range(layer.channels) for c2 in range(C_in)
                for u in range(layer.size) for v in range(layer.size)]
-    for c, c2, u, v in some(rnd, kernels, 8):
-        assert_matches_finite_difference(f"K[{c}][{c2}][{u}][{v}]", dK[c][c2][u][v], loss, layer.K[c][c2][u], v)
+    for c, c2, u, v in some(rnd, weights, 8):
+        i = layer.weight_index(c2, u, v)
+        assert_matches_finite_difference(f"K[{c}][{c2}][{u}][{v}]", dK[c][i], loss, layer.K[c], i)
     for c in range(layer.channels):
         assert_matches_finite_difference(f"B[{c}]", dB[c], loss, layer.B, c)
     inputs = [(c2, y2, x2) for c2 in range(C_in) for y2 in range(rows) for x2 in range(cols)]
     for c2, y2, x2 in some(rnd, inputs, 8):
-        assert_matches_finite_difference(f"back[{c2}][{y2}][{x2}]", back[c2][y2][x2], loss, X[c2][y2], x2)
+        i = node_index(layer.in_shape, c2, y2, x2)
+        assert_matches_finite_difference(f"back[{c2}][{y2}][{x2}]", back[i], loss, X, i)
 
 
 def test_a_broken_gradient_is_caught():
@@ -369,10 +400,11 @@ def test_a_broken_gradient_is_caught():
     def loss():
         return weighted_sum(r, run(layer, X)[1])
 
-    assert abs(dK[1][0][2][1]) > FLOOR
-    assert_matches_finite_difference("K[1][0][2][1]", dK[1][0][2][1], loss, layer.K[1][0][2], 1)
+    i = layer.weight_index(0, 2, 1)  # K[1][0][2][1]
+    assert abs(dK[1][i]) > FLOOR
+    assert_matches_finite_difference("K[1][0][2][1]", dK[1][i], loss, layer.K[1], i)
     with pytest.raises(AssertionError):
-        assert_matches_finite_difference("K[1][0][2][1]", 1.01 * dK[1][0][2][1], loss, layer.K[1][0][2], 1)
+        assert_matches_finite_difference("K[1][0][2][1]", 1.01 * dK[1][i], loss, layer.K[1], i)
 
 
 # --- structural cross-checks -----------------------------------------------------------------------------
@@ -384,25 +416,31 @@ def dense(W, B, x):
 
 @pytest.mark.parametrize("activation", ELEMENTWISE)
 def test_a_kernel_covering_the_whole_input_is_a_dense_layer(activation):
-    """size = rows = cols, no padding: one node per kernel, W[j][i] = K[j][c'][u][v] with i = (c'*rows + u)*cols + v."""
+    """size = rows = cols, no padding: one node per kernel, W[j][i] = K[j][c'][u][v] with i = (c'*rows + u)*cols + v.
+
+    That i is also where the layer keeps the weight in its list K[j]: such a kernel is a dense node's row W[j]."""
     C_in, n, channels = 2, 3, 4
     layer = Conv2D((C_in, n, n), channels, n, activation=activation, rng=Random(11))
     rnd = random.Random(12)
     layer.B = [rnd.uniform(-1, 1) for _ in range(channels)]
     X = random3(layer.in_shape, rnd)
     assert layer.shape == (channels, 1, 1)
-    x = [X[c2][u][v] for c2 in range(C_in) for u in range(n) for v in range(n)]
-    W = [[layer.K[j][i // (n * n)][i // n % n][i % n] for i in range(C_in * n * n)] for j in range(channels)]
+    X_maps, K = maps3(X, layer.in_shape), layer.grids(layer.K)
+    x = [X_maps[c2][u][v] for c2 in range(C_in) for u in range(n) for v in range(n)]
+    W = [[K[j][i // (n * n)][i // n % n][i % n] for i in range(C_in * n * n)] for j in range(channels)]
+    assert layer.K == W and X == x
     memory = layer.new_memory()
     A, H = run(layer, X, memory)
-    assert [A[j][0][0] for j in range(channels)] == pytest.approx(dense(W, layer.B, x), rel=1e-12)
+    A_maps = maps3(A, layer.shape)
+    assert [A_maps[j][0][0] for j in range(channels)] == pytest.approx(dense(W, layer.B, x), rel=1e-12)
     # backward: dW[j][i] = x[i] * delta[j], back[i] = sum_j W[j][i] * delta[j]
     delta = [[[rnd.uniform(-1, 1)]] for _ in range(channels)]
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
     back = zeros3(layer.in_shape)
-    layer.backward(X, A, H, delta, dK, dB, back, memory)
+    layer.backward(X, A, H, flat3(delta), dK, dB, back, memory)
     d = [delta[j][0][0] for j in range(channels)]
     assert dB == d
+    dK, back = layer.grids(dK), maps3(back, layer.in_shape)
     for j in range(channels):
         for i in range(len(x)):
             assert dK[j][i // (n * n)][i // n % n][i % n] == pytest.approx(x[i] * d[j], rel=1e-12)
@@ -416,9 +454,11 @@ def test_a_1x1_conv_is_a_dense_layer_applied_to_every_pixel():
     layer = Conv2D((C_in, 4, 3), channels, 1, activation="identity", rng=Random(13))
     layer.B = [0.5, -0.25]
     X = random3(layer.in_shape, random.Random(14))
-    W = [[layer.K[c][c2][0][0] for c2 in range(C_in)] for c in range(channels)]
+    K = layer.grids(layer.K)
+    W = [[K[c][c2][0][0] for c2 in range(C_in)] for c in range(channels)]
     A, _ = run(layer, X)
     assert layer.shape == (channels, 4, 3)
+    X, A = maps3(X, layer.in_shape), maps3(A, layer.shape)
     for y in range(4):
         for x in range(3):
             pixel = [X[c2][y][x] for c2 in range(C_in)]
@@ -428,16 +468,20 @@ def test_a_1x1_conv_is_a_dense_layer_applied_to_every_pixel():
 # --- construction, interface, refusals, repr ---------------------------------------------------------------
 
 def test_initial_kernels_are_he_or_xavier_drawn_in_the_order_c_c_u_v():
+    """Each kernel K[c] is one list of C_in*size*size weights, drawn in the order (c', u, v), which is also
+    the order of its list: read as grids, K[c][c'][u][v] is the (c', u, v)-th draw of kernel c."""
     layer = Conv2D((2, 6, 6), channels=3, size=2, activation="relu", rng=Random(15))
     rng = Random(15)
     std = math.sqrt(2.0 / (2 * 2 * 2))
-    assert layer.K == [[[[std * rng.gauss() for v in range(2)] for u in range(2)] for c2 in range(2)]
-                       for c in range(3)]
+    assert layer.grids(layer.K) == [[[[std * rng.gauss() for v in range(2)] for u in range(2)] for c2 in range(2)]
+                                    for c in range(3)]
+    assert len(layer.K) == 3 and all(len(kernel) == 8 for kernel in layer.K)
     assert layer.B == [0.0, 0.0, 0.0] and layer.W is layer.K
     tanh_layer = Conv2D((2, 6, 6), channels=3, size=2, activation="tanh", rng=Random(15))
-    assert tanh_layer.K[2][1][1][0] == pytest.approx(layer.K[2][1][1][0] / math.sqrt(2.0), rel=1e-15)
+    i = layer.weight_index(1, 1, 0)  # K[2][1][1][0]
+    assert tanh_layer.K[2][i] == pytest.approx(layer.K[2][i] / math.sqrt(2.0), rel=1e-15)
     zero = Conv2D.zeros((2, 6, 6), channels=3, size=2)  # only by name
-    assert all(w == 0.0 for kernel in zero.K for grid in kernel for row in grid for w in row)
+    assert zero.K == [[0.0] * 8 for c in range(3)]
     assert zero.B == [0.0] * 3 and zero.shape == layer.shape
 
 
@@ -446,18 +490,29 @@ def test_attributes_and_buffers():
     assert layer.kind == "conv" and layer.in_shape == (3, 7, 6) and layer.shape == (4, 4, 3)
     assert (layer.channels, layer.size, layer.stride, layer.padding, layer.fan_in) == (4, 3, 2, 1, 27)
     assert layer.activation == "sigmoid" and layer.f is ACTIVATIONS["sigmoid"]
-    assert zeros(layer.shape) == [[[0.0] * 3 for _ in range(4)] for _ in range(4)]
+    assert zeros(layer.shape) == [0.0] * (4 * 4 * 3)
     assert zeros(layer.shape) is not zeros(layer.shape) and layer.new_memory() is not layer.new_memory()
     dK, dB = (zeros_like(layer.W), zeros_like(layer.B))
-    assert dK == [[[[0.0] * 3 for _ in range(3)] for _ in range(3)] for _ in range(4)] and dB == [0.0] * 4
-    assert dK[0][0][0] is not dK[0][0][1]
+    assert dK == [[0.0] * 27 for _ in range(4)] and dB == [0.0] * 4
+    assert dK[0] is not dK[1]
+
+
+def test_weight_index_and_weight_place_number_a_kernel_s_weights_in_the_order_c_u_v():
+    """K[c][i] is the textbook's K[c][c'][u][v] with i = (c'*size + u)*size + v: counted one by one in the
+    order (c', u, v), and back."""
+    layer = Conv2D((3, 7, 6), channels=2, size=3, rng=Random(0))
+    places = [(c2, u, v) for c2 in range(3) for u in range(3) for v in range(3)]
+    assert [layer.weight_index(*place) for place in places] == list(range(27))
+    assert [layer.weight_place(i) for i in range(27)] == places
+    assert layer.grids(layer.K)[1][2][0][1] == layer.K[1][layer.weight_index(2, 0, 1)]
 
 
 def test_with_parameters_copies_as_floats():
     K = [[[[1, 2], [3, 4]]]]
     layer = Conv2D.with_parameters((1, 3, 3), K, [0], activation="tanh")
     K[0][0][0][0] = 99
-    assert layer.K == [[[[1.0, 2.0], [3.0, 4.0]]]] and isinstance(layer.K[0][0][0][0], float)
+    assert layer.K == [[1.0, 2.0, 3.0, 4.0]] and isinstance(layer.K[0][0], float)
+    assert layer.grids(layer.K) == [[[[1.0, 2.0], [3.0, 4.0]]]]
     assert layer.B == [0.0] and isinstance(layer.B[0], float)
     assert (layer.channels, layer.size, layer.shape) == (1, 2, (1, 2, 2))
 
@@ -535,24 +590,28 @@ def test_the_tiny_worked_example_through_relu_max_pool_and_flatten():
     flat = Flatten(pool.shape)
     X = [[[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 1], [1, 1, 0, 2]]]
     layers = [conv, pool, flat]
-    values = forward_stack(layers, X)
-    assert values[0][1] == [[[3.5, 7.5, 0.0], [0.0, 3.5, 4.5], [3.5, 0.0, 5.5]]]  # see the first test
+    values = forward_stack(layers, flat3(X))
+    # the relu output, as in the first test
+    assert maps3(values[0][1], conv.shape) == [[[3.5, 7.5, 0.0], [0.0, 3.5, 4.5], [3.5, 0.0, 5.5]]]
     # the windows of the relu output: {3.5, 7.5, 0, 3.5}, {7.5, 0, 3.5, 4.5}, {0, 3.5, 3.5, 0}, {3.5, 4.5, 0, 5.5};
-    # the third holds 3.5 twice, at (1, 1) and (2, 0): the first in row-major order, (1, 1), offset 1, wins
-    assert values[1][2] == [[[1, 0], [1, 3]]]
+    # the third holds 3.5 twice, at (1, 1) and (2, 0): the first in row-major order, (1, 1), wins.
+    # The memory names each maximum by its index in the conv output: 7.5 at (0, 1) twice, then (1, 1), (2, 2).
+    assert values[1][2] == [node_index(conv.shape, 0, 0, 1), node_index(conv.shape, 0, 0, 1),
+                            node_index(conv.shape, 0, 1, 1), node_index(conv.shape, 0, 2, 2)] == [1, 1, 4, 8]
     assert values[2][1] == [7.5, 7.5, 3.5, 5.5]
     # backward from delta = [1, 2, 3, 4] at the flat layer: conv node (0, 1) is the maximum of two windows
     # (1 + 2), (1, 1) of one (3), (2, 2) of one (4); all three are on, so relu passes them as they are.
-    grads = backward_stack(layers, X, values, [1.0, 2.0, 3.0, 4.0])
+    grads = backward_stack(layers, flat3(X), values, [1.0, 2.0, 3.0, 4.0])
     dK, dB, back = grads[0]
     assert dB == [10.0]
     # dK[u][v] = sum delta[y][x] X[y+u][x+v] = 3 X[u][1+v] + 3 X[1+u][1+v] + 4 X[2+u][2+v]
-    assert dK == [[[[3 * 2 + 3 * 1 + 4 * 1, 3 * 0 + 3 * 3 + 4 * 1], [3 * 1 + 3 * 0 + 4 * 0, 3 * 3 + 3 * 1 + 4 * 2]]]]
-    assert back[0][0][1] == 3 * 1  # under weight (0, 0) of node (0, 1) only
+    assert conv.grids(dK) == [[[[3 * 2 + 3 * 1 + 4 * 1, 3 * 0 + 3 * 3 + 4 * 1],
+                                [3 * 1 + 3 * 0 + 4 * 0, 3 * 3 + 3 * 1 + 4 * 2]]]]
+    assert maps3(back, conv.in_shape)[0][0][1] == 3 * 1  # under weight (0, 0) of node (0, 1) only
 
 
 def forward_stack(layers, X):
-    """[(A, H, memory) of each layer], the first reading X."""
+    """[(A, H, memory) of each layer], the first reading X, every value one list."""
     values, H_prev = [], X
     for layer in layers:
         A, H, memory = zeros(layer.shape), zeros(layer.shape), layer.new_memory()
@@ -570,7 +629,7 @@ def backward_stack(layers, X, values, back_out):
         layer = layers[k]
         A, H, memory = values[k]
         if isinstance(layer, Flatten):
-            delta = back  # f is the identity, and the values are flat
+            delta = back  # f is the identity: delta is back
         else:
             delta = zeros(layer.shape)
             delta_from_back(layer.f, A, H, back, delta)
@@ -610,10 +669,10 @@ def stack_kinks(layers, values):
     """True if a relu pre-activation is within KINK_MARGIN of 0 or a max-pool window's top two are that close."""
     for k, layer in enumerate(layers):
         A = values[k][0]
-        if layer.activation == "relu" and any(abs(a) < KINK_MARGIN for A_c in A for A_cy in A_c for a in A_cy):
+        if layer.activation == "relu" and any(abs(a) < KINK_MARGIN for a in A):
             return True
         if isinstance(layer, MaxPool):
-            H_prev, w, s = values[k - 1][1], layer.size, layer.stride
+            H_prev, w, s = maps3(values[k - 1][1], layer.in_shape), layer.size, layer.stride
             C, rows_out, cols_out = layer.shape
             for c in range(C):
                 for y in range(rows_out):
@@ -648,15 +707,16 @@ def test_a_stack_backpropagates_to_the_gradient_of_its_loss(problem):
             assert grads[k][:2] == ([], [])
             continue
         dK, dB, _ = grads[k]
-        kernels = [(c, c2, u, v) for c in range(layer.channels) for c2 in range(layer.in_shape[0])
+        weights = [(c, c2, u, v) for c in range(layer.channels) for c2 in range(layer.in_shape[0])
                    for u in range(layer.size) for v in range(layer.size)]
-        for c, c2, u, v in some(rnd, kernels, 6):
-            assert_matches_finite_difference(f"layer {k} K[{c}][{c2}][{u}][{v}]", dK[c][c2][u][v], loss,
-                                             layer.K[c][c2][u], v)
+        for c, c2, u, v in some(rnd, weights, 6):
+            i = layer.weight_index(c2, u, v)
+            assert_matches_finite_difference(f"layer {k} K[{c}][{c2}][{u}][{v}]", dK[c][i], loss, layer.K[c], i)
         for c in range(layer.channels):
             assert_matches_finite_difference(f"layer {k} B[{c}]", dB[c], loss, layer.B, c)
     back = grads[0][2]
     C, rows, cols = layers[0].in_shape
     inputs = [(c2, y2, x2) for c2 in range(C) for y2 in range(rows) for x2 in range(cols)]
     for c2, y2, x2 in some(rnd, inputs, 6):
-        assert_matches_finite_difference(f"back[{c2}][{y2}][{x2}]", back[c2][y2][x2], loss, X[c2][y2], x2)
+        i = node_index(layers[0].in_shape, c2, y2, x2)
+        assert_matches_finite_difference(f"back[{c2}][{y2}][{x2}]", back[i], loss, X, i)
