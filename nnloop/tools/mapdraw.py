@@ -23,6 +23,11 @@ draws the route as a thin arrow. Flatten and dense layers are columns of circles
 in draw.py; each flattened node is named by where it came from,
 i = (c*rows + y)*cols + x, and arrows join the cells to it.
 
+Cells and kernels are named as the textbook names them, A[k][c][y][x] and
+K[k][c][c'][u][v]; the engine holds each layer's maps as one list and each
+kernel as one list, so cell (c, y, x) reads v.A[k][node_index(shape, c, y,
+x)] and weight (c', u, v) reads K[c][layer.weight_index(c', u, v)].
+
 Small maps (a spec's, SMALL_MAPS or fewer rows and columns) are drawn with
 their values written in the cells, the first convolution's first output cell
 worked out under the picture (window, kernel, the products per channel,
@@ -46,7 +51,7 @@ draw.py (node-k-j, edge-k-j-i). A page (tracepage.py) highlights them.
 from typing import Callable, NamedTuple, Optional
 from xml.sax.saxutils import escape
 
-from ..layers.shapes import shape_name
+from ..layers.shapes import node_index, node_place, shape_name
 from . import draw, svg
 from .values import factor, moved, num
 
@@ -220,7 +225,10 @@ def explanation(pass_):
 # ---- cells of feature maps
 
 def cell_values(layout, computed, pass_, k):
-    """[(name, maps)] written in the cells of map layer k, top to bottom; the last one shades the cell."""
+    """[(name, maps)] written in the cells of map layer k, top to bottom; the last one shades the cell.
+
+    maps is the engine's one list of the layer's nodes, such as v.A[k]: cell (c, y, x) is maps[node_index(...)].
+    """
     if computed is None:
         return []
     v = computed.v
@@ -234,9 +242,10 @@ def cell_values(layout, computed, pass_, k):
 def maps_parts(net, layout, computed, pass_, k, prefix):
     """The drawn channels of map layer k: their cells, the padding ring, and a count of the channels left out."""
     values = cell_values(layout, computed, pass_, k)
-    shade = values[-1][1] if values else None
-    reach = max([abs(h) for c in range(layout.shown[k]) for row in shade[c] for h in row] + [0.0]) if shade else 0.0
     C, rows, cols = net.shapes[k]
+    shade = values[-1][1] if values else None
+    # the drawn channels are the first ones: their nodes the first shown*rows*cols of the list
+    reach = max([abs(h) for h in shade[:layout.shown[k] * rows * cols]] + [0.0]) if shade else 0.0
     p = layout.pad[k]
     parts = []
     for c in range(layout.shown[k]):
@@ -256,8 +265,9 @@ def maps_parts(net, layout, computed, pass_, k, prefix):
 def map_cell(layout, values, reach, k, c, y, x, prefix):
     """Cell (c, y, x) of map layer k: a square shaded by its value, the values written in it (or in its title)."""
     left, top, side = layout.cell_box(k, c, y, x)
-    lines = [(name, f"{name} = {num(maps[c][y][x])}") for name, maps in values]
-    fill = svg.diverging(values[-1][1][c][y][x] / reach) if values and reach else "#ffffff"
+    i = node_index(layout.shapes[k], c, y, x)
+    lines = [(name, f"{name} = {num(maps[i])}") for name, maps in values]
+    fill = svg.diverging(values[-1][1][i] / reach) if values and reach else "#ffffff"
     parts = [svg.rect(left, top, side, side, fill, stroke="#999999", stroke_width=0.5)]
     name = f"[{k}][{c}][{y}][{x}]"
     parts.append(svg.element("title", escape(" ".join(f"{n}{name} = {text.split(' = ')[1]}" for n, text in lines)
@@ -297,12 +307,13 @@ def conv_parts(net, layout, computed, T, pass_, k, prefix):
 
 def kernel_value(net, computed, pass_, k, c, c2, u, v):
     """(name, value, text) of weight (u, v) of kernel c for input channel c' (c2): K, dK or the new K."""
-    K = net.layers[k].K[c][c2][u][v]
+    i = net.layers[k].weight_index(c2, u, v)  # K[k][c][c'][u][v] is K[c][i] of the layer's lists
+    K = net.layers[k].K[c][i]
     if pass_ == "backward":
-        dK = computed.g.dW[k][c][c2][u][v]
+        dK = computed.g.dW[k][c][i]
         return "dK", dK, num(dK)
     if pass_ == "update":
-        new = computed.stepped.layers[k].K[c][c2][u][v]
+        new = computed.stepped.layers[k].K[c][i]
         return "K", new, moved(K, new)
     return "K", K, num(K)
 
@@ -369,8 +380,8 @@ def avgpool_parts(net, layout, computed, T, pass_, k, prefix):
 
 def pool_parts(net, layout, computed, pass_, k, prefix, routes):
     """A pooling layer: its maps, each window outlined on the maps it reads (values written only), and, with
-    routes (max pooling), the input each output came from (memory[k][c][y][x] = u*size + v), the route its
-    delta takes."""
+    routes (max pooling), the input each output came from (memory[k][i] = j, its index in H[k-1]), the route
+    its delta takes."""
     layer = net.layers[k]
     parts = maps_parts(net, layout, computed, pass_, k, prefix)
     _, rows, cols = net.shapes[k]
@@ -392,8 +403,8 @@ def pool_parts(net, layout, computed, pass_, k, prefix, routes):
 def route(layout, computed, pass_, layer, k, c, y, x, prefix):
     """The outline of the maximum of window (c, y, x) of max pooling layer k and, with values written,
     an arrow between it and output cell (c, y, x): forward from the maximum, backward to it."""
-    u, v = divmod(computed.v.memory[k][c][y][x], layer.size)
-    left, top, side = layout.cell_box(k - 1, c, layer.stride * y + u, layer.stride * x + v)
+    _, y2, x2 = maximum(layer, computed, k, c, y, x)
+    left, top, side = layout.cell_box(k - 1, c, y2, x2)
     inset, width = (3, 2.5) if layout.labelled else (1, 1)
     parts = [svg.rect(left + inset, top + inset, side - 2 * inset, side - 2 * inset, "none", stroke=INK,
                       stroke_width=width)]
@@ -403,17 +414,21 @@ def route(layout, computed, pass_, layer, k, c, y, x, prefix):
         if pass_ == "backward":
             start, end = (end[0], end[1] + 6), (start[0], start[1] + 6)
         parts.append(svg.line(*start, *end, ROUTE, stroke_width=1.2, opacity=0.7, marker_end="url(#arrow-zero)"))
-    return svg.group(parts, class_="route", id=f"{prefix}route-{k}-{c}-{y}-{x}",
-                     data_from=f"{c}-{layer.stride * y + u}-{layer.stride * x + v}")
+    return svg.group(parts, class_="route", id=f"{prefix}route-{k}-{c}-{y}-{x}", data_from=f"{c}-{y2}-{x2}")
+
+
+def maximum(layer, computed, k, c, y, x):
+    """(c, y', x') of the input of layer k-1 that was the maximum of max pooling layer k's window (c, y, x):
+    the sample's memory[k][i] = j, its index in H[k-1], placed in the maps."""
+    j = computed.v.memory[k][node_index(layer.shape, c, y, x)]
+    return node_place(layer.in_shape, j)
 
 
 def flatten_parts(net, layout, computed, T, pass_, k, prefix):
     """Flatten: a column of nodes, node i named by the cell it came from, i = (c*rows + y)*cols + x."""
-    C, rows, cols = net.shapes[k - 1]
     parts = []
     for i in range(layout.shown[k]):
-        c, rest = divmod(i, rows * cols)
-        y, x = divmod(rest, cols)
+        c, y, x = node_place(net.shapes[k - 1], i)
         source = f"= [{k - 1}][{c}][{y}][{x}]"
         lines = [line for line in draw.node_lines(net, computed, pass_, k, i) if line[0] != "A"]  # A = H here
         parts.append(flat_node(layout, k, i, lines, None, source, prefix))
@@ -518,10 +533,9 @@ def conv_window(layer, computed, k, c, y, x):
 
 
 def maxpool_window(layer, computed, k, c, y, x):
-    """Its window on channel c, and the window's maximum, which memory[k][c][y][x] = u*size + v names."""
-    s, size = layer.stride, layer.size
-    u, v = divmod(computed.v.memory[k][c][y][x], size)
-    return avgpool_window(layer, computed, k, c, y, x) + [f"cell-{k - 1}-{c}-{s * y + u}-{s * x + v}"]
+    """Its window on channel c, and the window's maximum, where the sample's memory[k] says it was."""
+    _, y2, x2 = maximum(layer, computed, k, c, y, x)
+    return avgpool_window(layer, computed, k, c, y, x) + [f"cell-{k - 1}-{c}-{y2}-{x2}"]
 
 
 def avgpool_window(layer, computed, k, c, y, x):
@@ -592,27 +606,28 @@ def worked_cell(net, layout, computed, k, prefix):
                               size * layout.kcell[k], **outline))
     left, top, side = layout.cell_box(k, 0, 0, 0)
     parts.append(svg.rect(left, top, side, side, **outline))
-    H_prev = v.H[k - 1]
+    H_prev, shape_prev = v.H[k - 1], net.shapes[k - 1]
     lines = [f"The cell A[{k}][0][0][0], worked out: window times kernel 0, channel by channel "
              f"(the padding reads 0), then the bias B[{k}][0]:"]
     sums = []
-    for c2 in range(net.shapes[k - 1][0]):
+    for c2 in range(shape_prev[0]):
         products, total = [], 0.0
         for u in range(size):
             for w in range(size):
                 y2, x2 = u - p, w - p
-                inside = 0 <= y2 < net.shapes[k - 1][1] and 0 <= x2 < net.shapes[k - 1][2]
-                h = H_prev[c2][y2][x2] if inside else 0.0
-                products.append(f"{factor(layer.K[0][c2][u][w])}*{factor(h)}")
-                total += layer.K[0][c2][u][w] * h
+                inside = 0 <= y2 < shape_prev[1] and 0 <= x2 < shape_prev[2]
+                h = H_prev[node_index(shape_prev, c2, y2, x2)] if inside else 0.0
+                K = layer.K[0][layer.weight_index(c2, u, w)]  # K[k][0][c'][u][v]
+                products.append(f"{factor(K)}*{factor(h)}")
+                total += K * h
         sums.append(total)
         lines.append(f"  c' = {c2}:  sum_{{u,v}} K[{k}][0][{c2}][u][v]*H[{k - 1}][{c2}][u-{p}][v-{p}] = "
                      + " + ".join(products) + f" = {num(total)}")
-    a = v.A[k][0][0][0]
+    a = v.A[k][0]  # node (0, 0, 0), the first of the list
     lines.append(f"  A[{k}][0][0][0] = B[{k}][0] + " + " + ".join(f"(c' = {c2})" for c2 in range(len(sums)))
                  + f" = {num(layer.B[0])} + " + " + ".join(factor(s) for s in sums) + f" = {num(a)}")
     lines.append(f"  H[{k}][0][0][0] = {layer.activation}(A[{k}][0][0][0]) = {layer.activation}({num(a)}) = "
-                 f"{num(v.H[k][0][0][0])}")
+                 f"{num(v.H[k][0])}")
     parts += [svg.text(15 if n == 0 else 35, layout.notes_y + 16 * n, line.strip(), font_size=12,
                        font_family="monospace", class_="worked-line") for n, line in enumerate(lines)]
     return parts

@@ -128,13 +128,15 @@ def test_conv_strided_is_the_textbook_figure_its_first_cell_worked_out(tmp_path)
         products = line.split(" = ")[-2].split(" + ")
         assert len(products) == 9
         window = [[0.0] * 3] + [[0.0] + s.x[c2 * 25 + y * 5:c2 * 25 + y * 5 + 2] for y in range(2)]  # padded corner
+        kernel = layer.K[0][c2 * 9:(c2 + 1) * 9]  # K[1][0][c'][u][v], i = (c'*3 + u)*3 + v: kernel 0's list, a part
         assert products == [f"{kw:g}*{h:g}".replace("-1*", "(-1)*") for kw, h in
-                            zip((w for row in layer.K[0][c2] for w in row), (h for row in window for h in row))]
+                            zip(kernel, (h for row in window for h in row))]
         channel_sums.append(float(line.split(" = ")[-1]))
     v = NodeValues(s.net)
     s.net.forward(s.x, v)
     total = next(line for line in lines if line.startswith("A[1][0][0][0] = B[1][0]"))
-    assert total.endswith(f" = {v.A[1][0][0][0]:g}") and abs(layer.B[0] + sum(channel_sums) - v.A[1][0][0][0]) < 1e-12
+    a = v.A[1][0]  # A[1][0][0][0], the first node of the list
+    assert total.endswith(f" = {a:g}") and abs(layer.B[0] + sum(channel_sums) - a) < 1e-12
     outlines = [r for r in root.iter(SVG + "rect") if r.get("class") == "worked"]
     assert len(outlines) == 3 + 3 + 1  # the window on each channel, each grid of kernel 0, the output cell
 
