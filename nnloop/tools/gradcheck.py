@@ -28,6 +28,7 @@ from typing import NamedTuple, Optional
 
 from ..errors import NnloopError, short
 from ..layers.dropout import FIXED_SEED
+from ..layers.shapes import node_place
 from ..network import NodeValues
 from ..rng import Random
 
@@ -53,8 +54,9 @@ class GradientCheck(NamedTuple):
     """One parameter's backprop gradient next to its finite difference.
 
     k, j, i     the parameter: W[k][j][i], or B[k][j] when i is None; in a
-                convolution layer j is the kernel c and i the tuple
-                (c', u, v) of K[k][c][c'][u][v], or None for B[k][c]
+                convolution layer j is the kernel c and i the index of
+                K[k][c][c'][u][v] in the list K[c], i = (c'*size + u)*size + v,
+                or None for B[k][c]
     backprop    mean dLoss/dp from Network.gradients
     numerical   the central difference
     error       |backprop - numerical| / max(|backprop|, |numerical|, FLOOR)
@@ -62,6 +64,7 @@ class GradientCheck(NamedTuple):
                 scale: rounding, ROUNDING * |Loss| / step, plus truncation,
                 |D(eps) - D(2 eps)| (D(eps) errs by c eps^2, D(2 eps) by
                 4 c eps^2, so their gap is three times D(eps)'s error)
+    name        the parameter as the textbook names it (parameter_name)
     """
     k: int
     j: int
@@ -70,22 +73,20 @@ class GradientCheck(NamedTuple):
     numerical: float
     error: float
     noise: float
+    name: str
 
     def passes(self, threshold=THRESHOLD):
         """True if backprop is within threshold of the finite difference, beyond its noise."""
         return self.error < threshold + self.noise
 
-    @property
-    def name(self):
-        return parameter_name(self.k, self.j, self.i)
 
-
-def parameter_name(k, j, i):
-    """'W[2][0][1]', 'B[2][0]', or a kernel's 'K[1][0][0][2][1]' (i = (c', u, v))."""
+def parameter_name(net, k, j, i):
+    """'W[2][0][1]', 'B[2][0]', or a kernel's 'K[1][0][0][2][1]': K[1][c][i] named K[1][c][c'][u][v]."""
     if i is None:
         return f"B[{k}][{j}]"
-    if isinstance(i, tuple):
-        return f"K[{k}][{j}]" + "".join(f"[{n}]" for n in i)
+    layer = net.layers[k]
+    if layer.WEIGHTS == "K":
+        return f"K[{k}][{j}]" + "".join(f"[{n}]" for n in layer.weight_place(i))
     return f"W[{k}][{j}][{i}]"
 
 
@@ -110,7 +111,8 @@ def check_gradients(net, samples, eps=1e-5, params=None):
         coarse, _ = central_difference(net, samples, k, j, i, 2 * eps)
         scale = max(abs(backprop), abs(numerical), FLOOR)
         noise = (rounding + abs(numerical - coarse)) / scale
-        checks.append(GradientCheck(k, j, i, backprop, numerical, relative_error(backprop, numerical), noise))
+        checks.append(GradientCheck(k, j, i, backprop, numerical, relative_error(backprop, numerical), noise,
+                                    parameter_name(net, k, j, i)))
     return checks
 
 
@@ -126,7 +128,7 @@ def central_difference(net, samples, k, j, i, eps):
     # (p + eps) - (p - eps) is the step the floats really took, not always 2 eps
     step = (p + eps) - (p - eps)
     if not step > 0:
-        name = parameter_name(k, j, i)
+        name = parameter_name(net, k, j, i)
         raise NnloopError(f"eps = {eps:g} vanishes next to {name} = {p:g}: p + eps == p - eps in floating point; "
                           f"use an eps above {abs(p) * 1e-15:.2g}")
     values[index] = p + eps
@@ -139,12 +141,10 @@ def central_difference(net, samples, k, j, i, eps):
 
 
 def where(W, B, k, j, i):
-    """(the list, the index in it) of parameter (k, j, i) in W and B (or in dW and dB)."""
+    """(the list, the index in it) of parameter (k, j, i) in W and B (or in dW and dB): W[k][j][i], or a
+    kernel's K[k][c][i] with j = c, or B[k][j] when i is None."""
     if i is None:
         return B[k], j
-    if isinstance(i, tuple):  # a kernel weight K[k][c][c'][u][v]: j = c, i = (c', u, v)
-        c2, u, v = i
-        return W[k][j][c2][u], v
     return W[k][j], i
 
 
@@ -158,8 +158,8 @@ def check_params(net, params):
             known = False
         if not known:
             raise NnloopError(f"params must be (k, j, i) tuples naming W[k][j][i] (i None for B[k][j]), or "
-                              f"(k, c, (c', u, v)) naming K[k][c][c'][u][v], of this {net.shape_name()} network; "
-                              f"got {short(p)}")
+                              f"(k, c, i) naming K[k][c][i], i = (c'*size + u)*size + v, of this "
+                              f"{net.shape_name()} network; got {short(p)}")
 
 
 def check_eps(eps):
@@ -184,8 +184,8 @@ def relative_error(a, b):
 def all_parameters(net):
     """Every parameter as (k, j, i), node by node: W[k][j][i] for each i, then B[k][j] (i None).
 
-    A convolution layer's, kernel by kernel: K[k][c][c'][u][v] as (k, c, (c', u, v)), then B[k][c] as
-    (k, c, None). Pooling and flatten layers have none.
+    A convolution layer's, kernel by kernel: K[k][c][c'][u][v] as (k, c, i), i = (c'*size + u)*size + v
+    its index in the list K[c], then B[k][c] as (k, c, None). Pooling and flatten layers have none.
     """
     return [(k, j, i) for k in range(1, net.L + 1) for j, i in net.layers[k].parameter_indices()]
 
@@ -224,9 +224,9 @@ def relu_kinks(net, samples, margin):
         for k in range(1, net.L + 1):
             if net.activations[k] == "relu" and isinstance(net.shapes[k], int):  # a list of nodes
                 kinks += [(k, j, n, a) for j, a in enumerate(v.A[k]) if abs(a) < margin]
-            elif net.activations[k] == "relu":  # feature maps
-                kinks += [(k, f"[{c}][{y}][{x}]", n, a) for c, A_c in enumerate(v.A[k]) for y, A_cy in enumerate(A_c)
-                          for x, a in enumerate(A_cy) if abs(a) < margin]
+            elif net.activations[k] == "relu":  # feature maps: node i named by its place (c, y, x)
+                kinks += [(k, "[{}][{}][{}]".format(*node_place(net.shapes[k], i)), n, a)
+                          for i, a in enumerate(v.A[k]) if abs(a) < margin]
     return kinks
 
 

@@ -15,16 +15,22 @@ def worked_example():
 
 
 def test_parameter_names_in_the_notation():
-    assert parameter_name(2, 0, 1) == "W[2][0][1]"
-    assert parameter_name(2, 0, None) == "B[2][0]"
-    assert parameter_name(1, 3, (0, 2, 1)) == "K[1][3][0][2][1]"
+    net = worked_example()
+    assert parameter_name(net, 2, 0, 1) == "W[2][0][1]"
+    assert parameter_name(net, 2, 0, None) == "B[2][0]"
+
+
+def test_a_kernel_weight_is_named_by_its_textbook_place_not_its_index_in_the_list():
+    net = build(parse("conv4x3"), (2, 5, 5), classes=2)
+    assert parameter_name(net, 1, 3, (1 * 3 + 2) * 3 + 1) == "K[1][3][1][2][1]"  # i = (c'*size + u)*size + v
+    assert parameter_name(net, 1, 3, None) == "B[1][3]"
 
 
 def test_where_finds_W_B_and_K():
-    W = [[], [[[[1.0, 2.0], [3.0, 4.0]]]]]
+    W = [[], [[1.0, 2.0, 3.0, 4.0]]]  # one 2x2 kernel over one channel, as one list
     B = [[], [0.5]]
-    values, index = where(W, B, 1, 0, (0, 1, 0))
-    assert values[index] == 3.0 and values is W[1][0][0][1]
+    values, index = where(W, B, 1, 0, 2)  # K[1][0][0][1][0], i = (0*2 + 1)*2 + 0
+    assert values[index] == 3.0 and values is W[1][0]
     values, index = where(W, B, 1, 0, None)
     assert values is B[1] and index == 0
     values, index = where([[], [[5.0, 6.0]]], [[], [0.0]], 1, 0, 1)
@@ -42,8 +48,10 @@ def test_all_parameters_lists_every_weight_node_by_node_then_its_bias():
 def test_a_convnet_s_parameters_are_its_kernels_and_biases_only():
     net = build(parse("conv2x2,maxpool2,dense3"), (1, 5, 5), classes=2)
     params = all_parameters(net)
-    assert [p for p in params if p[0] == 1][:5] == [(1, 0, (0, 0, 0)), (1, 0, (0, 0, 1)), (1, 0, (0, 1, 0)),
-                                                    (1, 0, (0, 1, 1)), (1, 0, None)]
+    first = [p for p in params if p[0] == 1][:5]
+    assert first == [(1, 0, 0), (1, 0, 1), (1, 0, 2), (1, 0, 3), (1, 0, None)]
+    assert [parameter_name(net, *p) for p in first] == ["K[1][0][0][0][0]", "K[1][0][0][0][1]", "K[1][0][0][1][0]",
+                                                        "K[1][0][0][1][1]", "B[1][0]"]
     assert {p[0] for p in params} == {1, 4, 5}  # pooling (2) and flatten (3) have none
     assert len(params) == 2 * (4 + 1) + 3 * (8 + 1) + 2 * (3 + 1)
 
@@ -72,11 +80,11 @@ def test_relu_kinks_are_the_relu_nodes_near_0():
 
 
 def test_relu_kinks_in_feature_maps_name_the_node_by_c_y_x():
-    net = build(parse("conv1x1"), (1, 1, 2), classes=2)
-    net.layers[1].W[0][0][0][0] = 1.0
-    net.layers[1].B[0] = 0.0
-    kinks = relu_kinks(net, [([0.0, 2.0], [1.0, 0.0])], margin=1e-3)
-    assert kinks == [(1, "[0][0][0]", 0, 0.0)]
+    net = build(parse("conv2x1"), (1, 2, 2), classes=2)
+    conv = net.layers[1]
+    conv.K[0][0], conv.K[1][0], conv.B[:] = 1.0, -1.0, [0.0, 0.0]
+    kinks = relu_kinks(net, [([1.0, 2.0, 3.0, 0.0], [1.0, 0.0])], margin=1e-3)
+    assert kinks == [(1, "[0][1][1]", 0, 0.0), (1, "[1][1][1]", 0, 0.0)]  # A[1][i] at i = (c*2 + 1)*2 + 1
 
 
 @pytest.mark.parametrize("params", [[(3, 0, 0)], [(1, 0, 3)], [(1, 2, None)], [[1, 0, 0]], ["W[1][0][0]"]])
