@@ -10,7 +10,9 @@ values() writes every value of the sample as a JSON document keyed by the
 notation, for programs, not people. A teacher checking a student's
 backprop, or a tester checking a new framework's layer, needs the numbers
 `nnloop trace` prints in a form a program reads. Each value is keyed by
-its name in the notation, a layer's feature maps by all their indices:
+its name in the notation, a layer's feature maps and kernels by all their
+indices, as the textbook writes them (the engine's lists hold a layer's maps
+as one list, and each kernel as one):
 
     "A[1][0]": 11.0, "H[1][1]": 0.0, "delta[2][0]": 26.0, "back[1][0]": 78.0,
     "dW[1][0][2]": 78.0, "dB[2][0]": 26.0, "K[1][0][0][1][1]": 0.0, "dK[...]": ...
@@ -33,6 +35,7 @@ import math
 from typing import List, NamedTuple
 
 from ..layers.dropout import FIXED_SEED
+from ..layers.shapes import node_place
 from ..learning.optimizers import SGD
 from ..network import Gradients, Network, NodeValues
 from ..rng import Random
@@ -88,24 +91,25 @@ def values(net, x, T, eta, optimizer=None, about=()):
     v, g = computed.v, computed.g
     named = {}
     for k in range(net.L + 1):
-        add(named, f"H[{k}]", v.H[k])
+        shape = net.shapes[k]
+        add_nodes(named, f"H[{k}]", v.H[k], shape)
         if k == 0:
             continue
         layer = net.layers[k]
-        add(named, f"A[{k}]", v.A[k])
-        add(named, f"delta[{k}]", v.delta[k])
+        add_nodes(named, f"A[{k}]", v.A[k], shape)
+        add_nodes(named, f"delta[{k}]", v.delta[k], shape)
         if k > 1:
-            add(named, f"back[{k - 1}]", v.back[k - 1])
+            add_nodes(named, f"back[{k - 1}]", v.back[k - 1], net.shapes[k - 1])
         if layer.WEIGHTS:
-            add(named, f"{layer.WEIGHTS}[{k}]", layer.W)
-            add(named, f"d{layer.WEIGHTS}[{k}]", g.dW[k])
+            add(named, f"{layer.WEIGHTS}[{k}]", textbook_weights(layer, layer.W))
+            add(named, f"d{layer.WEIGHTS}[{k}]", textbook_weights(layer, g.dW[k]))
             add(named, f"B[{k}]", layer.B)
             add(named, f"dB[{k}]", g.dB[k])
     after = {}
     for k in range(1, net.L + 1):
         layer = computed.stepped.layers[k]
         if layer.WEIGHTS:
-            add(after, f"{layer.WEIGHTS}[{k}]", layer.W)
+            add(after, f"{layer.WEIGHTS}[{k}]", textbook_weights(layer, layer.W))
             add(after, f"B[{k}]", layer.B)
     return {"about": list(about),
             "network": {"loss": net.loss, "shapes": [list(s) if isinstance(s, tuple) else s for s in net.shapes],
@@ -122,6 +126,22 @@ def add(named, name, value):
             add(named, f"{name}[{i}]", part)
     else:
         named[name] = value
+
+
+def add_nodes(named, name, values, shape):
+    """named[name + '[j]'] = values[j], the nodes of a layer of that shape; for feature maps the node at
+    i = (c*rows + y)*cols + x of the one list is keyed as the textbook's name + '[c][y][x]'."""
+    if isinstance(shape, int):
+        add(named, name, values)
+        return
+    for i, value in enumerate(values):
+        named[name + "[{}][{}][{}]".format(*node_place(shape, i))] = value
+
+
+def textbook_weights(layer, W):
+    """A layer's weights W (or their gradient) as the textbook indexes them: a dense layer's W[j][i] as they
+    are, a convolution's kernels K[c][i] as grids K[c][c'][u][v] (Conv2D.grids)."""
+    return layer.grids(W) if layer.WEIGHTS == "K" else W
 
 
 def num(x):

@@ -54,9 +54,15 @@ def test_a_convnet_s_values_are_keyed_by_K_and_every_map_index_and_match_the_net
     v, g = NodeValues(net), Gradients(net)
     net.forward(x, v)
     net.backward(v, T, g)
-    assert named["K[1][1][0][1][0]"] == net.layers[1].W[1][0][1][0]
-    assert named["dK[1][1][0][1][0]"] == g.dW[1][1][0][1][0]
-    assert named["A[1][1][2][0]"] == v.A[1][1][2][0] and named["H[2][1][0][0]"] == v.H[2][1][0][0]
+    # the lists hold a kernel as one list, i = (c'*size + u)*size + v, and a layer's maps as one list,
+    # i = (c*rows + y)*cols + x: the keys are the textbook's indices
+    assert named["K[1][1][0][1][0]"] == net.layers[1].W[1][2]
+    assert named["dK[1][1][0][1][0]"] == g.dW[1][1][2]
+    assert named["A[1][1][2][0]"] == v.A[1][15] and named["H[2][1][0][0]"] == v.H[2][1]
+    assert named["H[0][0][3][1]"] == x[13]
+    assert sorted(name for name in named if name.startswith("A[1][")) == sorted(
+        f"A[1][{c}][{y}][{x}]" for c in range(2) for y in range(3) for x in range(3))
+    assert document["after"]["K[1][1][0][1][0]"] == net.layers[1].W[1][2] - 0.1 * g.dW[1][1][2]
     assert not any(name.startswith(("W[2]", "K[2]", "B[2]", "W[3]", "B[3]")) for name in named)  # no parameters
     assert named["W[4][2][1]"] == net.layers[4].W[2][1]
     assert document["network"]["shapes"] == [[1, 4, 4], [2, 3, 3], [2, 1, 1], 2, 3]
