@@ -23,6 +23,7 @@ from typing import Callable, NamedTuple
 
 from ..errors import NnloopError
 from ..layers.shapes import shape_name
+from .values import textbook_weights
 
 HEADER = '''"""{about}
 
@@ -263,12 +264,15 @@ def flatten_backward(layer, k):
 
 
 def parameters_text(net):
-    """The parameters as numpy arrays, layer by layer: W for dense layers, K for conv layers, B for both."""
+    """The parameters as numpy arrays, layer by layer: W for dense layers, K for conv layers, B for both.
+
+    Kernels are written as the grids K[c][c'][u][v], numpy's shape (C, C_in, size, size) that the forward
+    lines reshape, not as the one list per kernel nnloop holds."""
     lines = ["\n\n# The parameters, float64, as nnloop held them.", "W, K, B = {}, {}, {}"]
     for k in range(1, net.L + 1):
         layer = net.layers[k]
         if layer.WEIGHTS:  # W of a dense layer, K of a conv layer
-            lines.append(f"{layer.WEIGHTS}[{k}] = np.array({layer.W!r})")
+            lines.append(f"{layer.WEIGHTS}[{k}] = np.array({textbook_weights(layer, layer.W)!r})")
             lines.append(f"B[{k}] = np.array({layer.B!r})")
     return "\n".join(lines)
 
