@@ -23,6 +23,7 @@ import sys
 from xml.sax.saxutils import escape
 
 from ..files import mnist
+from ..layers.shapes import node_index
 from ..learning.evaluation import accuracy, class_accuracies, confusion_matrix, predicted_class, progress_line
 from ..network import NodeValues
 from . import svg
@@ -218,16 +219,19 @@ def kernels_section(net, k):
     """K[k][c][c'] of each kernel c of the convolution layer k as a small image, blue negative, red positive."""
     layer = net.layers[k]
     size, tile, per_row = layer.size, 64, 14
+    C_in = layer.in_shape[0]
     scale = max(1, 48 // size)
     parts = []
     for c, K_c in enumerate(layer.K):
-        for c2, grid in enumerate(K_c):
-            n = c * len(K_c) + c2
+        for c2 in range(C_in):
+            start = layer.weight_index(c2, 0, 0)
+            grid = K_c[start:start + size * size]  # K[k][c][c'][u][v] row by row: the part of K[c] for input channel c'
+            n = c * C_in + c2
             x, y = (n % per_row) * tile, (n // per_row) * (tile + 8)
-            biggest = max(abs(w) for row in grid for w in row) or 1.0
-            label = f"c = {c}" if len(K_c) == 1 else f"c = {c}, c' = {c2}"
+            biggest = max(abs(w) for w in grid) or 1.0
+            label = f"c = {c}" if C_in == 1 else f"c = {c}, c' = {c2}"
             parts.append(svg.group([
-                svg.pixel_image([w / biggest for row in grid for w in row], size, svg.diverging,
+                svg.pixel_image([w / biggest for w in grid], size, svg.diverging,
                                 x + (tile - size * scale) // 2, y + (tile - 8 - size * scale) // 2, scale),
                 svg.text(x + 32, y + 68, label, text_anchor="middle", font_size=10, fill="#777777"),
             ], class_="kernel", data_c=c))
@@ -261,7 +265,8 @@ def maps_section(net, test, index=MAP_INDEX):
         parts.append(svg.text(0, y + 12, what + more, font_weight="bold"))
         y += label + 6
         for c in range(min(C, MAPS_SHOWN)):
-            values = [h for row in v.H[k][c] for h in row]
+            start = node_index(net.shapes[k], c, 0, 0)
+            values = v.H[k][start:start + rows * cols]  # H[k][c][y][x] row by row: channel c's part of the list
             biggest = max(abs(h) for h in values) or 1.0
             colour = svg.gray if k == 0 else svg.diverging
             parts.append(svg.group([
