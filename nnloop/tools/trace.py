@@ -27,6 +27,7 @@ import math
 from typing import Callable, List, NamedTuple
 
 from ..layers.dropout import FIXED_SEED
+from ..layers.shapes import node_index, node_place
 from ..learning.optimizers import SGD
 from .values import compute, factor, moved, num
 
@@ -183,25 +184,27 @@ def back_lines(net, v, k, top):
         return sum_lines(f"back[{k - 1}][{i}]", None, terms, f"sum_j W[{k}][j][{i}]*delta[{k}][j]", back, top) + [
             f"delta[{k - 1}][{i}] = {name}'(A[{k - 1}][{i}])*back[{k - 1}][{i}] = "
             f"{name}'({num(a)})*{factor(back)} = {factor(fprime)}*{factor(back)} = {num(v.delta[k - 1][i])}"]
-    nodes = list(range(net.sizes[k - 1]))
     if NARRATION[net.layers[k - 1].kind].every_node:  # a hidden layer of an MLP: every node, as wide as it is
-        return lines + [line for i in nodes for line in lines_of(i)]
-    return lines + node_lines(nodes, lambda i: v.back[k - 1][i], lines_of, top, f"back[{k - 1}]")
+        return lines + [line for i in range(net.sizes[k - 1]) for line in lines_of(i)]
+    return lines + node_lines(v.back[k - 1], lines_of, top, f"back[{k - 1}]")
 
 
 def step_layer(net, stepped, g, eta, k, top):
     """The new W[k][j][i] (or K[k][c][c'][u][v]) and B[k][j] after one SGD step: old value - eta * gradient."""
+    layer = net.layers[k]
     P, j, i, each = weight_names(net, k)
     lines = [f"{P}[{k}][{j}]{i} = {P}[{k}][{j}]{i} - eta*d{P}[{k}][{j}]{i};  B[{k}][{j}] = B[{k}][{j}] - eta*dB[{k}][{j}]"]
     for j in range(len(net.B[k])):
-        W_kj, dW_kj, new_kj = weights(net.W[k][j]), weights(g.dW[k][j]), weights(stepped.W[k][j])
+        W_kj, dW_kj, new_kj = net.W[k][j], g.dW[k][j], stepped.W[k][j]
         edges = f"{P}[{k}][{j}]{i} = {P}[{k}][{j}]{i} - eta*d{P}[{k}][{j}]{i}"
-        if is_wide(W_kj, top) and not any(dW for _, dW in dW_kj):
+        if is_wide(W_kj, top) and not any(dW_kj):
             lines.append(f"{edges}: unchanged for all {len(W_kj)} {each}, since d{P}[{k}][{j}]{i} = 0")
         else:
-            items = [(abs(dW), f"{P}[{k}][{j}]{at} = {P}[{k}][{j}]{at} - eta*d{P}[{k}][{j}]{at} = "
-                               f"{num(w)} - {num(eta)}*{factor(dW)} = {moved(w, new)}")
-                     for (at, w), (_, dW), (_, new) in zip(W_kj, dW_kj, new_kj)]
+            items = []
+            for n in range(len(W_kj)):
+                at, w, dW = weight_name(layer, n), W_kj[n], dW_kj[n]
+                items.append((abs(dW), f"{P}[{k}][{j}]{at} = {P}[{k}][{j}]{at} - eta*d{P}[{k}][{j}]{at} = "
+                                       f"{num(w)} - {num(eta)}*{factor(dW)} = {moved(w, new_kj[n])}"))
             lines += list_lines(f"{edges} {every(W_kj, each)}, by how far they move", items, top, zero="do not move")
         lines.append(f"B[{k}][{j}] = B[{k}][{j}] - eta*dB[{k}][{j}] = {num(net.B[k][j])} - {num(eta)}*"
                      f"{factor(g.dB[k][j])} = {moved(net.B[k][j], stepped.B[k][j])}")
@@ -225,11 +228,12 @@ def every(weights_of_node, each):
     return f"for i = 0..{len(weights_of_node) - 1}" if each == "i" else f"for every {each}"
 
 
-def weights(values):
-    """[(index text, value)] of one node's weights W[k][j] ('[i]') or one kernel K[k][c] ('[c'][u][v]')."""
-    if values and isinstance(values[0], list):
-        return [(f"[{n}]" + at, value) for n, part in enumerate(values) for at, value in weights(part)]
-    return [(f"[{i}]", value) for i, value in enumerate(values)]
+def weight_name(layer, n):
+    """The indices the notation gives weight n of one node's list: '[n]' of a dense layer's W[k][j], "[c'][u][v]"
+    of a kernel K[k][c], whose weight n is (c', u, v) = layer.weight_place(n)."""
+    if layer.WEIGHTS == "K":
+        return "[{}][{}][{}]".format(*layer.weight_place(n))
+    return f"[{n}]"
 
 
 # Each rule's step as lines of (formula, numbers): P names the parameter, G its gradient;
@@ -280,24 +284,23 @@ def optimizer_layer(net, stepped, g, eta, optimizer, before, k, top):
             out.append(f"{formula} = {text} = {moved(old, new)}" if formula.startswith(P) else f"{formula} = {text}")
         return "\n    ".join(out)  # one formula a line, the parameter's lines indented under its first
 
+    layer = net.layers[k]
     P, _, i, each = weight_names(net, k)
     for j in range(len(net.B[k])):
-        W_kj, dW_kj, new_kj = weights(net.W[k][j]), weights(g.dW[k][j]), weights(stepped.W[k][j])
-        items = [(abs(dW), parameter_lines(f"{P}[{k}][{j}]{at}", f"d{P}[{k}][{j}]{at}", w, new, dW, "W",
-                                           (k, j) + indices(at)))
-                 for (at, w), (_, dW), (_, new) in zip(W_kj, dW_kj, new_kj)]
+        W_kj, dW_kj, new_kj = net.W[k][j], g.dW[k][j], stepped.W[k][j]
+        items = []
+        for n in range(len(W_kj)):
+            at = weight_name(layer, n)
+            items.append((abs(dW_kj[n]), parameter_lines(f"{P}[{k}][{j}]{at}", f"d{P}[{k}][{j}]{at}", W_kj[n],
+                                                         new_kj[n], dW_kj[n], "W", (k, j, n))))
         lines += list_lines(f"{P}[{k}][{j}]{i} {every(W_kj, each)}, by |d{P}|", items, top, zero=f"have d{P} = 0")
         lines.append(parameter_lines(f"B[{k}][{j}]", f"dB[{k}][{j}]", net.B[k][j], stepped.B[k][j], g.dB[k][j],
                                      "B", (k, j)))
     return Section(f"{optimizer.NAME} step, layer {k}", lines)
 
 
-def indices(at):
-    """(1, 2) from '[1][2]'."""
-    return tuple(int(n) for n in at[1:-1].split("]["))
-
-
 def lookup(lists, index):
+    """lists[k][j][n] for the index (k, j, n): an entry of the optimizer's state, shaped like W or B."""
     for n in index:
         lists = lists[n]
     return lists
@@ -367,36 +370,40 @@ def vector(values, top):
 
 
 # Feature maps: convolution, pooling and flatten layers (nnloop.layers.conv, nnloop.layers.pooling, nnloop.layers.flatten).
-# A node of a map is (c, y, x); a layer of maps has many, so past top only the top largest are traced.
+# A layer of maps shaped (C, rows, cols) holds its values in one list, node (c, y, x) at
+# i = node_index(shape, c, y, x) = (c*rows + y)*cols + x, and a kernel K[k][c] its weights in one list, weight
+# (c', u, v) at j = layer.weight_index(c', u, v); the trace names them A[k][c][y][x] and K[k][c][c'][u][v], as the
+# notation does. A layer of maps has many nodes, so past top only the top largest are traced.
 
 def maps(shape):
     """'3x5x5' for the shape (3, 5, 5)."""
     return "x".join(map(str, shape))
 
 
-def positions(values):
-    """Every (c, y, x) of feature maps values[c][y][x], in order."""
-    return [(c, y, x) for c in range(len(values)) for y in range(len(values[c])) for x in range(len(values[c][y]))]
+def node_name(shape, i):
+    """The indices the notation gives node i of a layer of this shape: '[c][y][x]' of maps, '[i]' of a list."""
+    if isinstance(shape, int):
+        return f"[{i}]"
+    return "[{}][{}][{}]".format(*node_place(shape, i))
 
 
-def at(values, c, y, x):
-    return values[c][y][x]
-
-
-def node_lines(nodes, size, lines_of, top, what):
-    """The lines of every node, or past top, of the top nodes of largest size(node) and a count of the rest."""
+def node_lines(values, lines_of, top, what):
+    """The lines_of(i) of every node i of values, or past top, of the top nodes of largest |values[i]| and a count
+    of the rest."""
+    nodes = range(len(values))
     if not is_wide(nodes, top):
-        return [line for node in nodes for line in lines_of(node)]
-    largest = sorted(nodes, key=lambda node: -abs(size(node)))[:top]
-    zeros = sum(1 for node in nodes if size(node) == 0.0)
+        return [line for i in nodes for line in lines_of(i)]
+    largest = sorted(nodes, key=lambda i: -abs(values[i]))[:top]
+    zeros = sum(1 for value in values if value == 0.0)
     zeros_said = f"; {zeros} of the {len(nodes)} are 0" if zeros else ""
     return ([f"{len(nodes)} nodes; the {top} of largest |{what}| shown{zeros_said}"]
-            + [line for node in sorted(largest) for line in lines_of(node)]
+            + [line for i in sorted(largest) for line in lines_of(i)]
             + [f"... and {len(nodes) - top} more nodes"])
 
 
 def window_terms(layer, H_prev, c, y, x):
-    """(name, K, H) for every term of A[k][c][y][x] whose input is not in the padding."""
+    """((c', u, v), (c', y', x'), K, H) for every term K[k][c][c'][u][v]*H[k-1][c'][y'][x'] of A[k][c][y][x] whose
+    input is not in the padding."""
     s, p = layer.stride, layer.padding
     terms = []
     for c2 in range(layer.in_shape[0]):
@@ -404,7 +411,8 @@ def window_terms(layer, H_prev, c, y, x):
             for v in range(layer.size):
                 y2, x2 = s * y + u - p, s * x + v - p
                 if 0 <= y2 < layer.in_shape[1] and 0 <= x2 < layer.in_shape[2]:
-                    terms.append(((c2, u, v), (c2, y2, x2), layer.K[c][c2][u][v], H_prev[c2][y2][x2]))
+                    terms.append(((c2, u, v), (c2, y2, x2), layer.K[c][layer.weight_index(c2, u, v)],
+                                  H_prev[node_index(layer.in_shape, c2, y2, x2)]))
     return terms
 
 
@@ -416,15 +424,14 @@ def conv_forward(net, v, k, top):
              f";  H[{k}][c][y][x] = {name}(A[{k}][c][y][x])",
              f"{layer!r}; terms whose input is in the padding are 0 and left out"]
 
-    def lines_of(node):
-        c, y, x = node
+    def lines_of(i):
+        c, y, x = node_place(layer.shape, i)
         terms = [(f"K[{k}][{c}][{c2}][{u}][{w}]*H[{k - 1}][{c2}][{y2}][{x2}]", K, H)
                  for (c2, u, w), (_, y2, x2), K, H in window_terms(layer, H_prev, c, y, x)]
         return sum_lines(f"A[{k}][{c}][{y}][{x}]", (f"B[{k}][{c}]", layer.B[c]), terms,
-                         f"sum_{{c',u,v}} K[{k}][{c}][c'][u][v]*H[{k - 1}][c'][..][..]", v.A[k][c][y][x], top) + [
-            f"H[{k}][{c}][{y}][{x}] = {name}(A[{k}][{c}][{y}][{x}]) = {name}({num(v.A[k][c][y][x])}) = "
-            f"{num(v.H[k][c][y][x])}"]
-    lines += node_lines(positions(v.A[k]), lambda node: at(v.A[k], *node), lines_of, top, f"A[{k}]")
+                         f"sum_{{c',u,v}} K[{k}][{c}][c'][u][v]*H[{k - 1}][c'][..][..]", v.A[k][i], top) + [
+            f"H[{k}][{c}][{y}][{x}] = {name}(A[{k}][{c}][{y}][{x}]) = {name}({num(v.A[k][i])}) = {num(v.H[k][i])}"]
+    lines += node_lines(v.A[k], lines_of, top, f"A[{k}]")
     return Section(f"Forward, layer {k} (convolution, {name})", lines)
 
 
@@ -448,24 +455,24 @@ def pool_forward(net, v, k, top, rule, title):
     lines = [f"H[{k}][c][y][x] = {rule}_{{u,v}} H[{k - 1}][c][{layer.stride}*y+u][{layer.stride}*x+v]"
              f"  ({layer!r}; A[{k}] = H[{k}])"]
 
-    def lines_of(node):
-        c, y, x = node
+    def lines_of(i):
+        c, y, x = node_place(layer.shape, i)
         window = pool_window(layer, c, y, x)
         names = ", ".join(f"H[{k - 1}][{c}][{y2}][{x2}]" for _, y2, x2 in window)
-        values = ", ".join(num(H_prev[c][y2][x2]) for _, y2, x2 in window)
-        return [f"H[{k}][{c}][{y}][{x}] = {rule}({names}) = {rule}({values}) = {num(v.H[k][c][y][x])}"]
-    lines += node_lines(positions(v.H[k]), lambda node: at(v.H[k], *node), lines_of, top, f"H[{k}]")
+        values = ", ".join(num(H_prev[node_index(layer.in_shape, *node)]) for node in window)
+        return [f"H[{k}][{c}][{y}][{x}] = {rule}({names}) = {rule}({values}) = {num(v.H[k][i])}"]
+    lines += node_lines(v.H[k], lines_of, top, f"H[{k}]")
     return Section(f"Forward, layer {k} ({title})", lines)
 
 
 def flatten_forward(net, v, k, top):
-    """H[k][i] = H[k-1][c][y][x] with i = (c*rows + y)*cols + x."""
+    """H[k][i] = H[k-1][c][y][x] with i = (c*rows + y)*cols + x: node i of the maps' list copied to node i, only
+    its name changes."""
     C, rows, cols = net.shapes[k - 1]
     lines = [f"H[{k}][i] = H[{k - 1}][c][y][x],  i = (c*{rows} + y)*{cols} + x: the {maps(net.shapes[k - 1])} maps "
              f"as one list of {net.sizes[k]} nodes (A[{k}] = H[{k}])"]
-    items = [(abs(v.H[k][(c * rows + y) * cols + x]),
-              f"H[{k}][{(c * rows + y) * cols + x}] = H[{k - 1}][{c}][{y}][{x}] = {num(v.H[k - 1][c][y][x])}")
-             for c, y, x in positions(v.H[k - 1])]
+    items = [(abs(v.H[k][i]), f"H[{k}][{i}] = H[{k - 1}]{node_name(net.shapes[k - 1], i)} = {num(v.H[k - 1][i])}")
+             for i in range(net.sizes[k])]
     lines += list_lines(f"H[{k}][i] for i = 0..{net.sizes[k] - 1}", items, top)
     return Section(f"Forward, layer {k} (flatten)", lines)
 
@@ -475,35 +482,37 @@ def delta_lines(net, v, k, top):
     name = net.activations[k]
     lines = [f"delta[{k}][c][y][x] = {name}'(A[{k}][c][y][x])*back[{k}][c][y][x]"]
 
-    def lines_of(node):
-        c, y, x = node
-        a, back = v.A[k][c][y][x], v.back[k][c][y][x]
-        fprime = net.f[k].derivative(a, v.H[k][c][y][x])
-        return [f"delta[{k}][{c}][{y}][{x}] = {name}'(A[{k}][{c}][{y}][{x}])*back[{k}][{c}][{y}][{x}] = "
-                f"{name}'({num(a)})*{factor(back)} = {factor(fprime)}*{factor(back)} = {num(v.delta[k][c][y][x])}"]
-    return lines + node_lines(positions(v.back[k]), lambda node: at(v.back[k], *node), lines_of, top, f"back[{k}]")
+    def lines_of(i):
+        at = node_name(net.shapes[k], i)
+        a, back = v.A[k][i], v.back[k][i]
+        fprime = net.f[k].derivative(a, v.H[k][i])
+        return [f"delta[{k}]{at} = {name}'(A[{k}]{at})*back[{k}]{at} = "
+                f"{name}'({num(a)})*{factor(back)} = {factor(fprime)}*{factor(back)} = {num(v.delta[k][i])}"]
+    return lines + node_lines(v.back[k], lines_of, top, f"back[{k}]")
 
 
 def conv_backward(net, v, T, g, k, top):
     """dB[k][c] and dK[k][c][c'][u][v], sums over the positions; then back[k-1] and delta[k-1]."""
     layer, H_prev, delta = net.layers[k], v.H[k - 1], v.delta[k]
     s, p = layer.stride, layer.padding
+    C_in, rows, cols = layer.in_shape
     lines = output_delta_lines(net, v, T) if k == net.L else []
     lines.append(f"dB[{k}][c] = sum_{{y,x}} delta[{k}][c][y][x];  dK[{k}][c][c'][u][v] = sum_{{y,x}} "
                  f"H[{k - 1}][c'][{s}*y+u-{p}][{s}*x+v-{p}]*delta[{k}][c][y][x]")
-    out = positions(delta)
+    grid = [(y, x) for y in range(layer.shape[1]) for x in range(layer.shape[2])]  # the positions of an output map
     for c in range(layer.channels):
-        own = [(y, x) for c_, y, x in out if c_ == c]
-        lines += sum_lines(f"dB[{k}][{c}]", None, [(f"delta[{k}][{c}][{y}][{x}]", 1.0, delta[c][y][x]) for y, x in own],
+        lines += sum_lines(f"dB[{k}][{c}]", None, [(f"delta[{k}][{c}][{y}][{x}]", 1.0,
+                                                    delta[node_index(layer.shape, c, y, x)]) for y, x in grid],
                            f"sum_{{y,x}} delta[{k}][{c}][y][x]", g.dB[k][c], top)
         items = []
-        for c2 in range(layer.in_shape[0]):
+        for c2 in range(C_in):
             for u in range(layer.size):
                 for w in range(layer.size):
                     terms = [(f"H[{k - 1}][{c2}][{s * y + u - p}][{s * x + w - p}]*delta[{k}][{c}][{y}][{x}]",
-                              H_prev[c2][s * y + u - p][s * x + w - p], delta[c][y][x]) for y, x in own
-                             if 0 <= s * y + u - p < layer.in_shape[1] and 0 <= s * x + w - p < layer.in_shape[2]]
-                    dK = g.dW[k][c][c2][u][w]
+                              H_prev[node_index(layer.in_shape, c2, s * y + u - p, s * x + w - p)],
+                              delta[node_index(layer.shape, c, y, x)]) for y, x in grid
+                             if 0 <= s * y + u - p < rows and 0 <= s * x + w - p < cols]
+                    dK = g.dW[k][c][layer.weight_index(c2, u, w)]
                     items.append((abs(dK), "\n".join(sum_lines(f"dK[{k}][{c}][{c2}][{u}][{w}]", None, terms,
                                                                f"sum_{{y,x}} H[{k - 1}][{c2}][..][..]*delta[{k}][{c}][y][x]",
                                                                dK, top))))
@@ -513,44 +522,34 @@ def conv_backward(net, v, T, g, k, top):
         lines.append(f"back[{k - 1}][c'][y'][x'] = sum of K[{k}][c][c'][u][v]*delta[{k}][c][y][x] over every "
                      f"(c, y, x, u, v) with {s}*y+u-{p} = y' and {s}*x+v-{p} = x'")
 
-        def lines_of(node):
-            c2, y2, x2 = node
-            terms = [(f"K[{k}][{c}][{c2}][{u}][{w}]*delta[{k}][{c}][{y}][{x}]", layer.K[c][c2][u][w], delta[c][y][x])
-                     for c, y, x in out for u in range(layer.size) for w in range(layer.size)
+        def lines_of(i):
+            c2, y2, x2 = node_place(layer.in_shape, i)
+            terms = [(f"K[{k}][{c}][{c2}][{u}][{w}]*delta[{k}][{c}][{y}][{x}]",
+                      layer.K[c][layer.weight_index(c2, u, w)], delta[node_index(layer.shape, c, y, x)])
+                     for c in range(layer.channels) for y, x in grid
+                     for u in range(layer.size) for w in range(layer.size)
                      if s * y + u - p == y2 and s * x + w - p == x2]
-            return sum_lines(f"back[{k - 1}][{c2}][{y2}][{x2}]", None, terms, "sum K*delta", v.back[k - 1][c2][y2][x2],
-                             top)
-        lines += node_lines(positions(v.back[k - 1]), lambda node: at(v.back[k - 1], *node), lines_of, top,
-                            f"back[{k - 1}]")
+            return sum_lines(f"back[{k - 1}][{c2}][{y2}][{x2}]", None, terms, "sum K*delta", v.back[k - 1][i], top)
+        lines += node_lines(v.back[k - 1], lines_of, top, f"back[{k - 1}]")
         lines += delta_lines(net, v, k - 1, top)
     return Section(f"Backward, layer {k} (convolution, {net.activations[k]})", lines)
-
-
-def window_sources(layer, delta):
-    """{input node (c, y', x'): [(y, x) of every output node whose window holds it]} of pooling layer."""
-    sources = {}
-    for c, y, x in positions(delta):
-        for node in pool_window(layer, c, y, x):
-            sources.setdefault(node, []).append((y, x))
-    return sources
 
 
 def maxpool_backward(net, v, T, g, k, top):
     """back[k-1]: max pooling sends each delta to its window's maximum; then delta[k-1]."""
     layer, delta = net.layers[k], v.delta[k]
-    sources = window_sources(layer, delta)
+    maxima = {}  # {input node j: the output nodes i whose window's maximum it was}, from the memory[i] = j of forward
+    for i, j in enumerate(v.memory[k]):
+        maxima.setdefault(j, []).append(i)
 
-    def lines_of(node):
-        c, y2, x2 = node
-        back = v.back[k - 1][c][y2][x2]
-        wins = [(y, x) for y, x in sources.get(node, []) if pool_window(layer, c, y, x)[v.memory[k][c][y][x]] == node]
+    def lines_of(j):
+        at, back, wins = node_name(layer.in_shape, j), v.back[k - 1][j], maxima.get(j, [])
         if not wins:
-            return [f"back[{k - 1}][{c}][{y2}][{x2}] = 0  (the maximum of no window)"]
-        names = " + ".join(f"delta[{k}][{c}][{y}][{x}]" for y, x in wins)
+            return [f"back[{k - 1}]{at} = 0  (the maximum of no window)"]
+        names = " + ".join(f"delta[{k}]{node_name(layer.shape, i)}" for i in wins)
         if len(wins) == 1:
-            return [f"back[{k - 1}][{c}][{y2}][{x2}] = {names} = {num(back)}"]
-        return [f"back[{k - 1}][{c}][{y2}][{x2}] = {names} = " + " + ".join(num(delta[c][y][x]) for y, x in wins)
-                + f" = {num(back)}"]
+            return [f"back[{k - 1}]{at} = {names} = {num(back)}"]
+        return [f"back[{k - 1}]{at} = {names} = " + " + ".join(num(delta[i]) for i in wins) + f" = {num(back)}"]
     header = (f"back[{k - 1}][c][y'][x'] = sum of delta[{k}][c][y][x] over the windows whose maximum "
               f"H[{k - 1}][c][y'][x'] was (the first, on a tie); 0 elsewhere: no parameters to learn")
     return pool_backward(net, v, k, top, header, lines_of, "max pooling")
@@ -559,73 +558,62 @@ def maxpool_backward(net, v, T, g, k, top):
 def avgpool_backward(net, v, T, g, k, top):
     """back[k-1]: average pooling shares each delta among its window; then delta[k-1]."""
     layer = net.layers[k]
-    sources = window_sources(layer, v.delta[k])
     n = layer.size * layer.size
+    windows = {}  # {input node j: the output nodes i whose window holds it}
+    for i in range(net.sizes[k]):
+        for node in pool_window(layer, *node_place(layer.shape, i)):
+            windows.setdefault(node_index(layer.in_shape, *node), []).append(i)
 
-    def lines_of(node):
-        c, y2, x2 = node
-        shares = " + ".join(f"delta[{k}][{c}][{y}][{x}]/{n}" for y, x in sources.get(node, []))
-        return [f"back[{k - 1}][{c}][{y2}][{x2}] = {shares or '0'} = {num(v.back[k - 1][c][y2][x2])}"]
+    def lines_of(j):
+        shares = " + ".join(f"delta[{k}]{node_name(layer.shape, i)}/{n}" for i in windows.get(j, []))
+        return [f"back[{k - 1}]{node_name(layer.in_shape, j)} = {shares or '0'} = {num(v.back[k - 1][j])}"]
     header = (f"back[{k - 1}][c][y'][x'] = sum of delta[{k}][c][y][x]/{n} over the windows "
               f"that hold (y', x'): no parameters to learn")
     return pool_backward(net, v, k, top, header, lines_of, "average pooling")
 
 
 def pool_backward(net, v, k, top, header, lines_of, title):
-    """The backward section of a pooling layer: header, lines_of(node) for the nodes of back[k-1], delta[k-1]."""
-    lines = [header] + node_lines(positions(v.back[k - 1]), lambda node: at(v.back[k - 1], *node), lines_of, top,
-                                  f"back[{k - 1}]")
+    """The backward section of a pooling layer: header, lines_of(j) for the nodes j of back[k-1], delta[k-1]."""
+    lines = [header] + node_lines(v.back[k - 1], lines_of, top, f"back[{k - 1}]")
     if k > 1:
         lines += delta_lines(net, v, k - 1, top)
     return Section(f"Backward, layer {k} ({title})", lines)
 
 
 def flatten_backward(net, v, T, g, k, top):
-    """back[k-1][c][y][x] = delta[k][i], i = (c*rows + y)*cols + x; then delta[k-1]."""
+    """back[k-1][c][y][x] = delta[k][i], i = (c*rows + y)*cols + x: node i copied back, named as a map's node
+    again; then delta[k-1]."""
     C, rows, cols = net.shapes[k - 1]
     lines = [f"back[{k - 1}][c][y][x] = delta[{k}][i],  i = (c*{rows} + y)*{cols} + x: the list back into maps"]
-    items = [(abs(v.back[k - 1][c][y][x]), f"back[{k - 1}][{c}][{y}][{x}] = delta[{k}][{(c * rows + y) * cols + x}] = "
-                                            f"{num(v.back[k - 1][c][y][x])}") for c, y, x in positions(v.back[k - 1])]
+    # every node of back[k-1], which is [] for k = 1: the input x is sent nothing back
+    items = [(abs(v.back[k - 1][i]), f"back[{k - 1}]{node_name(net.shapes[k - 1], i)} = delta[{k}][{i}] = "
+                                     f"{num(v.back[k - 1][i])}") for i in range(len(v.back[k - 1]))]
     lines += list_lines(f"back[{k - 1}][c][y][x] for all {net.sizes[k]}", items, top)
     lines += delta_lines(net, v, k - 1, top)
     return Section(f"Backward, layer {k} (flatten)", lines)
 
 
-# Dropout (nnloop.layers.dropout), after a list of nodes or feature maps: a node is '[j]' or '[c][y][x]'.
-
-def nodes_of(values):
-    """(name, path) of every node of values: ('[j]', (j,)) of a list, ('[c][y][x]', (c, y, x)) of maps."""
-    if isinstance(values[0], list):
-        return [(f"[{c}][{y}][{x}]", (c, y, x)) for c, y, x in positions(values)]
-    return [(f"[{j}]", (j,)) for j in range(len(values))]
-
-
-def value_at(values, path):
-    for i in path:
-        values = values[i]
-    return values
-
+# Dropout (nnloop.layers.dropout), after a list of nodes or feature maps: node j is named '[j]' or '[c][y][x]'.
 
 def dropout_forward(net, v, k, top):
     """A[k][j] = H[k-1][j]*mask[k][j], the mask 0 (dropped) or 1/(1-P) (kept); H[k][j] = A[k][j]."""
     layer, mask = net.layers[k], v.memory[k].mask
     scale = 1.0 / (1.0 - layer.P)
     title = f"Forward, layer {k} (dropout, P = {num(layer.P)})"
-    nodes = nodes_of(v.H[k])
     if v.memory[k].rng is None:
         return Section(title, [f"H[{k}] = A[{k}] = H[{k - 1}]: no mask, as at evaluation (values pass through)"])
-    kept = sum(1 for _, path in nodes if value_at(mask, path) != 0.0)
+    nodes = range(net.sizes[k])
+    kept = sum(1 for j in nodes if mask[j] != 0.0)
     lines = [f"A[{k}][j] = H[{k - 1}][j]*mask[{k}][j];  H[{k}][j] = A[{k}][j];  mask[{k}][j] = 0 with probability "
              f"P = {num(layer.P)} (dropped), else 1/(1-P) = 1/(1-{num(layer.P)}) = {num(scale)} (kept), drawn for "
              f"this sample (seed {FIXED_SEED}, as gradcheck fixes it)",
              f"{kept} of the {len(nodes)} nodes kept, {len(nodes) - kept} dropped"]
     items = []
-    for name, path in nodes:
-        m = value_at(mask, path)
-        items.append((abs(value_at(v.H[k], path)),
-                      f"H[{k}]{name} = A[{k}]{name} = H[{k - 1}]{name}*mask[{k}]{name} = "
-                      f"{factor(value_at(v.H[k - 1], path))}*{factor(m)} = {num(value_at(v.H[k], path))}"
-                      + ("  (dropped)" if m == 0.0 else "")))
+    for j in nodes:
+        at = node_name(net.shapes[k], j)
+        items.append((abs(v.H[k][j]), f"H[{k}]{at} = A[{k}]{at} = H[{k - 1}]{at}*mask[{k}]{at} = "
+                                      f"{factor(v.H[k - 1][j])}*{factor(mask[j])} = {num(v.H[k][j])}"
+                                      + ("  (dropped)" if mask[j] == 0.0 else "")))
     lines += list_lines(f"H[{k}][j] for all {len(nodes)} nodes", items, top)
     return Section(title, lines)
 
@@ -640,13 +628,12 @@ def dropout_backward(net, v, T, g, k, top):
     lines = [f"back[{k - 1}][j] = mask[{k}][j]*delta[{k}][j]: the mask of the forward pass; no parameters to learn"
              if masked else f"back[{k - 1}] = delta[{k}]: no mask, as at evaluation"]
     items = []
-    for name, path in nodes_of(v.back[k - 1]):
-        back, d = value_at(v.back[k - 1], path), value_at(v.delta[k], path)
-        formula = f"mask[{k}]{name}*delta[{k}]{name} = {factor(value_at(mask, path))}*{factor(d)}" if masked \
-            else f"delta[{k}]{name}"
-        items.append((abs(back), f"back[{k - 1}]{name} = {formula} = {num(back)}"))
+    for j in range(net.sizes[k - 1]):
+        at, back, d = node_name(net.shapes[k - 1], j), v.back[k - 1][j], v.delta[k][j]
+        formula = f"mask[{k}]{at}*delta[{k}]{at} = {factor(mask[j])}*{factor(d)}" if masked else f"delta[{k}]{at}"
+        items.append((abs(back), f"back[{k - 1}]{at} = {formula} = {num(back)}"))
     lines += list_lines(f"back[{k - 1}][j] for all {len(items)} nodes", items, top)
-    if isinstance(v.back[k - 1][0], list):
+    if isinstance(net.shapes[k - 1], tuple):
         return Section(title, lines + delta_lines(net, v, k - 1, top))
     name = net.activations[k - 1]
     lines.append(f"delta[{k - 1}][i] = {name}'(A[{k - 1}][i])*back[{k - 1}][i]")
