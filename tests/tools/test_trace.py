@@ -7,13 +7,14 @@ import re
 import pytest
 from conftest import ROOT, run_nnloop
 
-from nnloop import cli
+from nnloop import architecture, cli
 from nnloop.files import modelfile
+from nnloop.layers.shapes import node_index
 from nnloop.network import Network
 from nnloop.tools import spec
 from nnloop.tools.gradcheck import numerical_derivative
 from nnloop.tools.trace import render, trace
-from nnloop.tools.values import compute
+from nnloop.tools.values import compute, moved, num
 
 SHIPPED = sorted(glob.glob(os.path.join(ROOT, "data", "examples", "*.json")))
 EXAMPLES = [path for path in SHIPPED if not os.path.basename(path).startswith("conv-")]  # the MLPs: by_hand below
@@ -231,24 +232,79 @@ def test_trace_json_holds_every_value_the_trace_prints_keyed_by_the_notation(tmp
         L = s.net.L
         assert document["loss"] == computed.loss and document["loss_after"] == computed.loss_after
         assert document["x"] == s.x and document["T"] == s.T and document["eta"] == s.eta
-        flat_A = [a for a in _flat(computed.v.A[L])]
-        assert [values[f"A[{L}][{j}]"] for j in range(len(flat_A))] == flat_A
+        assert [values[f"A[{L}][{j}]"] for j in range(len(computed.v.A[L]))] == computed.v.A[L]
         for key in [k for k in values if k.startswith(("dW[", "dK[", "dB[", "delta["))][:50]:
             assert key.split("[")[0] in text  # the printed trace names the same quantities
         conv = [k for k in range(1, L + 1) if s.net.layers[k].kind == "conv"]
         for k in conv:
-            assert f"K[{k}][0][0][0][0]" in values and f"dK[{k}][0][0][0][0]" in values
-            assert values[f"dK[{k}][0][0][0][0]"] == computed.g.dW[k][0][0][0][0]
+            layer = s.net.layers[k]
+            c, c2, u = layer.channels - 1, layer.in_shape[0] - 1, layer.size - 1  # the last weight of the last kernel
+            assert f"K[{k}][0][0][0][0]" in values and f"dK[{k}][{c}][{c2}][{u}][{u}]" in values
+            assert values[f"dK[{k}][{c}][{c2}][{u}][{u}]"] == computed.g.dW[k][c][layer.weight_index(c2, u, u)]
             assert f"A[{k}][0][0][0]" in values  # feature maps by all their indices
         assert any(key.startswith(("W[", "K[")) for key in document["after"])
 
 
-def _flat(values):
-    for value in values:
-        if isinstance(value, list):
-            yield from _flat(value)
-        else:
-            yield value
+# A name of the notation, with its layer and the rest of its indices: "A[1][0][2][3]", "K[4][1][0][1][1]", "W[7][2][5]"
+NAME = re.compile(r"\b(A|H|delta|back|mask|K|dK|W|dW|B|dB)\[(\d+)\]((?:\[\d+\])+)")
+
+
+def test_the_trace_names_each_value_of_the_flat_lists_by_the_notation_s_indices():
+    """Node i of a layer of maps is printed as A[k][c][y][x] with (c, y, x) = node_place(shape, i), weight j of a
+    kernel as K[k][c][c'][u][v] with (c', u, v) = weight_place(j). Read back at node_index(shape, c, y, x) and
+    weight_index(c', u, v), every value the trace prints is the engine's, and every formula of names adds up to
+    it, as does the formula with the numbers put in; on maps that are neither square nor one channel, read through
+    padding, stride, overlapping pooling windows and a dropout of maps."""
+    net = architecture.build(architecture.parse("conv3x3s2p1,maxpool2s1,dropout0.25,conv2x2:tanh,avgpool2s1"),
+                             (2, 11, 10), classes=3, loss="mse", seed=7)  # 3x6x5, 3x5x4, 2x4x3, 2x3x2
+    x, T, eta = [((7 * i) % 11 - 5) / 4 for i in range(2 * 11 * 10)], [0.0, 1.0, 0.0], 0.1
+    computed = compute(net, x, T, eta)
+    v, g, stepped = computed.v, computed.g, computed.stepped
+
+    def engine(m):
+        """The engine's value of the name NAME matched, read from its flat list (the parameters before the step)."""
+        name, k, index = m.group(1), int(m.group(2)), [int(n) for n in re.findall(r"\d+", m.group(3))]
+        if name in ("K", "dK", "W", "dW"):
+            j = net.layers[k].weight_index(*index[1:]) if name in ("K", "dK") else index[1]
+            return (g.dW if name.startswith("d") else net.W)[k][index[0]][j]
+        if name in ("B", "dB"):
+            return (g.dB if name == "dB" else net.B)[k][index[0]]
+        values = v.memory[k].mask if name == "mask" else getattr(v, name)[k]
+        return values[node_index(net.shapes[k], *index) if len(index) == 3 else index[0]]
+
+    helpers = {"__builtins__": {}, "max": max, "mean": lambda *a: sum(a) / len(a), "eta": eta}
+    checked, added_up = set(), set()
+    for section in trace(net, x, T, eta):
+        for line in section.lines:
+            m = NAME.match(line)
+            if not m or m.group(1) not in ("A", "H", "delta", "back", "dK", "K") or m.group(3).count("[") < 3:
+                continue
+            name, k, index = m.group(1), int(m.group(2)), [int(n) for n in re.findall(r"\d+", m.group(3))]
+            *formulas, printed = re.sub(r"  \(.*\)$", "", line).split(" = ")[1:]  # without "  (dropped)" and such
+            if name == "K":  # a step: the kernel weight after it
+                j = net.layers[k].weight_index(*index[1:])
+                assert printed == moved(net.W[k][index[0]][j], stepped.W[k][index[0]][j]), line
+            else:
+                assert printed == num(engine(m)), line
+            checked.add((name, k))
+            for formula in formulas:  # "B[1][0] + K[1][0][0][0][0]*H[0][0][0][0]", "0.5 + 1*2", "max(0.1, 0.3)"
+                try:
+                    result = eval(NAME.sub(lambda n: f"({engine(n)!r})", formula), helpers)
+                except (NameError, SyntaxError):  # relu'(A[1][0][2][3]), tanh(A[4][1][0][0]): no sum to check
+                    continue
+                assert abs(result - float(printed)) <= 1e-4 * max(1.0, abs(result)), (formula, line)  # six digits
+                added_up.add((name, k))
+    assert checked >= {("A", 1), ("H", 1), ("H", 2), ("H", 3), ("A", 4), ("H", 5), ("delta", 1), ("delta", 4),
+                       ("back", 1), ("back", 2), ("back", 3), ("back", 4), ("back", 5), ("dK", 1), ("dK", 4),
+                       ("K", 1), ("K", 4)}
+    assert checked - added_up == {("H", 1), ("H", 4)}  # f(A): H[1][c][y][x] = relu(A[1][c][y][x]) = relu(0.5) = 0.5
+
+
+def test_a_flatten_on_the_input_maps_has_nothing_to_send_back():
+    net = architecture.build(architecture.parse("dense3"), (2, 2, 3), classes=2, seed=1)  # flatten is layer 1
+    sections = trace(net, [0.5] * 12, [1.0, 0.0], 0.1)
+    backward = next(section for section in sections if section.title == "Backward, layer 1 (flatten)")
+    assert not any(line.startswith("back[0][0]") for line in backward.lines)  # back[0] is []: x learns nothing
 
 
 def test_the_readme_s_checking_example_runs_against_nnloop_itself(tmp_path, monkeypatch):
