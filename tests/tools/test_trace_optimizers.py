@@ -1,6 +1,10 @@
 """nnloop trace on a spec that names an optimizer: its step, with the numbers put in, is the engine's."""
+import copy
+
+from nnloop.learning import optimizers
 from nnloop.tools import spec
 from nnloop.tools.trace import render, trace
+from nnloop.tools.values import factor, num
 
 from conftest import ROOT, run_nnloop
 
@@ -40,3 +44,22 @@ def test_a_spec_with_an_unknown_optimizer_setting_is_refused(tmp_path):
     bad.write_text(open(f"{ROOT}/data/examples/xor-adam.json").read().replace('"b1"', '"beta_1"'))
     result = run_nnloop("trace", bad)
     assert result.returncode == 2 and "adam has no hyperparameter 'beta_1'" in result.stderr
+
+
+def test_a_kernel_s_optimizer_state_is_read_at_each_weight_s_place_in_its_flat_list():
+    """A kernel's state (v, h, m, s) is one list per kernel, as K is: the trace shows weight (c', u, v)'s entry, at
+    weight_index(c', u, v), under its textbook name, and the engine's step from it."""
+    from nnloop.learning.training import update_mini_batch
+    s = spec.read(f"{ROOT}/data/examples/conv-strided.json")
+    adam = optimizers.make("adam", s.net)
+    update_mini_batch(s.net, [(s.x, s.T)], s.eta, adam)  # step 1: m and s are no longer 0
+    text = render(trace(s.net, s.x, s.T, s.eta, optimizer=adam))
+    after, adam_after = copy.deepcopy(s.net), copy.deepcopy(adam)
+    update_mini_batch(after, [(s.x, s.T)], s.eta, adam_after)  # step 2, the trace's
+    conv = s.net.layers[1]
+    for c, c2, u, v in ((0, 0, 0, 0), (0, 1, 2, 0), (1, 2, 0, 1), (1, 2, 2, 2)):
+        j = conv.weight_index(c2, u, v)
+        K, m = f"K[1][{c}][{c2}][{u}][{v}]", adam.state["m"]["W"][1][c][j]
+        assert f"m = b1*m + (1 - b1)*dK[1][{c}][{c2}][{u}][{v}] = 0.9*{factor(m)} + " in text
+        new = float(next(line for line in text.splitlines() if line.strip().startswith(f"{K} = ")).rsplit(" = ", 1)[1])
+        assert num(new) == num(after.W[1][c][j])
