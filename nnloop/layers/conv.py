@@ -102,6 +102,7 @@ class Conv2D:
                  top left corner
     corner[t]    where node t = y*cols_out + x's window has its top left
                  corner in P: s*y*cols_P + s*x (cols_P = cols + 2p)
+    row_starts   (where input row (c', y') starts in H_prev, where in P), row by row
 
     Conv2D(in_shape, channels, size, ..., rng) draws K at random (He or
     Xavier, as nnloop.layers.dense.initial_weights) with zero biases;
@@ -207,6 +208,9 @@ class Conv2D:
         rows_P, cols_P = rows + 2 * padding, cols + 2 * padding
         self.offset = [(c2 * rows_P + u) * cols_P + v for c2 in range(C_in) for u in range(size) for v in range(size)]
         self.corner = [stride * y * cols_P + stride * x for y in range(rows_out) for x in range(cols_out)]
+        # where input row (c', y') starts in H_prev and in P: pad and unpad copy a row at a time
+        self.row_starts = [((c2 * rows + y2) * cols, (c2 * rows_P + y2 + padding) * cols_P + padding)
+                           for c2 in range(C_in) for y2 in range(rows)]
 
     @property
     def W(self):
@@ -480,30 +484,22 @@ class Conv2D:
         """Write H_prev into P, the maps with p rings of zeros around each channel, as one list:
         P[(c'*rows_P + p + y')*cols_P + p + x'] = H_prev[(c'*rows + y')*cols + x']. The rings are never
         written: they stay the 0.0 that new_memory put there."""
-        C_in, rows, cols = self.in_shape
-        p = self.padding
-        if p == 0:
+        if self.padding == 0:
             P[:] = H_prev  # no rings: P is H_prev, copied in C
             return
-        rows_P, cols_P = rows + 2 * p, cols + 2 * p
-        for c2 in range(C_in):
-            for y2 in range(rows):
-                start, start_P = (c2 * rows + y2) * cols, (c2 * rows_P + y2 + p) * cols_P + p
-                P[start_P:start_P + cols] = H_prev[start:start + cols]  # a row at a time
+        cols = self.in_shape[2]
+        for start, start_P in self.row_starts:
+            P[start_P:start_P + cols] = H_prev[start:start + cols]  # a row at a time
 
     def unpad(self, back_P, back):
         """pad's way back: back[(c'*rows + y')*cols + x'] = back_P[(c'*rows_P + p + y')*cols_P + p + x'], the
         rings of padding dropped."""
-        C_in, rows, cols = self.in_shape
-        p = self.padding
-        if p == 0:
+        if self.padding == 0:
             back[:] = back_P
             return
-        rows_P, cols_P = rows + 2 * p, cols + 2 * p
-        for c2 in range(C_in):
-            for y2 in range(rows):
-                start, start_P = (c2 * rows + y2) * cols, (c2 * rows_P + y2 + p) * cols_P + p
-                back[start:start + cols] = back_P[start_P:start_P + cols]  # a row at a time
+        cols = self.in_shape[2]
+        for start, start_P in self.row_starts:
+            back[start:start + cols] = back_P[start_P:start_P + cols]  # a row at a time
 
     def new_memory(self):
         """The per-sample Memory that forward fills and backward reads, every list of it made here, once.
@@ -602,3 +598,10 @@ def kernels(grids):
     [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]]
     """
     return [[float(w) for grid in kernel for row in grid for w in row] for kernel in grids]  # in the order i
+
+
+def as_grids(layer, W):
+    """Layer's weights W, or their gradient or an optimizer's state of them, indexed as the textbook and the
+    model files index them: a convolution's kernels K[c][i] as grids K[c][c'][u][v], a dense layer's W[j][i]
+    as they are."""
+    return layer.grids(W) if layer.WEIGHTS == "K" else W

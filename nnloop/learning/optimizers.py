@@ -37,7 +37,7 @@ import math
 
 from .. import lists
 from ..errors import NnloopError, short
-from ..layers.conv import kernels
+from ..layers.conv import as_grids, kernels
 from ..lists import rows
 
 
@@ -288,7 +288,7 @@ def from_document(document, net, where):
 
 def as_written(net, W):
     """W, or optimizer state shaped like it, as a model file holds W: a convolution's K[c][i] as grids."""
-    return [W[k] if k == 0 or net.layers[k].WEIGHTS != "K" else net.layers[k].grids(W[k]) for k in range(len(W))]
+    return [W[0]] + [as_grids(net.layers[k], W[k]) for k in range(1, len(W))]
 
 
 def as_read(net, W):

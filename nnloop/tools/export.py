@@ -22,8 +22,8 @@ nnloop itself never imports numpy: it only writes the text.
 from typing import Callable, NamedTuple
 
 from ..errors import NnloopError
+from ..layers.conv import as_grids
 from ..layers.shapes import shape_name
-from .values import textbook_weights
 
 HEADER = '''"""{about}
 
@@ -272,7 +272,7 @@ def parameters_text(net):
     for k in range(1, net.L + 1):
         layer = net.layers[k]
         if layer.WEIGHTS:  # W of a dense layer, K of a conv layer
-            lines.append(f"{layer.WEIGHTS}[{k}] = np.array({textbook_weights(layer, layer.W)!r})")
+            lines.append(f"{layer.WEIGHTS}[{k}] = np.array({as_grids(layer, layer.W)!r})")
             lines.append(f"B[{k}] = np.array({layer.B!r})")
     return "\n".join(lines)
 

@@ -34,6 +34,7 @@ import copy
 import math
 from typing import List, NamedTuple
 
+from ..layers.conv import as_grids
 from ..layers.dropout import FIXED_SEED
 from ..layers.shapes import node_place
 from ..learning.optimizers import SGD
@@ -101,15 +102,15 @@ def values(net, x, T, eta, optimizer=None, about=()):
         if k > 1:
             add_nodes(named, f"back[{k - 1}]", v.back[k - 1], net.shapes[k - 1])
         if layer.WEIGHTS:
-            add(named, f"{layer.WEIGHTS}[{k}]", textbook_weights(layer, layer.W))
-            add(named, f"d{layer.WEIGHTS}[{k}]", textbook_weights(layer, g.dW[k]))
+            add(named, f"{layer.WEIGHTS}[{k}]", as_grids(layer, layer.W))
+            add(named, f"d{layer.WEIGHTS}[{k}]", as_grids(layer, g.dW[k]))
             add(named, f"B[{k}]", layer.B)
             add(named, f"dB[{k}]", g.dB[k])
     after = {}
     for k in range(1, net.L + 1):
         layer = computed.stepped.layers[k]
         if layer.WEIGHTS:
-            add(after, f"{layer.WEIGHTS}[{k}]", textbook_weights(layer, layer.W))
+            add(after, f"{layer.WEIGHTS}[{k}]", as_grids(layer, layer.W))
             add(after, f"B[{k}]", layer.B)
     return {"about": list(about),
             "network": {"loss": net.loss, "shapes": [list(s) if isinstance(s, tuple) else s for s in net.shapes],
@@ -136,12 +137,6 @@ def add_nodes(named, name, values, shape):
         return
     for i, value in enumerate(values):
         named[name + "[{}][{}][{}]".format(*node_place(shape, i))] = value
-
-
-def textbook_weights(layer, W):
-    """A layer's weights W (or their gradient) as the textbook indexes them: a dense layer's W[j][i] as they
-    are, a convolution's kernels K[c][i] as grids K[c][c'][u][v] (Conv2D.grids)."""
-    return layer.grids(W) if layer.WEIGHTS == "K" else W
 
 
 def num(x):
