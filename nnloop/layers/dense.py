@@ -124,7 +124,8 @@ class Dense:
 
           dB[j] += delta[j];  dW[j][i] += H_prev[i] * delta[j];  back[i] = sum_j W[j][i] * delta[j]
 
-        The nodes whose delta is not 0 go two per pass, every sum still adding its terms in the order j.
+        The nodes whose delta is not 0 go two per pass for dW and four per pass for back, every sum still
+        adding its terms in the order j.
         """
         live = []  # the nodes j whose delta is not 0
         for j in range(len(delta)):
@@ -151,13 +152,14 @@ class Dense:
         for i in range(len(back)):
             back[i] = 0.0
         m = 0
-        while m + 2 <= len(live):  # row by row, the order W is stored in, two rows per pass
-            j0, j1 = live[m], live[m + 1]
-            d0, d1, W_0, W_1 = delta[j0], delta[j1], W[j0], W[j1]
-            for i in range(len(back)):
-                back[i] = back[i] + W_0[i] * d0 + W_1[i] * d1  # in the order j0, then j1, as one row at a time
-            m += 2
-        for j in live[m:]:
+        while m + 4 <= len(live):  # row by row, the order W is stored in, four rows per pass
+            j0, j1, j2, j3 = live[m], live[m + 1], live[m + 2], live[m + 3]
+            d0, d1, d2, d3 = delta[j0], delta[j1], delta[j2], delta[j3]
+            W_0, W_1, W_2, W_3 = W[j0], W[j1], W[j2], W[j3]
+            for i in range(len(back)):  # the terms in the order j0, j1, j2, j3, as one row at a time
+                back[i] = back[i] + W_0[i] * d0 + W_1[i] * d1 + W_2[i] * d2 + W_3[i] * d3
+            m += 4
+        for j in live[m:]:  # the last len(live) mod 4 rows, one at a time
             W_j, d = W[j], delta[j]
             for i in range(len(back)):
                 back[i] += W_j[i] * d

@@ -139,7 +139,7 @@ def test_a_file_s_W_must_have_one_weight_per_node_below():
         Dense.from_document({"type": "dense", "activation": "relu", "W": [[1.0, 2.0, 3.0]], "B": [0.0]}, 4)
 
 
-@pytest.mark.parametrize("nodes", [1, 2, 3, 4, 5, 9])
+@pytest.mark.parametrize("nodes", [1, 2, 3, 4, 5, 9, 13, 17])  # 0 to 8 live deltas: every remainder of four
 def test_nodes_taken_four_and_two_at_a_time_add_every_sum_in_the_formula_s_order(nodes):
     """Bit for bit the plain loops: A[j] = B[j]; A[j] += W[j][i] * H_prev[i] over i; dW[j][i] += H_prev[i] *
     delta[j] and back[i] += W[j][i] * delta[j] over j in order, some inputs and deltas 0 as after relu."""
