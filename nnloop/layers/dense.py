@@ -124,8 +124,7 @@ class Dense:
 
           dB[j] += delta[j];  dW[j][i] += H_prev[i] * delta[j];  back[i] = sum_j W[j][i] * delta[j]
 
-        The nodes whose delta is not 0 go two per pass for dW and four per pass for back, every sum still
-        adding its terms in the order j.
+        The nodes whose delta is not 0 go two per pass for dW, four for back, every sum still in the order j.
         """
         live = []  # the nodes j whose delta is not 0
         for j in range(len(delta)):
