@@ -226,6 +226,10 @@ class Conv2D:
         c2, t = divmod(i, self.size * self.size)
         return (c2,) + divmod(t, self.size)
 
+    def weight_name(self, i):
+        """The indices the notation gives K[c][i] after K[k][c]: "[c'][u][v]", as Dense.weight_name gives '[i]'."""
+        return "[{}][{}][{}]".format(*self.weight_place(i))
+
     def grids(self, K):
         """New lists K[c][c'][u][v] from kernels shaped as self.K, each one list K[c][i]: K itself, dK, or an
         optimizer's state of them. How a model file writes kernels, and how the textbook draws them."""

@@ -167,6 +167,10 @@ class Dense:
         """The list forward fills with the indices of the nonzero inputs, which both passes skip to."""
         return []
 
+    def weight_name(self, i):
+        """The indices the notation gives W[j][i] after W[k][j]: '[i]' (a kernel's are "[c'][u][v]", Conv2D's)."""
+        return f"[{i}]"
+
     # The layer in words and in files (see nnloop.architecture): its --layers word, its section of a model
     # file, its size before it is made, and the names of its parameters.
     WORD = re.compile(r"dense(?P<nodes>[0-9]+)")

@@ -172,7 +172,8 @@ class MaxPool(Pool):
                 memory[start + t] = j
             # offset by offset, so that the innermost loop runs over a whole output map: faster than
             # the short loops over one window, under PyPy and CPython alike
-            for offset in self.offset[1:]:
+            for i in range(1, len(self.offset)):  # by index: a slice offset[1:] would be a new list each time
+                offset = self.offset[i]
                 for t in range(n_out):
                     j = start_in + corner[t] + offset
                     h = H_prev[j]

@@ -28,6 +28,17 @@ def node_place(shape, i):
     return (c,) + divmod(t, shape[2])
 
 
+def node_name(shape, i):
+    """The indices the notation gives node i of a layer of this shape: '[c][y][x]' of maps, '[i]' of a list.
+
+    >>> node_name((2, 3, 4), 23), node_name(10, 7)
+    ('[1][2][3]', '[7]')
+    """
+    if isinstance(shape, int):
+        return f"[{i}]"
+    return "[{}][{}][{}]".format(*node_place(shape, i))
+
+
 def output_size(n, size, stride, padding=0):
     """The rows (or cols) of the output of windows of size, stride and padding over n input rows (or cols).
 

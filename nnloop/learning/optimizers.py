@@ -281,8 +281,7 @@ def from_document(document, net, where):
     for name in cls.STATE:
         check_like(state[name], net, f"{where}: optimizer state {name!r}", name in cls.SQUARES)
     optimizer.t = t
-    optimizer.state = {name: {"W": as_read(net, floats(state[name])["W"]), "B": floats(state[name])["B"]}
-                       for name in cls.STATE}
+    optimizer.state = {name: floats(state[name], net) for name in cls.STATE}
     return optimizer
 
 
@@ -337,9 +336,11 @@ def zeros_like(net):
     return {"W": [lists.zeros_like(W_k) for W_k in net.W], "B": [lists.zeros_like(B_k) for B_k in net.B]}
 
 
-def floats(state):
-    """A copy of a state {"W": ..., "B": ...} read from a file, every number a float."""
-    return {name: [copy_floats(part) for part in state[name]] for name in ("W", "B")}
+def floats(state, net):
+    """A copy of a state {"W": ..., "B": ...} read from a file, every number a float, a convolution's
+    grids read back as its lists K[c][i] (as_read)."""
+    return {"W": as_read(net, [copy_floats(W_k) for W_k in state["W"]]),
+            "B": [copy_floats(B_k) for B_k in state["B"]]}
 
 
 def copy_floats(values):

@@ -28,7 +28,7 @@ from typing import NamedTuple, Optional
 
 from ..errors import NnloopError, short
 from ..layers.dropout import FIXED_SEED
-from ..layers.shapes import node_place
+from ..layers.shapes import node_name
 from ..network import NodeValues
 from ..rng import Random
 
@@ -85,9 +85,7 @@ def parameter_name(net, k, j, i):
     if i is None:
         return f"B[{k}][{j}]"
     layer = net.layers[k]
-    if layer.WEIGHTS == "K":
-        return f"K[{k}][{j}]" + "".join(f"[{n}]" for n in layer.weight_place(i))
-    return f"W[{k}][{j}][{i}]"
+    return f"{layer.WEIGHTS}[{k}][{j}]{layer.weight_name(i)}"
 
 
 def check_gradients(net, samples, eps=1e-5, params=None):
@@ -225,7 +223,7 @@ def relu_kinks(net, samples, margin):
             if net.activations[k] == "relu" and isinstance(net.shapes[k], int):  # a list of nodes
                 kinks += [(k, j, n, a) for j, a in enumerate(v.A[k]) if abs(a) < margin]
             elif net.activations[k] == "relu":  # feature maps: node i named by its place (c, y, x)
-                kinks += [(k, "[{}][{}][{}]".format(*node_place(net.shapes[k], i)), n, a)
+                kinks += [(k, node_name(net.shapes[k], i), n, a)
                           for i, a in enumerate(v.A[k]) if abs(a) < margin]
     return kinks
 

@@ -27,7 +27,7 @@ import math
 from typing import Callable, List, NamedTuple
 
 from ..layers.dropout import FIXED_SEED
-from ..layers.shapes import node_index, node_place
+from ..layers.shapes import node_index, node_name, node_place
 from ..learning.optimizers import SGD
 from .values import compute, factor, moved, num
 
@@ -202,7 +202,7 @@ def step_layer(net, stepped, g, eta, k, top):
         else:
             items = []
             for n in range(len(W_kj)):
-                at, w, dW = weight_name(layer, n), W_kj[n], dW_kj[n]
+                at, w, dW = layer.weight_name(n), W_kj[n], dW_kj[n]
                 items.append((abs(dW), f"{P}[{k}][{j}]{at} = {P}[{k}][{j}]{at} - eta*d{P}[{k}][{j}]{at} = "
                                        f"{num(w)} - {num(eta)}*{factor(dW)} = {moved(w, new_kj[n])}"))
             lines += list_lines(f"{edges} {every(W_kj, each)}, by how far they move", items, top, zero="do not move")
@@ -226,14 +226,6 @@ def weight_names(net, k):
 def every(weights_of_node, each):
     """'for i = 0..783' or "for every (c', u, v)"."""
     return f"for i = 0..{len(weights_of_node) - 1}" if each == "i" else f"for every {each}"
-
-
-def weight_name(layer, n):
-    """The indices the notation gives weight n of one node's list: '[n]' of a dense layer's W[k][j], "[c'][u][v]"
-    of a kernel K[k][c], whose weight n is (c', u, v) = layer.weight_place(n)."""
-    if layer.WEIGHTS == "K":
-        return "[{}][{}][{}]".format(*layer.weight_place(n))
-    return f"[{n}]"
 
 
 # Each rule's step as lines of (formula, numbers): P names the parameter, G its gradient;
@@ -290,7 +282,7 @@ def optimizer_layer(net, stepped, g, eta, optimizer, before, k, top):
         W_kj, dW_kj, new_kj = net.W[k][j], g.dW[k][j], stepped.W[k][j]
         items = []
         for n in range(len(W_kj)):
-            at = weight_name(layer, n)
+            at = layer.weight_name(n)
             items.append((abs(dW_kj[n]), parameter_lines(f"{P}[{k}][{j}]{at}", f"d{P}[{k}][{j}]{at}", W_kj[n],
                                                          new_kj[n], dW_kj[n], "W", (k, j, n))))
         lines += list_lines(f"{P}[{k}][{j}]{i} {every(W_kj, each)}, by |d{P}|", items, top, zero=f"have d{P} = 0")
@@ -378,13 +370,6 @@ def vector(values, top):
 def maps(shape):
     """'3x5x5' for the shape (3, 5, 5)."""
     return "x".join(map(str, shape))
-
-
-def node_name(shape, i):
-    """The indices the notation gives node i of a layer of this shape: '[c][y][x]' of maps, '[i]' of a list."""
-    if isinstance(shape, int):
-        return f"[{i}]"
-    return "[{}][{}][{}]".format(*node_place(shape, i))
 
 
 def node_lines(values, lines_of, top, what):

@@ -36,7 +36,7 @@ from typing import List, NamedTuple
 
 from ..layers.conv import as_grids
 from ..layers.dropout import FIXED_SEED
-from ..layers.shapes import node_place
+from ..layers.shapes import node_name
 from ..learning.optimizers import SGD
 from ..network import Gradients, Network, NodeValues
 from ..rng import Random
@@ -132,11 +132,8 @@ def add(named, name, value):
 def add_nodes(named, name, values, shape):
     """named[name + '[j]'] = values[j], the nodes of a layer of that shape; for feature maps the node at
     i = (c*rows + y)*cols + x of the one list is keyed as the textbook's name + '[c][y][x]'."""
-    if isinstance(shape, int):
-        add(named, name, values)
-        return
     for i, value in enumerate(values):
-        named[name + "[{}][{}][{}]".format(*node_place(shape, i))] = value
+        named[name + node_name(shape, i)] = value
 
 
 def num(x):
