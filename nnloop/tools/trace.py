@@ -557,20 +557,25 @@ def avgpool_backward(net, v, T, g, k, top):
     return pool_backward(net, v, k, top, header, lines_of, "average pooling")
 
 
+# What a layer with no parameters says when it is layer 1: the input below it is sent nothing.
+INPUT_LEARNS_NOTHING = "layer 0 is the input: nothing below it to learn, nothing sent back"
+
+
 def pool_backward(net, v, k, top, header, lines_of, title):
     """The backward section of a pooling layer: header, lines_of(j) for the nodes j of back[k-1], delta[k-1]."""
-    lines = [header] + node_lines(v.back[k - 1], lines_of, top, f"back[{k - 1}]")
-    if k > 1:
-        lines += delta_lines(net, v, k - 1, top)
+    if k == 1:
+        return Section(f"Backward, layer 1 ({title})", [INPUT_LEARNS_NOTHING])
+    lines = [header] + node_lines(v.back[k - 1], lines_of, top, f"back[{k - 1}]") + delta_lines(net, v, k - 1, top)
     return Section(f"Backward, layer {k} ({title})", lines)
 
 
 def flatten_backward(net, v, T, g, k, top):
     """back[k-1][c][y][x] = delta[k][i], i = (c*rows + y)*cols + x: node i copied back, named as a map's node
     again; then delta[k-1]."""
+    if k == 1:
+        return Section("Backward, layer 1 (flatten)", [INPUT_LEARNS_NOTHING])
     C, rows, cols = net.shapes[k - 1]
     lines = [f"back[{k - 1}][c][y][x] = delta[{k}][i],  i = (c*{rows} + y)*{cols} + x: the list back into maps"]
-    # every node of back[k-1], which is [] for k = 1: the input x is sent nothing back
     items = [(abs(v.back[k - 1][i]), f"back[{k - 1}]{node_name(net.shapes[k - 1], i)} = delta[{k}][{i}] = "
                                      f"{num(v.back[k - 1][i])}") for i in range(len(v.back[k - 1]))]
     lines += list_lines(f"back[{k - 1}][c][y][x] for all {net.sizes[k]}", items, top)
@@ -608,7 +613,7 @@ def dropout_backward(net, v, T, g, k, top):
     layer, mask = net.layers[k], v.memory[k].mask
     title = f"Backward, layer {k} (dropout, P = {num(layer.P)})"
     if k == 1:
-        return Section(title, ["layer 0 is the input: nothing below it to learn, nothing sent back"])
+        return Section(title, [INPUT_LEARNS_NOTHING])
     masked = v.memory[k].rng is not None
     lines = [f"back[{k - 1}][j] = mask[{k}][j]*delta[{k}][j]: the mask of the forward pass; no parameters to learn"
              if masked else f"back[{k - 1}] = delta[{k}]: no mask, as at evaluation"]

@@ -300,11 +300,14 @@ def test_the_trace_names_each_value_of_the_flat_lists_by_the_notation_s_indices(
     assert checked - added_up == {("H", 1), ("H", 4)}  # f(A): H[1][c][y][x] = relu(A[1][c][y][x]) = relu(0.5) = 0.5
 
 
-def test_a_flatten_on_the_input_maps_has_nothing_to_send_back():
-    net = architecture.build(architecture.parse("dense3"), (2, 2, 3), classes=2, seed=1)  # flatten is layer 1
-    sections = trace(net, [0.5] * 12, [1.0, 0.0], 0.1)
-    backward = next(section for section in sections if section.title == "Backward, layer 1 (flatten)")
-    assert not any(line.startswith("back[0][0]") for line in backward.lines)  # back[0] is []: x learns nothing
+@pytest.mark.parametrize("layers, title", [("dense3", "flatten"), ("maxpool2,dense3", "max pooling"),
+                                           ("avgpool2,dense3", "average pooling"),
+                                           ("dropout0.5,dense3", "dropout, P = 0.5")])
+def test_a_layer_without_parameters_on_the_input_says_it_has_nothing_to_send_back(layers, title):
+    net = architecture.build(architecture.parse(layers), (2, 4, 6), classes=2, seed=1)  # flatten first for "dense3"
+    sections = trace(net, [0.5] * 48, [1.0, 0.0], 0.1)
+    backward = next(section for section in sections if section.title == f"Backward, layer 1 ({title})")
+    assert backward.lines == ["layer 0 is the input: nothing below it to learn, nothing sent back"]  # no back[0], no f'
 
 
 def test_the_readme_s_checking_example_runs_against_nnloop_itself(tmp_path, monkeypatch):
