@@ -222,10 +222,12 @@ def test_backward_adds_into_dK_and_dB_and_overwrites_back():
 
 @pytest.mark.parametrize("C_in", [1, 3])  # 1: by pixel, 3: by patch
 @pytest.mark.parametrize("channels", [1, 3, 4, 5, 8, 11])
-def test_forward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_grouping(C_in, channels):
-    """Kernels summed four at a time give, bit for bit, the one loop a = B[c]; a += K[c][c'][u][v] * x over
-    (c', u, v) in order: the grouping reads each input once for several sums, it does not reorder any sum."""
-    layer = Conv2D((C_in, 7, 6), channels, 3, stride=2, padding=1, activation="identity", rng=Random(21))
+@pytest.mark.parametrize("size", [2, 3])  # by pixel: weights two per pass, and an odd one out
+def test_forward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_grouping(C_in, channels, size):
+    """Kernels (and, by pixel, weights) summed several at a time give, bit for bit, the one loop a = B[c];
+    a += K[c][c'][u][v] * x over (c', u, v) in order: the grouping reads each input once for several sums, it
+    does not reorder any sum."""
+    layer = Conv2D((C_in, 7, 6), channels, size, stride=2, padding=1, activation="identity", rng=Random(21))
     rnd = random.Random(22)
     layer.B = [rnd.uniform(-1, 1) for _ in range(channels)]
     X = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(6)] for y in range(7)] for c2 in range(C_in)]
@@ -238,8 +240,8 @@ def test_forward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels_
             for x in range(layer.shape[2]):
                 a = layer.B[c]
                 for c2 in range(C_in):
-                    for u in range(3):
-                        for v in range(3):
+                    for u in range(size):
+                        for v in range(size):
                             y2, x2 = 2 * y + u - 1, 2 * x + v - 1
                             a += K[c][c2][u][v] * (X[c2][y2][x2] if 0 <= y2 < rows and 0 <= x2 < cols else 0.0)
                 assert A[c][y][x] == a
@@ -275,30 +277,34 @@ def test_backward_adds_each_sum_in_the_order_of_the_formula_whatever_the_kernels
 
 
 @pytest.mark.parametrize("channels", [1, 3, 4, 5, 9])
-def test_a_first_layer_s_dK_adds_its_terms_in_the_order_y_x_whatever_the_kernels_grouping(channels):
-    """A first layer over one channel (back None: dK by pixel, four kernels per pass) gives, bit for bit,
-    dK[c][0][u][v] += x * delta[c][y][x] over (y, x) in order, from the sums dK held before; dB likewise."""
-    layer = Conv2D((1, 7, 8), channels, 3, stride=1, padding=1, rng=Random(25))
+@pytest.mark.parametrize("size", [2, 3])  # weights two per pass, and an odd one out
+def test_a_first_layer_s_dK_adds_its_terms_in_the_order_y_x_whatever_the_kernels_grouping(channels, size):
+    """A first layer over one channel (back None: dK by pixel, four kernels and two weights per pass) gives,
+    bit for bit, dK[c][0][u][v] += x * delta[c][y][x] over (y, x) in order, from the sums dK held before; dB
+    likewise."""
+    layer = Conv2D((1, 7, 8), channels, size, stride=1, padding=1, rng=Random(25))
+    rows, cols = layer.shape[1:]
     rnd = random.Random(26)
     X = [[[rnd.choice([0.0, 0.0, rnd.uniform(0, 1)]) for x in range(8)] for y in range(7)]]
-    delta = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(8)] for y in range(7)] for c in range(channels)]
+    delta = [[[rnd.choice([0.0, rnd.uniform(-1, 1)]) for x in range(cols)] for y in range(rows)]
+             for c in range(channels)]
     memory = layer.new_memory()
     A, H = run(layer, flat3(X), memory)
-    start = [[[[rnd.uniform(-1, 1) for v in range(3)] for u in range(3)]] for c in range(channels)]
+    start = [[[[rnd.uniform(-1, 1) for v in range(size)] for u in range(size)]] for c in range(channels)]
     dK, ref_dK = kernels(start), [[[row[:] for row in grid] for grid in kernel] for kernel in start]
     dB, ref_dB = [0.5] * channels, [0.5] * channels
     layer.backward(flat3(X), A, H, flat3(delta), dK, dB, None, memory)
     for c in range(channels):
-        for u in range(3):
-            for v in range(3):
-                for y in range(7):
-                    for x in range(8):
+        for u in range(size):
+            for v in range(size):
+                for y in range(rows):
+                    for x in range(cols):
                         y2, x2 = y + u - 1, x + v - 1
                         if 0 <= y2 < 7 and 0 <= x2 < 8:
                             ref_dK[c][0][u][v] += X[0][y2][x2] * delta[c][y][x]
         total = 0.0
-        for y in range(7):
-            for x in range(8):
+        for y in range(rows):
+            for x in range(cols):
                 total += delta[c][y][x]
         ref_dB[c] += total
     assert (layer.grids(dK), dB) == (ref_dK, ref_dB)

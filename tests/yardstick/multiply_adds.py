@@ -52,7 +52,7 @@ def multiply_adds(layer, k, v):
     by_pixel = 0  # the loops over the nonzero pixels: per kernel, each weight meets each pixel in its reach
     if layer.in_shape[0] == 1:
         cols_P = layer.in_shape[2] + 2 * layer.padding
-        nonzero = v.memory[k].nonzero[0]
+        nonzero = v.memory[k].nonzero
         by_pixel = C_out * sum(1 for u in range(layer.size) for x in range(layer.size)
                                for j in nonzero if j >= u * cols_P + x)
     forward = by_pixel if by_pixel else rows_out * cols_out * C_out * layer.fan_in
