@@ -9,7 +9,7 @@ training), then runs forward and backward over the same digits, timing
 each layer's pass, and counts the multiply-adds each pass does as its loops
 are written, the zero skips included:
 
-  conv, by pixel (one input channel)   forward and dK: one per kernel, weight and nonzero pixel in reach
+  conv, by pixel (one input channel)   forward and dK: one per kernel, weight and nonzero pixel
   conv, by patch                        forward: one per node and input of its window;
                                         backward: one per input of the window of each nonzero delta,
                                         for dK, and as many again for back (none in the first layer)
@@ -49,12 +49,9 @@ def multiply_adds(layer, k, v):
     if layer.kind != "conv":
         return 0, 0
     C_out, rows_out, cols_out = layer.shape
-    by_pixel = 0  # the loops over the nonzero pixels: per kernel, each weight meets each pixel in its reach
+    by_pixel = 0  # the loops over the nonzero pixels: per kernel, each weight meets each nonzero pixel
     if layer.in_shape[0] == 1:
-        cols_P = layer.in_shape[2] + 2 * layer.padding
-        nonzero = v.memory[k].nonzero
-        by_pixel = C_out * sum(1 for u in range(layer.size) for x in range(layer.size)
-                               for j in nonzero if j >= u * cols_P + x)
+        by_pixel = C_out * layer.fan_in * len(v.memory[k].nonzero)
     forward = by_pixel if by_pixel else rows_out * cols_out * C_out * layer.fan_in
     if first and layer.in_shape[0] == 1:
         return forward, by_pixel
