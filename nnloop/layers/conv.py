@@ -348,21 +348,12 @@ class Conv2D:
                     A_2[t] += x2 * h
                     A_3[t] += x3 * h
                 i += 2
-            for i in range(i, n):  # the last weight, when there is an odd number of them
-                w0, w1, w2, w3, shift_i = K_0[i], K_1[i], K_2[i], K_3[i], shift[i]
-                for j in nonzero:
-                    h = P[j]
-                    t = j + shift_i
-                    A_0[t] += w0 * h
-                    A_1[t] += w1 * h
-                    A_2[t] += w2 * h
-                    A_3[t] += w3 * h
             c += 4
-        for c in range(c, C):  # the last C mod 4 kernels, one at a time
-            A_c, K_c = A_wide[c], K[c]
-            for i in range(n):
+        for c2 in range(C):  # what the passes leave, weight by weight: an odd last weight, the last C mod 4 kernels
+            A_c, K_c = A_wide[c2], K[c2]
+            for i in range(n - n % 2 if c2 < c else 0, n):
                 w, shift_i = K_c[i], shift[i]
-                for j in nonzero:  # weight by weight, one loop over the nonzero pixels: a long loop, not a window row
+                for j in nonzero:  # one loop over the nonzero pixels: a long loop, not a window row
                     A_c[j + shift_i] += w * P[j]
         wide, n_out = self.wide, self.n_out
         for c in range(C):
@@ -436,21 +427,10 @@ class Conv2D:
                 dK_0[i], dK_1[i], dK_2[i], dK_3[i] = g0, g1, g2, g3
                 dK_0[i + 1], dK_1[i + 1], dK_2[i + 1], dK_3[i + 1] = e0, e1, e2, e3
                 i += 2
-            for i in range(i, n):  # the last weight, when there is an odd number of them
-                shift_i = shift[i]
-                g0, g1, g2, g3 = dK_0[i], dK_1[i], dK_2[i], dK_3[i]
-                for j in nonzero:
-                    h = P[j]
-                    t = j + shift_i
-                    g0 += h * D_0[t]
-                    g1 += h * D_1[t]
-                    g2 += h * D_2[t]
-                    g3 += h * D_3[t]
-                dK_0[i], dK_1[i], dK_2[i], dK_3[i] = g0, g1, g2, g3
             c += 4
-        for c in range(c, C):  # the last C mod 4 kernels, one at a time
-            dK_c, delta_w = dW[c], delta_wide[c]
-            for i in range(n):
+        for c2 in range(C):  # what the passes leave, weight by weight: an odd last weight, the last C mod 4 kernels
+            dK_c, delta_w = dW[c2], delta_wide[c2]
+            for i in range(n - n % 2 if c2 < c else 0, n):
                 shift_i = shift[i]
                 g = dK_c[i]
                 for j in nonzero:  # a zero input's term is 0 (82% of MNIST pixels)
