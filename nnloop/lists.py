@@ -38,9 +38,45 @@ def zeros(shape):
 
 def clear(values):
     """Set every number of values to 0.0 in place: the lists stay, so the garbage collector has no
-    long-lived lists to move; each row is overwritten by one slice assignment (a loop in C, not Python)."""
+    long-lived lists to move; each row is overwritten by one copy in C, not a Python loop (overwrite)."""
     for row in rows(values):
-        row[:] = [0.0] * len(row)
+        overwrite(row, [0.0] * len(row))
+
+
+def overwrite(values, new):
+    """values[i] = new[i] for every i, in place: one copy in C, and values keeps its own array.
+
+    It is written values[0:] = new, because PyPy runs values[:] = new by giving values a new array.
+    The new array outlives its first garbage collection, so the collector copies it and frees it later.
+    In the README's convnet, that was 60 KB a sample. Both run the same under CPython.
+
+    >>> H, A = [0.0, 0.0], [1.5, -2.0]
+    >>> overwrite(H, A); H
+    [1.5, -2.0]
+    """
+    values[0:] = new
+
+
+def find_nonzero(values, nonzero):
+    """Fill the list nonzero with the indices i where values[i] != 0, overwriting what it held.
+
+    The list is overwritten in place and cut to length, not emptied and appended to: a list that
+    grows from empty is copied into a larger array each time it grows by an eighth. For the 600 nonzero inputs of a
+    dense layer, that was about 40 KB of garbage per sample.
+
+    >>> nonzero = [7, 7, 7, 7, 7]
+    >>> find_nonzero([0.0, 1.5, 0.0, -2.0], nonzero); nonzero
+    [1, 3]
+    """
+    n = 0
+    for i in range(len(values)):
+        if values[i] != 0.0:
+            if n < len(nonzero):
+                nonzero[n] = i
+            else:
+                nonzero.append(i)
+            n += 1
+    del nonzero[n:]
 
 
 def count(shape):

@@ -2,7 +2,7 @@
 parameters (W[j][i], kernels K[c][i]) come in, walked down to their rows."""
 from hypothesis import given, strategies as st
 
-from nnloop.lists import clear, count, first, rows, zeros, zeros_like
+from nnloop.lists import clear, count, find_nonzero, first, overwrite, rows, zeros, zeros_like
 
 shapes = st.one_of(st.integers(0, 5), st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)))
 
@@ -60,3 +60,28 @@ def test_first_shows_four_numbers_and_how_many_more():
     # a list of rows, W or kernels K, shows its first row
     assert first([[9.0, 8.0], [7.0, 6.0]]) == "[9, 8]"
     assert first([]) == "[]"
+
+
+@given(st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0, 1e-300]), max_size=40),
+       st.lists(st.integers(-5, 50), max_size=40))
+def test_find_nonzero_leaves_exactly_the_nonzero_indices_whatever_the_list_held(values, nonzero):
+    kept = nonzero
+    find_nonzero(values, nonzero)
+    assert nonzero == [i for i, h in enumerate(values) if h != 0.0]  # -0.0 is 0 too
+    assert nonzero is kept
+
+
+def test_find_nonzero_grows_and_shrinks_the_same_list_sample_after_sample():
+    nonzero = []
+    for values in ([0.0, 2.0, 0.0], [1.0] * 6, [0.0] * 5, [0.0, 0.0, 3.0, 4.0]):
+        find_nonzero(values, nonzero)
+        assert nonzero == [i for i, h in enumerate(values) if h != 0.0]
+
+
+def test_overwrite_copies_into_the_same_list():
+    H, A = [0.0, 0.0, 0.0], [1.5, -2.0, 3.0]
+    kept = H
+    overwrite(H, A)
+    assert H == A and H is kept and H is not A
+    A[0] = 9.0
+    assert H[0] == 1.5  # a copy: nothing shared

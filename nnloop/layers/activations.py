@@ -22,6 +22,8 @@ Every function returns a number for any finite input, never OverflowError.
 import math
 from typing import Callable, NamedTuple, Optional
 
+from ..lists import overwrite
+
 
 class Activation(NamedTuple):
     name: str
@@ -31,7 +33,7 @@ class Activation(NamedTuple):
 
 
 def identity_forward(A, H):
-    H[:] = A  # H[j] = A[j] for every j, in place: one copy, not a loop (pooling and flatten maps, 96 rows of 12)
+    overwrite(H, A)  # H[j] = A[j] for every j, in place: one copy, not a loop (pooling and flatten maps)
 
 
 def identity_derivative(a, h):
@@ -39,7 +41,7 @@ def identity_derivative(a, h):
 
 
 def identity_backward(A, H, back, delta):
-    delta[:] = back  # delta[j] = 1 * back[j], in place, as identity_forward
+    overwrite(delta, back)  # delta[j] = 1 * back[j], in place, as identity_forward
 
 
 def relu_forward(A, H):

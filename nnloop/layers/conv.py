@@ -77,6 +77,7 @@ import math
 import re
 
 from ..errors import NnloopError, check_numbers, short
+from ..lists import find_nonzero, overwrite
 from ..rng import check_rng
 from ..sizes import check_nodes
 from .activations import ACTIVATIONS
@@ -318,7 +319,8 @@ class Conv2D:
         K, B, C, n, shift = self.K, self.B, self.channels, self.fan_in, self.shift
         P = memory.P
         # the j where P[j] != 0: a zero input adds nothing (82% of MNIST's pixels)
-        nonzero = memory.nonzero = [j for j in range(len(P)) if P[j] != 0.0]
+        nonzero = memory.nonzero
+        find_nonzero(P, nonzero)
         A_wide = memory.A_wide  # kernel c's sums, each starting as B[c]
         for c in range(C):
             A_w, b = A_wide[c], B[c]
@@ -509,7 +511,7 @@ class Conv2D:
         P[(c'*rows_P + p + y')*cols_P + p + x'] = H_prev[(c'*rows + y')*cols + x']. The rings are never
         written: they stay the 0.0 that new_memory put there."""
         if self.padding == 0:
-            P[:] = H_prev  # no rings: P is H_prev, copied in C
+            overwrite(P, H_prev)  # no rings: P is H_prev, copied in C
             return
         cols = self.in_shape[2]
         for start, start_P in self.row_starts:
@@ -519,7 +521,7 @@ class Conv2D:
         """pad's way back: back[(c'*rows + y')*cols + x'] = back_P[(c'*rows_P + p + y')*cols_P + p + x'], the
         rings of padding dropped."""
         if self.padding == 0:
-            back[:] = back_P
+            overwrite(back, back_P)
             return
         cols = self.in_shape[2]
         for start, start_P in self.row_starts:

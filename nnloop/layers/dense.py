@@ -27,7 +27,7 @@ import math
 import re
 
 from ..errors import NnloopError, check_numbers, short
-from ..lists import first
+from ..lists import find_nonzero, first
 from ..rng import check_rng
 from .activations import ACTIVATIONS
 
@@ -215,14 +215,6 @@ class Dense:
         for j in range(self.shape):
             yield from ((j, i) for i in range(self.in_shape))
             yield j, None
-
-
-def find_nonzero(H, nonzero):
-    """Fill the list nonzero with the indices i where H[i] != 0."""
-    del nonzero[:]
-    for i in range(len(H)):
-        if H[i] != 0.0:
-            nonzero.append(i)
 
 
 def initial_weights(n_in, n, activation, rng):

@@ -21,6 +21,7 @@ Flatten 2x2x2 -> 8
 """
 import re
 
+from ..lists import overwrite
 from .activations import identity
 from .shapes import check_feature_shape, shape_name
 
@@ -49,13 +50,13 @@ class Flatten:
 
     def forward(self, H_prev, A, H, memory):
         """Fill A and H: H[i] = H_prev[i], node i = (c*rows + y)*cols + x of the maps."""
-        A[:] = H_prev  # a copy in C: the maps' numbering is already the nodes'
-        H[:] = H_prev
+        overwrite(A, H_prev)  # a copy in C: the maps' numbering is already the nodes'
+        overwrite(H, H_prev)
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
         """Overwrite back[i] = delta[i]; dW and dB are [] and stay so."""
         if back is not None:
-            back[:] = delta
+            overwrite(back, delta)
 
 
     def new_memory(self):

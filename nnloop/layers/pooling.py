@@ -55,6 +55,7 @@ the gradient. So does the first 7 of the bottom left window, X[8]:
 import re
 
 from ..errors import NnloopError
+from ..lists import overwrite
 from .activations import identity
 from .shapes import check_count, check_feature_shape, output_size, shape_name
 
@@ -180,7 +181,7 @@ class MaxPool(Pool):
                     if h > H[start + t]:  # strictly greater: a tie keeps the first maximum
                         H[start + t] = h
                         memory[start + t] = j
-        A[:] = H
+        overwrite(A, H)
 
     def backward(self, H_prev, A, H, delta, dW, dB, back, memory):
         """Overwrite back: delta[i] to the remembered maximum of each window, back[memory[i]], 0 elsewhere.

@@ -92,7 +92,7 @@ class WorkerPool:
             tasks.append(("accumulate", share, None if seed is None else seed + first))
             first += len(share)
         self.send_out(net, tasks)
-        loss_sum, hits = accumulate(net, [self.samples[i] for i in shares[0]], g, self.v, seed)
+        loss_sum, hits = accumulate(net, (self.samples[i] for i in shares[0]), g, self.v, seed)
         for n in range(1, len(shares)):
             share_loss, share_hits = self.reply(n)
             loss_sum += share_loss
@@ -198,7 +198,7 @@ def work(connection, net, samples, test):
         unpack(net.W, net.B, flat)
         try:  # g is all 0 here: the last pack cleared it
             if task == "accumulate":
-                reply = ("done", *accumulate(net, [samples[i] for i in indices], g, v, extra))
+                reply = ("done", *accumulate(net, (samples[i] for i in indices), g, v, extra))
             else:
                 reply = ("done", confusion_matrix(net, Share(test, indices), extra))
         except Exception as e:  # reported to the parent, which ends the run with the message

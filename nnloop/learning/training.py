@@ -92,7 +92,9 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, opti
         indices = order[start:start + batch_size]  # g is all 0 here: the last step cleared it
         seed = None if epoch_seed is None else epoch_seed + start  # that of the batch's first sample
         if pool is None:
-            batch_loss, batch_hits = accumulate(trained, [samples[i] for i in indices], g, v, seed)
+            # each sample made when its turn comes: a list of the batch's 32 inputs (200 KB) would keep
+            # them all alive, and PyPy's garbage collector would copy them
+            batch_loss, batch_hits = accumulate(trained, (samples[i] for i in indices), g, v, seed)
         else:
             batch_loss, batch_hits = pool.accumulate(trained, indices, g, seed)
         if math.isinf(batch_loss):
@@ -122,6 +124,7 @@ def update_mini_batch(net, batch, eta, optimizer=None, dropout=0.0, dropout_rng=
 def accumulate(net, batch, g, v, seed=None):
     """Add each sample's dW and dB into g; return (sum of losses, hits).
 
+    batch holds (x, T) pairs: a list, or anything that gives them in turn.
     One sample at a time: forward fills v.A and v.H, backward fills v.delta
     and adds H[k-1][i] * delta[k][j] into g.dW[k][j][i]. hits counts the
     samples whose largest output is where their target's largest value is.

@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from conftest import assert_matches_finite_difference
 from nnloop.layers.activations import ACTIVATIONS
-from nnloop.layers.dense import Dense, find_nonzero, initial_weights
+from nnloop.layers.dense import Dense, initial_weights
 from nnloop.lists import zeros_like
 from nnloop.rng import Random
 
@@ -111,12 +111,6 @@ def test_a_new_layer_draws_W_from_its_rng_and_starts_with_B_0():
     assert a.W == b.W == initial_weights(3, 2, "relu", Random(1))
     assert a.B == [0.0, 0.0]
     assert a.W != Dense(3, 2, "relu", Random(2)).W
-
-
-def test_find_nonzero_replaces_the_list_s_contents():
-    nonzero = [9, 9, 9, 9]
-    find_nonzero([0.0, 1.5, 0.0, -2.0], nonzero)
-    assert nonzero == [1, 3]
 
 
 def test_the_layer_in_words_files_and_sizes():
