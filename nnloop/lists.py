@@ -68,10 +68,10 @@ def find_nonzero(values, nonzero):
     >>> find_nonzero([0.0, 1.5, 0.0, -2.0], nonzero); nonzero
     [1, 3]
     """
-    n = 0
+    n, held = 0, len(nonzero)  # n indices found so far; held, the length the list came with
     for i in range(len(values)):
         if values[i] != 0.0:
-            if n < len(nonzero):
+            if n < held:
                 nonzero[n] = i
             else:
                 nonzero.append(i)
