@@ -92,8 +92,8 @@ def run_epoch(net, samples, batch_size, eta, rng, pool=None, progress=None, opti
         indices = order[start:start + batch_size]  # g is all 0 here: the last step cleared it
         seed = None if epoch_seed is None else epoch_seed + start  # that of the batch's first sample
         if pool is None:
-            # each sample made when its turn comes: a list of the batch's 32 inputs (200 KB) would keep
-            # them all alive, and PyPy's garbage collector would copy them
+            # each sample made when its turn comes: a list of the minibatch's inputs (200 KB at batch 32)
+            # would keep them all alive, and PyPy's garbage collector would copy them
             batch_loss, batch_hits = accumulate(trained, (samples[i] for i in indices), g, v, seed)
         else:
             batch_loss, batch_hits = pool.accumulate(trained, indices, g, seed)
