@@ -36,7 +36,7 @@ import sys
 from array import array
 
 from ..errors import NnloopError
-from ..lists import rows
+from ..lists import overwrite, rows
 from ..network import Gradients, NodeValues
 from .dropout import gradients_of, with_dropout
 from .evaluation import confusion_matrix
@@ -314,7 +314,7 @@ def pack(M, V, flat, clear=False):
         else:
             flat[o:o + len(row)] = array("d", row)
             if clear:
-                row[:] = [0.0] * len(row)  # as nnloop.lists.clear: the list stays, its values are 0.0
+                overwrite(row, [0.0] * len(row))  # as nnloop.lists.clear: the list stays, its values are 0.0
         o += len(row)
 
 
@@ -326,7 +326,7 @@ def unpack(M, V, flat):
             for i in range(len(row)):
                 row[i] = flat[o + i]
         else:
-            row[:] = flat[o:o + len(row)].tolist()
+            overwrite(row, flat[o:o + len(row)].tolist())
         o += len(row)
 
 
