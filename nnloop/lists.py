@@ -36,11 +36,24 @@ def zeros(shape):
     return [0.0] * count(shape)
 
 
+ZERO_ROWS = {}  # n -> [0.0] * n, made once for each length and never written: what clear copies from
+
+
 def clear(values):
     """Set every number of values to 0.0 in place: the lists stay, so the garbage collector has no
-    long-lived lists to move; each row is overwritten by one copy in C, not a Python loop (overwrite)."""
+    long-lived lists to move. Each row is overwritten by one copy in C (overwrite) from the row of zeros
+    kept for its length: a Python loop takes twice as long, and a new row of zeros every time would be
+    garbage (37 KB a training digit for the back of max pooling over 8x24x24 maps).
+
+    >>> back = [0.5, -1.0, 2.0]
+    >>> clear(back); back
+    [0.0, 0.0, 0.0]
+    """
     for row in rows(values):
-        overwrite(row, [0.0] * len(row))
+        zero_row = ZERO_ROWS.get(len(row))
+        if zero_row is None:
+            zero_row = ZERO_ROWS[len(row)] = [0.0] * len(row)
+        overwrite(row, zero_row)
 
 
 def overwrite(values, new):

@@ -49,6 +49,21 @@ def test_clear_zeros_in_place_and_keeps_the_lists():
     assert dB == [0.0, 0.0]
 
 
+@given(st.lists(st.lists(st.floats(-3, 3), max_size=6), min_size=1, max_size=4))
+def test_clear_shares_no_row_of_zeros(values):
+    # clear copies from one row of zeros kept per length: what is written into a cleared row afterwards
+    # must reach neither that row nor any other row cleared from it
+    clear(values)
+    assert all(v == 0.0 for row in values for v in row)
+    for row in values:
+        if row:
+            row[0] = 5.0
+    again = [[1.0] * len(row) for row in values]
+    clear(again)
+    assert all(v == 0.0 for row in again for v in row)
+    assert all(row[0] == 5.0 for row in values if row)
+
+
 def test_count_of_a_feature_map_shape_is_C_times_rows_times_cols():
     assert count(7) == 7
     assert count((8, 24, 24)) == 8 * 24 * 24

@@ -77,7 +77,7 @@ import math
 import re
 
 from ..errors import NnloopError, check_numbers, short
-from ..lists import find_nonzero, overwrite
+from ..lists import clear, find_nonzero, overwrite
 from ..rng import check_rng
 from ..sizes import check_nodes
 from .activations import ACTIVATIONS
@@ -457,8 +457,7 @@ class Conv2D:
         totals = [0.0] * C
         back_P = memory.back_P  # back, laid out as P: padding included, whose share is dropped at the end
         if back is not None:
-            for j in range(len(back_P)):
-                back_P[j] = 0.0
+            clear(back_P)
         for t in range(n_out):
             live = []  # the kernels c whose delta[c][y][x] is not 0
             for c in range(C):

@@ -27,7 +27,7 @@ import math
 import re
 
 from ..errors import NnloopError, check_numbers, short
-from ..lists import find_nonzero, first
+from ..lists import clear, find_nonzero, first
 from ..rng import check_rng
 from .activations import ACTIVATIONS
 
@@ -148,8 +148,7 @@ class Dense:
         if back is None:
             return  # layer k-1 is the input: nothing below it to learn
         W = self.W
-        for i in range(len(back)):
-            back[i] = 0.0
+        clear(back)
         m = 0
         while m + 4 <= len(live):  # row by row, the order W is stored in, four rows per pass
             j0, j1, j2, j3 = live[m], live[m + 1], live[m + 2], live[m + 3]

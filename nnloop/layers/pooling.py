@@ -55,7 +55,7 @@ the gradient. So does the first 7 of the bottom left window, X[8]:
 import re
 
 from ..errors import NnloopError
-from ..lists import overwrite
+from ..lists import clear, overwrite
 from .activations import identity
 from .shapes import check_count, check_feature_shape, output_size, shape_name
 
@@ -191,8 +191,7 @@ class MaxPool(Pool):
         """
         if back is None:
             return
-        for j in range(len(back)):
-            back[j] = 0.0
+        clear(back)
         for i in range(len(delta)):
             back[memory[i]] += delta[i]  # +=: overlapping windows can share a maximum
 
@@ -245,8 +244,7 @@ class AvgPool(Pool):
             return
         n_in, n_out, corner, offset = self.n_in, self.n_out, self.corner, self.offset
         n = len(offset)
-        for j in range(len(back)):
-            back[j] = 0.0
+        clear(back)
         for c in range(self.shape[0]):
             for t in range(n_out):
                 share = delta[c * n_out + t] / n
