@@ -124,7 +124,7 @@ class Dense:
 
           dB[j] += delta[j];  dW[j][i] += H_prev[i] * delta[j];  back[i] = sum_j W[j][i] * delta[j]
 
-        The nodes whose delta is not 0 go two per pass for dW, four for back, every sum still in the order j.
+        The nodes whose delta is not 0 go four per pass, for dW and for back, every sum still in the order j.
         """
         live = []  # the nodes j whose delta is not 0
         for j in range(len(delta)):
@@ -133,15 +133,18 @@ class Dense:
             if d != 0.0:  # 0: a relu node that was off, no gradient on its edges and nothing sent back
                 live.append(j)
         m = 0
-        while m + 2 <= len(live):  # two nodes per pass: each H_prev[i] read once for two rows of dW
-            j0, j1 = live[m], live[m + 1]
-            d0, d1, dW_0, dW_1 = delta[j0], delta[j1], dW[j0], dW[j1]
+        while m + 4 <= len(live):  # four nodes per pass: each H_prev[i] read once for four rows of dW
+            j0, j1, j2, j3 = live[m], live[m + 1], live[m + 2], live[m + 3]
+            d0, d1, d2, d3 = delta[j0], delta[j1], delta[j2], delta[j3]
+            dW_0, dW_1, dW_2, dW_3 = dW[j0], dW[j1], dW[j2], dW[j3]
             for i in memory:
                 h = H_prev[i]
                 dW_0[i] += h * d0
                 dW_1[i] += h * d1
-            m += 2
-        for j in live[m:]:  # an odd one out
+                dW_2[i] += h * d2
+                dW_3[i] += h * d3
+            m += 4
+        for j in live[m:]:  # the last len(live) mod 4, one at a time
             dW_j, d = dW[j], delta[j]
             for i in memory:  # a zero input's edge gets H * delta = 0
                 dW_j[i] += H_prev[i] * d
