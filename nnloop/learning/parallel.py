@@ -35,6 +35,7 @@ import socket
 import sys
 from array import array
 
+from .. import lists
 from ..errors import NnloopError
 from ..lists import overwrite, rows
 from ..network import Gradients, NodeValues
@@ -308,13 +309,10 @@ def pack(M, V, flat, clear=False):
         if COMPILED:
             for i in range(len(row)):
                 flat[o + i] = row[i]
-            if clear:
-                for i in range(len(row)):
-                    row[i] = 0.0
         else:
             flat[o:o + len(row)] = array("d", row)
-            if clear:
-                overwrite(row, [0.0] * len(row))  # as nnloop.lists.clear: the list stays, its values are 0.0
+        if clear:
+            lists.clear(row)  # the list stays, its values are 0.0
         o += len(row)
 
 
